@@ -1,0 +1,199 @@
+"""Command line of the reservation core: ``serve``, ``export-wsdl`` and ``demo``.
+
+Errors a user can cause (a bad flag, a busy port, an unwritable database path) end with one line
+on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from soap_server.railway.clock import parse_clock
+from soap_server.settings import DEFAULT_DB_PATH, DEFAULT_PUBLIC_URL, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMITTED_WSDL = ROOT / "wsdl" / "irctc_reservation_v1.wsdl"
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called; reported as one line, exit code 2."""
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is outside 0-65535")
+    return port
+
+
+def _clock(value: str) -> object:
+    try:
+        return parse_clock(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m soap_server", description="The IRCTC-like reservation core (SOAP 1.1)."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the SOAP endpoint over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8000, help="TCP port, 0 for any free one")
+    serve.add_argument("--db", type=Path, default=DEFAULT_DB_PATH, help="SQLite file")
+    serve.add_argument(
+        "--clock",
+        type=_clock,
+        default=parse_clock("real"),
+        help="real | fixed:ISO-DATETIME | offset:ISO-DATETIME (simulated IST time)",
+    )
+    serve.add_argument(
+        "--public-url",
+        help="address published in the WSDL (default http://HOST:PORT/soap)",
+    )
+    serve.add_argument("--session-idle-minutes", type=int, default=15)
+    serve.add_argument(
+        "--no-maintenance", action="store_true", help="disable the nightly 23:45-00:20 window"
+    )
+    serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
+
+    export = commands.add_parser("export-wsdl", help="write the WSDL contract")
+    export.add_argument("-o", "--output", type=Path, default=COMMITTED_WSDL)
+    export.add_argument("--public-url", default=DEFAULT_PUBLIC_URL)
+
+    demo = commands.add_parser("demo", help="serve on a free port and print how to call it")
+    demo.add_argument("--db", type=Path, default=DEFAULT_DB_PATH)
+    demo.add_argument("--clock", type=_clock, default=parse_clock("real"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "export-wsdl":
+            return _export_wsdl(args.output, args.public_url)
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "demo":
+            return _demo(args)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    raise AssertionError(args.command)
+
+
+def _export_wsdl(output: Path, public_url: str) -> int:
+    from soap_server.soap.app import build_application, wsdl_document
+
+    document = wsdl_document(build_application(), public_url)
+    if str(output) == "-":
+        sys.stdout.buffer.write(document)
+        return 0
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(document)
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+    print(f"wrote {output} ({len(document)} bytes)")
+    return 0
+
+
+def _settings(args: argparse.Namespace, public_url: str) -> Settings:
+    settings = Settings(db_path=args.db, public_url=public_url, clock=args.clock)
+    if getattr(args, "session_idle_minutes", None) is not None:
+        if args.session_idle_minutes < 1:
+            raise UsageError("--session-idle-minutes must be at least 1")
+        settings = replace(settings, session_idle_minutes=args.session_idle_minutes)
+    if getattr(args, "no_maintenance", False):
+        settings = replace(settings, maintenance_start=None, maintenance_end=None)
+    return settings
+
+
+def _bind(host: str, port: int, app: object) -> object:
+    from werkzeug.serving import make_server
+
+    try:
+        return make_server(host, port, app, threaded=True)  # type: ignore[arg-type]
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise UsageError(
+                f"port {port} on {host} is already in use: pick another with --port"
+                " (0 picks a free one)"
+            ) from None
+        raise UsageError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
+def _open_app(settings: Settings) -> object:
+    import sqlite3
+
+    from soap_server.wsgi import create_app
+
+    try:
+        return create_app(settings)
+    except (sqlite3.Error, OSError) as error:
+        raise UsageError(f"cannot open database {settings.db_path}: {error}") from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = _bind(args.host, args.port, None)
+    port = server.server_port  # type: ignore[attr-defined]
+    public_url = args.public_url or f"http://{args.host}:{port}/soap"
+    settings = _settings(args, public_url)
+    app = _open_app(settings)
+    server.app = app  # type: ignore[attr-defined]
+    print(f"IRCTC reservation core listening on http://{args.host}:{port}/", flush=True)
+    print(f"  WSDL:  {public_url}?wsdl", flush=True)
+    print(f"  DB:    {settings.db_path}   clock: {settings.clock!r}", flush=True)
+    try:
+        server.serve_forever()  # type: ignore[attr-defined]
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()  # type: ignore[attr-defined]
+        app.close()  # type: ignore[attr-defined]
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from soap_server.railway.agents import demo_agents
+
+    server = _bind("127.0.0.1", 0, None)
+    port = server.server_port  # type: ignore[attr-defined]
+    public_url = f"http://127.0.0.1:{port}/soap"
+    app = _open_app(_settings(args, public_url))
+    server.app = app  # type: ignore[attr-defined]
+    print(f"IRCTC reservation core on {public_url}  (WSDL: {public_url}?wsdl)")
+    print("Demo agents:")
+    for agent in demo_agents():
+        print(f"  {agent.code:6} {agent.name:14} password {agent.demo_password}")
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        server.serve_forever()  # type: ignore[attr-defined]
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()  # type: ignore[attr-defined]
+        app.close()  # type: ignore[attr-defined]
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,649 @@
+"""The booking office: search, book, PNR status and cancellation, with their rules."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from soap_server.railway import inventory
+from soap_server.railway.catalog import CLASS_CODES, Catalog, Station, Train, TravelClass
+from soap_server.railway.clock import Clock
+from soap_server.railway.errors import (
+    AlreadyCancelled,
+    CancellationClosed,
+    DuplicateReference,
+    InvalidPassenger,
+    InvalidPassengerSelection,
+    NoConfirmedSeats,
+    OutsideReservationWindow,
+    PnrNotFound,
+    PnrNotOwned,
+    QuotaNotAvailable,
+    TatkalNotOpen,
+    TooManyPassengers,
+    WaitlistFull,
+)
+from soap_server.railway.fares import Fare, cancellation_charge, fare_for, from_paise, to_paise
+from soap_server.storage import BookingRow, Database, PassengerRow, Pool, Transaction
+
+GENDERS = ("M", "F", "T")
+_NAME = re.compile(r"[A-Za-z][A-Za-z .']*[A-Za-z.]")
+NAME_LENGTH = (3, 16)  # IRCTC accepts passenger names of 3 to 16 characters
+SENIOR_AGE = {"M": 60, "F": 58, "T": 60}
+# The first digit of a PNR names the issuing zone, as on real tickets; the other nine are random.
+_PNR_ZONE = {
+    "Delhi": "2",
+    "Uttar Pradesh": "2",
+    "Punjab": "2",
+    "Haryana": "2",
+    "Rajasthan": "2",
+    "Tamil Nadu": "4",
+    "Karnataka": "4",
+    "Kerala": "4",
+    "West Bengal": "6",
+    "Bihar": "6",
+    "Jharkhand": "6",
+    "Odisha": "6",
+    "Maharashtra": "8",
+    "Gujarat": "8",
+    "Madhya Pradesh": "8",
+    "Telangana": "1",
+    "Andhra Pradesh": "1",
+}
+
+
+@dataclass(frozen=True)
+class PassengerRequest:
+    name: str
+    age: int
+    gender: str
+    berth_preference: str | None = None
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    train: str
+    journey_date: date
+    source: str
+    destination: str
+    class_code: str
+    quota: str
+    passengers: tuple[PassengerRequest, ...]
+    client_reference: str
+    only_if_confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class ClassAvailability:
+    class_code: str
+    class_name: str
+    quota: str
+    status: str
+    available: int
+    fare: Fare
+
+
+@dataclass(frozen=True)
+class TrainOption:
+    number: str
+    name: str
+    source: Station
+    destination: Station
+    departs: datetime
+    arrives: datetime
+    distance_km: int
+    runs_on: tuple[str, ...]
+    classes: tuple[ClassAvailability, ...]
+
+    @property
+    def duration(self) -> timedelta:
+        return self.arrives - self.departs
+
+
+@dataclass(frozen=True)
+class PassengerStatus:
+    number: int
+    name: str
+    age: int
+    gender: str
+    booking_status: str
+    current_status: str
+    coach: str | None
+    berth: int | None
+    berth_type: str | None
+    fare: Decimal
+    refund: Decimal | None
+
+
+@dataclass(frozen=True)
+class BookingView:
+    pnr: str
+    client_reference: str
+    agent: str
+    train: str
+    train_name: str
+    source: Station
+    destination: Station
+    journey_date: date
+    departs: datetime
+    arrives: datetime
+    class_code: str
+    quota: str
+    booked_at: datetime
+    fare: Fare  # per passenger
+    total_fare: Decimal
+    total_refund: Decimal
+    chart_status: str
+    passengers: tuple[PassengerStatus, ...]
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """A passenger of some booking moved up the queue by a cancellation."""
+
+    was: str
+    now: str
+
+
+@dataclass(frozen=True)
+class CancellationView:
+    booking: BookingView
+    cancelled: tuple[int, ...]
+    refund: Decimal
+    charges: Decimal
+    promotions: tuple[Promotion, ...]
+
+
+class BookingOffice:
+    """Searches, books and cancels against the seat inventory in the database."""
+
+    def __init__(self, catalog: Catalog, db: Database, clock: Clock) -> None:
+        self.catalog = catalog
+        self._db = db
+        self._clock = clock
+
+    # -- search --------------------------------------------------------------------------------
+    def search(
+        self,
+        source: str,
+        destination: str,
+        journey_date: date,
+        class_code: str | None = None,
+        quota: str = "GN",
+    ) -> list[TrainOption]:
+        src, dst = self.catalog.station(source), self.catalog.station(destination)
+        now = self._clock.now()
+        self._check_window(journey_date, now)
+        options = []
+        with self._db.read() as tx:
+            for train, a, b in self.catalog.trains_between(src.code, dst.code):
+                if not train.runs_from(journey_date, a):
+                    continue
+                origin = train.origin_date(journey_date, a)
+                if train.departure(origin, a) <= now:
+                    continue
+                codes = [c for c in CLASS_CODES if c in train.coaches]
+                if class_code is not None:
+                    codes = [c for c in codes if c == class_code]
+                classes = []
+                for code in codes:
+                    cls = self.catalog.classes[code]
+                    if cls.offers(quota):
+                        classes.append(self._availability(tx, train, origin, cls, quota, a, b))
+                if not classes:
+                    continue
+                options.append(
+                    TrainOption(
+                        number=train.number,
+                        name=train.name,
+                        source=src,
+                        destination=dst,
+                        departs=train.departure(origin, a),
+                        arrives=train.arrival(origin, b),
+                        distance_km=train.distance(a, b),
+                        runs_on=tuple(train.runs_on_names()),
+                        classes=tuple(classes),
+                    )
+                )
+        return options
+
+    def _availability(
+        self,
+        tx: Transaction,
+        train: Train,
+        origin: date,
+        cls: TravelClass,
+        quota: str,
+        a: int,
+        b: int,
+    ) -> ClassAvailability:
+        legs = range(a, b)
+        taken = tx.occupancy(train.number, origin.isoformat(), cls.code, (a, b))
+        free = inventory.count_free(inventory.confirmed_places(train, cls, quota), taken, legs)
+        fare = fare_for(self.catalog, train, cls, quota, train.distance(a, b))
+        if free:
+            status = f"AVAILABLE {free}"
+        else:
+            queues = tx.queue_lengths(train.number, origin.isoformat(), cls.code)
+            rac_free = inventory.count_free(inventory.rac_places(train, cls, quota), taken, legs)
+            waiting = queues.get((quota, "WL"), 0)
+            if rac_free:
+                status = f"RAC {queues.get((quota, 'RAC'), 0) + 1}"
+            elif waiting >= cls.waitlist_limits.get(quota, 0):
+                status = "REGRET"
+            else:
+                last_wl, _ = tx.last_numbers((train.number, origin.isoformat(), cls.code, quota))
+                status = f"{quota}WL {last_wl + 1}/WL {waiting + 1}"
+        return ClassAvailability(cls.code, cls.name, quota, status, free, fare)
+
+    # -- book ------------------------------------------------------------------------------------
+    def book(self, agent: str, request: BookingRequest) -> BookingView:
+        now = self._clock.now()
+        src = self.catalog.station(request.source)
+        dst = self.catalog.station(request.destination)
+        train, a, b, origin = self.catalog.journey(
+            request.train, src.code, dst.code, request.journey_date
+        )
+        cls = self.catalog.travel_class(train, request.class_code)
+        quota = request.quota
+        if not cls.offers(quota):
+            raise QuotaNotAvailable(f"{cls.code} on train {train.number} has no {quota} quota")
+        self._check_window(request.journey_date, now)
+        departs = train.departure(origin, a)
+        if departs <= now:
+            raise OutsideReservationWindow(
+                f"train {train.number} left {src.code} at {departs:%Y-%m-%d %H:%M} IST"
+            )
+        if quota == "TQ":
+            self._check_tatkal_open(train, cls, origin, now)
+        self._check_passengers(request.passengers, cls, quota)
+        fare = fare_for(self.catalog, train, cls, quota, train.distance(a, b))
+        digest = _digest(request, src.code, dst.code)
+        pool: Pool = (train.number, origin.isoformat(), cls.code, quota)
+        legs = range(a, b)
+
+        with self._db.write() as tx:
+            existing = tx.booking_by_reference(agent, request.client_reference)
+            if existing is not None:
+                if existing.request_digest != digest:
+                    raise DuplicateReference(
+                        f"client reference {request.client_reference!r} was used for PNR"
+                        f" {existing.pnr} with a different request"
+                    )
+                return self._view(tx, existing)
+
+            taken = tx.occupancy(train.number, origin.isoformat(), cls.code, (a, b))
+            queues = tx.queue_lengths(train.number, origin.isoformat(), cls.code)
+            rac_waiting = queues.get((quota, "RAC"), 0)
+            waiting = queues.get((quota, "WL"), 0)
+            last_wl, last_rac = tx.last_numbers(pool)
+            limit = cls.waitlist_limits.get(quota, 0)
+            pnr = self._new_pnr(tx, src)
+            rows: list[tuple[PassengerRow, inventory.Place | None]] = []
+            for number, pax in enumerate(request.passengers, start=1):
+                preference = pax.berth_preference
+                if preference is None and pax.age >= SENIOR_AGE.get(pax.gender, 60):
+                    preference = "LB"  # seniors get a lower berth where one is free
+                row = PassengerRow(
+                    pnr=pnr,
+                    number=number,
+                    name=pax.name.strip(),
+                    age=pax.age,
+                    gender=pax.gender,
+                    berth_preference=pax.berth_preference,
+                    booking_status="",
+                    state="",
+                    coach=None,
+                    berth=None,
+                    slot=None,
+                    berth_type=None,
+                    wl_no=None,
+                    queue_no=None,
+                    fare=to_paise(fare.total),
+                    refund=None,
+                    cancelled_at=None,
+                    train=train.number,
+                    origin_date=origin.isoformat(),
+                    class_code=cls.code,
+                    quota=quota,
+                    from_index=a,
+                    to_index=b,
+                )
+                place = inventory.find_place(
+                    inventory.confirmed_places(train, cls, quota), taken, legs, preference
+                )
+                if place is not None:
+                    row = _seated(row, place, "CNF")
+                    row = replace(row, booking_status=_status(row, 0))
+                elif place := inventory.find_place(
+                    inventory.rac_places(train, cls, quota), taken, legs
+                ):
+                    rac_waiting += 1
+                    last_rac += 1
+                    row = replace(_seated(row, place, "RAC"), queue_no=last_rac)
+                    row = replace(row, booking_status=f"RAC {rac_waiting}")
+                elif waiting < limit:
+                    waiting += 1
+                    last_wl += 1
+                    row = replace(row, state="WL", wl_no=last_wl, queue_no=last_wl)
+                    row = replace(row, booking_status=f"{quota}WL {last_wl}")
+                else:
+                    raise WaitlistFull(
+                        f"REGRET: the {quota} waitlist of {cls.code} on train {train.number}"
+                        f" for {request.journey_date} is full ({limit} waiting)"
+                    )
+                if place is not None:
+                    inventory.hold(taken, place, legs)
+                rows.append((row, place))
+
+            if request.only_if_confirmed and any(row.state != "CNF" for row, _ in rows):
+                confirmed = sum(row.state == "CNF" for row, _ in rows)
+                raise NoConfirmedSeats(
+                    f"only {confirmed} of {len(rows)} passengers can be confirmed in {cls.code}"
+                    f" on train {train.number}; nothing was booked"
+                )
+            booking = BookingRow(
+                pnr=pnr,
+                agent=agent,
+                client_reference=request.client_reference,
+                request_digest=digest,
+                train=train.number,
+                origin_date=origin.isoformat(),
+                journey_date=request.journey_date.isoformat(),
+                source=src.code,
+                destination=dst.code,
+                from_index=a,
+                to_index=b,
+                class_code=cls.code,
+                quota=quota,
+                booked_at=now.isoformat(),
+                base_fare=to_paise(fare.base),
+                reservation_charge=to_paise(fare.reservation),
+                superfast_charge=to_paise(fare.superfast),
+                tatkal_charge=to_paise(fare.tatkal),
+                gst=to_paise(fare.gst),
+            )
+            tx.insert_booking(booking)
+            for row, place in rows:
+                tx.insert_passenger(row)
+                if place is not None:
+                    tx.occupy(row, place.key)
+            return self._view(tx, booking)
+
+    # -- status ----------------------------------------------------------------------------------
+    def status(self, agent: str, pnr: str) -> BookingView:
+        with self._db.read() as tx:
+            return self._view(tx, self._owned(tx, agent, pnr))
+
+    # -- cancel ----------------------------------------------------------------------------------
+    def cancel(self, agent: str, pnr: str, numbers: list[int] | None = None) -> CancellationView:
+        now = self._clock.now()
+        with self._db.write() as tx:
+            booking = self._owned(tx, agent, pnr)
+            passengers = tx.passengers(pnr)
+            by_number = {p.number: p for p in passengers}
+            if numbers:
+                unknown = sorted({n for n in numbers if n not in by_number})
+                if unknown:
+                    raise InvalidPassengerSelection(
+                        f"PNR {pnr} has passengers 1 to {len(passengers)}, not {unknown}"
+                    )
+                if len(set(numbers)) != len(numbers):
+                    raise InvalidPassengerSelection("a passenger number is repeated")
+                selected = [by_number[n] for n in sorted(numbers)]
+                done = [p.number for p in selected if p.state == "CAN"]
+                if done:
+                    raise AlreadyCancelled(f"passenger {done} of PNR {pnr} is already cancelled")
+            else:
+                selected = [p for p in passengers if p.state != "CAN"]
+                if not selected:
+                    raise AlreadyCancelled(f"PNR {pnr} is already fully cancelled")
+            train = self.catalog.trains[booking.train]
+            cls = self.catalog.classes[booking.class_code]
+            departs = train.departure(date.fromisoformat(booking.origin_date), booking.from_index)
+            if departs <= now:
+                raise CancellationClosed(
+                    f"train {train.number} left {booking.source} at {departs:%Y-%m-%d %H:%M} IST;"
+                    " file a TDR instead"
+                )
+            refund = charges = Decimal(0)
+            for pax in selected:
+                fare = from_paise(pax.fare)
+                charge = cancellation_charge(
+                    self.catalog, cls, booking.quota, pax.state, fare, departs, now
+                )
+                refund += fare - charge
+                charges += charge
+                tx.release(pax.pnr, pax.number)
+                tx.update_passenger(
+                    replace(
+                        pax,
+                        state="CAN",
+                        refund=to_paise(fare - charge),
+                        cancelled_at=now.isoformat(),
+                        coach=None,
+                        berth=None,
+                        slot=None,
+                        berth_type=None,
+                        queue_no=None,
+                    )
+                )
+            pool: Pool = (train.number, booking.origin_date, cls.code, booking.quota)
+            promotions = self._promote(tx, train, cls, pool)
+            return CancellationView(
+                booking=self._view(tx, booking),
+                cancelled=tuple(p.number for p in selected),
+                refund=refund,
+                charges=charges,
+                promotions=promotions,
+            )
+
+    def _promote(
+        self, tx: Transaction, train: Train, cls: TravelClass, pool: Pool
+    ) -> tuple[Promotion, ...]:
+        """Move RAC passengers to free berths, then waitlisted ones to berths or RAC, in order."""
+        _, origin, _, quota = pool
+        taken = tx.occupancy(train.number, origin, cls.code)
+        moved: list[tuple[PassengerRow, str]] = []
+        berths = inventory.confirmed_places(train, cls, quota)
+        for position, pax in enumerate(tx.queue(pool, "RAC"), start=1):
+            legs = range(pax.from_index, pax.to_index)
+            place = inventory.find_place(berths, taken, legs, pax.berth_preference)
+            if place is None:
+                continue
+            assert pax.coach is not None and pax.berth is not None and pax.slot is not None
+            taken[(pax.coach, pax.berth, pax.slot)].difference_update(legs)
+            tx.release(pax.pnr, pax.number)
+            promoted = replace(_seated(pax, place, "CNF"), queue_no=None)
+            inventory.hold(taken, place, legs)
+            tx.update_passenger(promoted)
+            tx.occupy(promoted, place.key)
+            moved.append((promoted, f"RAC {position}"))
+        _, last_rac = tx.last_numbers(pool)
+        rac = inventory.rac_places(train, cls, quota)
+        for position, pax in enumerate(tx.queue(pool, "WL"), start=1):
+            legs = range(pax.from_index, pax.to_index)
+            place = inventory.find_place(berths, taken, legs, pax.berth_preference)
+            if place is not None:
+                promoted = replace(_seated(pax, place, "CNF"), queue_no=None)
+            elif place := inventory.find_place(rac, taken, legs):
+                last_rac += 1
+                promoted = replace(_seated(pax, place, "RAC"), queue_no=last_rac)
+            else:
+                continue
+            inventory.hold(taken, place, legs)
+            tx.update_passenger(promoted)
+            tx.occupy(promoted, place.key)
+            moved.append((promoted, f"{quota}WL {position}"))
+        return tuple(Promotion(was, self._current(tx, row)) for row, was in moved)
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _owned(self, tx: Transaction, agent: str, pnr: str) -> BookingRow:
+        booking = tx.booking(pnr)
+        if booking is None:
+            raise PnrNotFound(f"no booking with PNR {pnr}")
+        if booking.agent != agent:
+            raise PnrNotOwned(f"PNR {pnr} was not booked by agent {agent}")
+        return booking
+
+    def _current(self, tx: Transaction, pax: PassengerRow) -> str:
+        if pax.state in ("RAC", "WL"):
+            assert pax.queue_no is not None
+            pool = (pax.train, pax.origin_date, pax.class_code, pax.quota)
+            return _status(pax, tx.queue_position(pool, pax.state, pax.queue_no))
+        return _status(pax, 0)
+
+    def _view(self, tx: Transaction, booking: BookingRow) -> BookingView:
+        train = self.catalog.trains[booking.train]
+        origin = date.fromisoformat(booking.origin_date)
+        departs = train.departure(origin, booking.from_index)
+        fare = Fare(
+            from_paise(booking.base_fare),
+            from_paise(booking.reservation_charge),
+            from_paise(booking.superfast_charge),
+            from_paise(booking.tatkal_charge),
+            from_paise(booking.gst),
+        )
+        passengers = tuple(
+            PassengerStatus(
+                number=p.number,
+                name=p.name,
+                age=p.age,
+                gender=p.gender,
+                booking_status=p.booking_status,
+                current_status=self._current(tx, p),
+                coach=p.coach,
+                berth=p.berth,
+                berth_type=p.berth_type,
+                fare=from_paise(p.fare),
+                refund=None if p.refund is None else from_paise(p.refund),
+            )
+            for p in tx.passengers(booking.pnr)
+        )
+        charted = self._clock.now() >= departs - timedelta(hours=4)
+        return BookingView(
+            pnr=booking.pnr,
+            client_reference=booking.client_reference,
+            agent=booking.agent,
+            train=train.number,
+            train_name=train.name,
+            source=self.catalog.stations[booking.source],
+            destination=self.catalog.stations[booking.destination],
+            journey_date=date.fromisoformat(booking.journey_date),
+            departs=departs,
+            arrives=train.arrival(origin, booking.to_index),
+            class_code=booking.class_code,
+            quota=booking.quota,
+            booked_at=datetime.fromisoformat(booking.booked_at),
+            fare=fare,
+            total_fare=sum((p.fare for p in passengers), Decimal(0)),
+            total_refund=sum((p.refund or Decimal(0) for p in passengers), Decimal(0)),
+            chart_status="CHART PREPARED" if charted else "CHART NOT PREPARED",
+            passengers=passengers,
+        )
+
+    def _new_pnr(self, tx: Transaction, boarding: Station) -> str:
+        zone = _PNR_ZONE.get(boarding.state, "2")
+        while True:
+            pnr = zone + f"{secrets.randbelow(10**9):09d}"
+            if not tx.pnr_taken(pnr):
+                return pnr
+
+    def _check_window(self, journey_date: date, now: datetime) -> None:
+        today = now.date()
+        last = today + timedelta(days=self.catalog.rules.advance_reservation_days)
+        if journey_date < today:
+            raise OutsideReservationWindow(f"journey date {journey_date} is in the past")
+        if journey_date > last:
+            raise OutsideReservationWindow(
+                f"journey date {journey_date} is beyond the advance reservation period:"
+                f" bookings are open up to {last}"
+            )
+
+    def _check_tatkal_open(
+        self, train: Train, cls: TravelClass, origin: date, now: datetime
+    ) -> None:
+        rules = self.catalog.rules
+        opens_at = rules.tatkal_ac_opens if cls.ac else rules.tatkal_non_ac_opens
+        opens = datetime.combine(origin - timedelta(days=1), opens_at, now.tzinfo)
+        if now < opens:
+            raise TatkalNotOpen(
+                f"Tatkal in {cls.code} for train {train.number} leaving {origin} opens at"
+                f" {opens:%Y-%m-%d %H:%M} IST"
+            )
+
+    def _check_passengers(
+        self, passengers: tuple[PassengerRequest, ...], cls: TravelClass, quota: str
+    ) -> None:
+        rules = self.catalog.rules
+        most = rules.max_passengers_tatkal if quota == "TQ" else rules.max_passengers
+        if not passengers:
+            raise InvalidPassenger("a booking needs at least one passenger")
+        if len(passengers) > most:
+            raise TooManyPassengers(
+                f"{len(passengers)} passengers: a {quota} booking takes at most {most}"
+            )
+        for number, pax in enumerate(passengers, start=1):
+            name = pax.name.strip()
+            lo, hi = NAME_LENGTH
+            if not (lo <= len(name) <= hi) or not _NAME.fullmatch(name):
+                raise InvalidPassenger(
+                    f"passenger {number}: name {pax.name!r} must be {lo} to {hi} letters,"
+                    " spaces, dots or apostrophes"
+                )
+            if not rules.min_passenger_age <= pax.age <= rules.max_passenger_age:
+                raise InvalidPassenger(
+                    f"passenger {number}: age {pax.age} is outside"
+                    f" {rules.min_passenger_age}-{rules.max_passenger_age}"
+                    " (children under 5 travel free and are not booked)"
+                )
+            if pax.gender not in GENDERS:
+                raise InvalidPassenger(f"passenger {number}: gender must be M, F or T")
+            if pax.berth_preference is not None and pax.berth_preference not in cls.layout:
+                offered = ", ".join(sorted(set(cls.layout)))
+                raise InvalidPassenger(
+                    f"passenger {number}: {cls.code} has no {pax.berth_preference} berths"
+                    f" (it has {offered})"
+                )
+            if quota == "LD" and pax.gender == "M" and pax.age >= 12:
+                raise InvalidPassenger(
+                    f"passenger {number}: the ladies quota is for women and boys under 12"
+                )
+            if quota == "SS" and pax.age < SENIOR_AGE[pax.gender]:
+                raise InvalidPassenger(
+                    f"passenger {number}: the senior citizen quota needs age"
+                    f" {SENIOR_AGE[pax.gender]} or more"
+                )
+
+
+def _seated(row: PassengerRow, place: inventory.Place, state: str) -> PassengerRow:
+    return replace(
+        row,
+        state=state,
+        coach=place.coach,
+        berth=place.berth,
+        slot=place.slot,
+        berth_type=place.berth_type,
+    )
+
+
+def _status(pax: PassengerRow, position: int) -> str:
+    if pax.state == "CNF":
+        return f"CNF/{pax.coach}/{pax.berth}"
+    if pax.state == "RAC":
+        return f"RAC {position}"
+    if pax.state == "WL":
+        return f"{pax.quota}WL {position}"
+    return "CAN"
+
+
+def _digest(request: BookingRequest, source: str, destination: str) -> str:
+    """A fingerprint of what a booking asks for, to recognise a retry of the same request."""
+    body = asdict(replace(request, source=source, destination=destination, client_reference=""))
+    body["journey_date"] = request.journey_date.isoformat()
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,300 @@
+"""The timetable: stations, trains, their stops, and the travel classes, loaded from data files.
+
+The files under ``railway/data`` are the seed: editing them changes the railway, not the code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import cached_property
+from importlib import resources
+
+from soap_server.railway.clock import IST
+from soap_server.railway.errors import (
+    ClassNotOnTrain,
+    SameStation,
+    TrainDoesNotStop,
+    TrainNotFound,
+    TrainNotRunning,
+    UnknownStation,
+)
+
+CLASS_CODES = ("1A", "2A", "3A", "3E", "SL", "EC", "CC", "2S")
+QUOTA_CODES = ("GN", "TQ", "LD", "SS")
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+PREMIUM_CATEGORIES = ("RAJDHANI", "SHATABDI", "DURONTO", "VANDE_BHARAT")
+
+
+@dataclass(frozen=True)
+class Station:
+    code: str
+    name: str
+    city: str
+    state: str
+
+
+@dataclass(frozen=True)
+class Stop:
+    station: str
+    arrives: time | None
+    departs: time | None
+    day: int
+    km: int
+
+
+@dataclass(frozen=True, eq=False)  # one instance per class: hashed by identity
+class TravelClass:
+    """One class of accommodation with its coach layout, quotas and fare rules."""
+
+    code: str
+    name: str
+    ac: bool
+    coach_prefix: str
+    berths_per_coach: int
+    layout: tuple[str, ...]
+    rac_berths_per_coach: int
+    ladies_berths: int
+    senior_berths: int
+    tatkal_share: float
+    waitlist_limits: dict[str, int]
+    per_km: Decimal
+    min_km: int
+    reservation_charge: Decimal
+    superfast_charge: Decimal
+    tatkal_share_of_base: Decimal
+    tatkal_min: Decimal
+    tatkal_max: Decimal
+    cancellation_flat: Decimal
+
+    def berth_type(self, berth: int) -> str:
+        return self.layout[(berth - 1) % len(self.layout)]
+
+    def offers(self, quota: str) -> bool:
+        if quota == "GN":
+            return True
+        if quota == "TQ":
+            return self.tatkal_share > 0
+        return (self.ladies_berths if quota == "LD" else self.senior_berths) > 0
+
+
+@dataclass(frozen=True)
+class Rules:
+    advance_reservation_days: int
+    tatkal_ac_opens: time
+    tatkal_non_ac_opens: time
+    max_passengers: int
+    max_passengers_tatkal: int
+    min_passenger_age: int
+    max_passenger_age: int
+    gst_rate: Decimal
+    rac_wl_clerkage: Decimal
+
+
+@dataclass(frozen=True, eq=False)  # one instance per train: hashed by identity
+class Train:
+    number: str
+    name: str
+    category: str
+    runs_on: frozenset[int]  # weekday numbers (Monday 0) of departure from the origin
+    coaches: dict[str, int]
+    stops: tuple[Stop, ...]
+
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {stop.station: i for i, stop in enumerate(self.stops)}
+
+    @property
+    def superfast(self) -> bool:
+        """Trains numbered 12xxx and 22xxx are superfast and pay the superfast charge."""
+        return self.number[:2] in ("12", "22") or self.category in PREMIUM_CATEGORIES
+
+    def stop_index(self, station: str) -> int | None:
+        return self._index.get(station)
+
+    def segment(self, source: str, destination: str) -> tuple[int, int]:
+        """Stop indexes of a journey, or TrainDoesNotStop."""
+        a, b = self.stop_index(source), self.stop_index(destination)
+        if a is None or b is None:
+            missing = source if a is None else destination
+            raise TrainDoesNotStop(f"train {self.number} does not stop at {missing}")
+        if a >= b:
+            raise TrainDoesNotStop(
+                f"train {self.number} does not run from {source} to {destination}"
+            )
+        return a, b
+
+    def origin_date(self, journey_date: date, boarding: int) -> date:
+        """The date the train left its origin, for a passenger boarding on ``journey_date``."""
+        return journey_date - timedelta(days=self.stops[boarding].day - 1)
+
+    def runs_from(self, journey_date: date, boarding: int) -> bool:
+        return self.origin_date(journey_date, boarding).weekday() in self.runs_on
+
+    def departure(self, origin_date: date, index: int) -> datetime:
+        stop = self.stops[index]
+        moment = stop.departs or stop.arrives
+        assert moment is not None
+        return datetime.combine(origin_date + timedelta(days=stop.day - 1), moment, IST)
+
+    def arrival(self, origin_date: date, index: int) -> datetime:
+        stop = self.stops[index]
+        moment = stop.arrives or stop.departs
+        assert moment is not None
+        return datetime.combine(origin_date + timedelta(days=stop.day - 1), moment, IST)
+
+    def distance(self, boarding: int, alighting: int) -> int:
+        return self.stops[alighting].km - self.stops[boarding].km
+
+    def runs_on_names(self) -> list[str]:
+        return [WEEKDAYS[d] for d in sorted(self.runs_on)]
+
+
+class Catalog:
+    """Stations, trains and classes, with the lookups every call needs."""
+
+    def __init__(
+        self,
+        stations: dict[str, Station],
+        aliases: dict[str, str],
+        trains: dict[str, Train],
+        classes: dict[str, TravelClass],
+        premium_factor: dict[str, Decimal],
+        rules: Rules,
+    ) -> None:
+        self.stations = stations
+        self.aliases = aliases
+        self.trains = trains
+        self.classes = classes
+        self.premium_factor = premium_factor
+        self.rules = rules
+        self._by_station: dict[str, list[Train]] = {}
+        for train in trains.values():
+            for stop in train.stops:
+                self._by_station.setdefault(stop.station, []).append(train)
+
+    def station(self, code: str) -> Station:
+        """Resolve a station code or alias (BCT is Mumbai Central, MMCT), or UnknownStation."""
+        key = code.strip().upper()
+        key = self.aliases.get(key, key)
+        found = self.stations.get(key)
+        if found is None:
+            raise UnknownStation(f"unknown station code {code!r}")
+        return found
+
+    def train(self, number: str) -> Train:
+        found = self.trains.get(number.strip())
+        if found is None:
+            raise TrainNotFound(f"no train numbered {number!r}")
+        return found
+
+    def travel_class(self, train: Train, code: str) -> TravelClass:
+        if code not in train.coaches or code not in self.classes:
+            raise ClassNotOnTrain(f"train {train.number} has no {code} coaches")
+        return self.classes[code]
+
+    def trains_between(self, source: str, destination: str) -> list[tuple[Train, int, int]]:
+        """Trains that stop at ``source`` and later at ``destination``, by departure time."""
+        if source == destination:
+            raise SameStation(f"boarding and destination are both {source}")
+        found = []
+        for train in self._by_station.get(source, []):
+            a, b = train.stop_index(source), train.stop_index(destination)
+            if a is not None and b is not None and a < b:
+                found.append((train, a, b))
+        return sorted(found, key=lambda t: (t[0].stops[t[1]].departs or time(0), t[0].number))
+
+    def journey(
+        self, number: str, source: str, destination: str, journey_date: date
+    ) -> tuple[Train, int, int, date]:
+        """Validate a journey: train, stops in order, runs that day. Returns the origin date too."""
+        if source == destination:
+            raise SameStation(f"boarding and destination are both {source}")
+        train = self.train(number)
+        a, b = train.segment(source, destination)
+        if not train.runs_from(journey_date, a):
+            days = ", ".join(train.runs_on_names())
+            raise TrainNotRunning(
+                f"train {train.number} does not leave {source} on {journey_date:%a %d %b %Y}"
+                f" (runs from its origin on {days})"
+            )
+        return train, a, b, train.origin_date(journey_date, a)
+
+
+def _hhmm(value: str) -> time | None:
+    return time.fromisoformat(value) if value else None
+
+
+def _money(value: float | int | str) -> Decimal:
+    return Decimal(str(value))
+
+
+def load_catalog() -> Catalog:
+    """Read the seed data files shipped with the package."""
+    data = resources.files("soap_server.railway") / "data"
+    stations: dict[str, Station] = {}
+    aliases: dict[str, str] = {}
+    text = (data / "stations.csv").read_text(encoding="utf-8")
+    for row in csv.DictReader(io.StringIO(text, newline="")):
+        code = row["code"].strip().upper()
+        stations[code] = Station(code, row["name"].strip(), row["city"].strip(), row["state"])
+        for alias in filter(None, (a.strip().upper() for a in row["aliases"].split("|"))):
+            aliases[alias] = code
+
+    spec = tomllib.loads((data / "classes.toml").read_text(encoding="utf-8"))
+    classes: dict[str, TravelClass] = {}
+    for code, c in spec["classes"].items():
+        classes[code] = TravelClass(
+            code=code,
+            name=c["name"],
+            ac=c["ac"],
+            coach_prefix=c["coach_prefix"],
+            berths_per_coach=c["berths_per_coach"],
+            layout=tuple(c["layout"]),
+            rac_berths_per_coach=c["rac_berths_per_coach"],
+            ladies_berths=c["quotas"]["LD"],
+            senior_berths=c["quotas"]["SS"],
+            tatkal_share=c["quotas"]["TQ_share"],
+            waitlist_limits=dict(c["waitlist"]),
+            per_km=_money(c["fare"]["per_km"]),
+            min_km=c["fare"]["min_km"],
+            reservation_charge=_money(c["fare"]["reservation"]),
+            superfast_charge=_money(c["fare"]["superfast"]),
+            tatkal_share_of_base=_money(c["tatkal"]["share_of_base"]),
+            tatkal_min=_money(c["tatkal"]["min"]),
+            tatkal_max=_money(c["tatkal"]["max"]),
+            cancellation_flat=_money(c["cancellation_flat"]),
+        )
+    r = spec["rules"]
+    rules = Rules(
+        advance_reservation_days=r["advance_reservation_days"],
+        tatkal_ac_opens=time.fromisoformat(r["tatkal_ac_opens"]),
+        tatkal_non_ac_opens=time.fromisoformat(r["tatkal_non_ac_opens"]),
+        max_passengers=r["max_passengers"],
+        max_passengers_tatkal=r["max_passengers_tatkal"],
+        min_passenger_age=r["min_passenger_age"],
+        max_passenger_age=r["max_passenger_age"],
+        gst_rate=_money(r["gst_rate"]),
+        rac_wl_clerkage=_money(r["rac_wl_clerkage"]),
+    )
+    premium = {k: _money(v) for k, v in spec["premium_fare_factor"].items()}
+
+    trains: dict[str, Train] = {}
+    for t in tomllib.loads((data / "trains.toml").read_text(encoding="utf-8"))["trains"]:
+        days = t["runs_on"]
+        trains[t["number"]] = Train(
+            number=t["number"],
+            name=t["name"],
+            category=t["category"],
+            runs_on=frozenset(WEEKDAYS.index(d) for d in days),
+            coaches={k: int(v) for k, v in t["coaches"].items()},
+            stops=tuple(
+                Stop(s["code"], _hhmm(s["arr"]), _hhmm(s["dep"]), int(s["day"]), int(s["km"]))
+                for s in t["stops"]
+            ),
+        )
+    return Catalog(stations, aliases, trains, classes, premium, rules)

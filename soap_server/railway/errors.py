@@ -1,0 +1,199 @@
+"""Every rule a call can break, as an exception with a stable code.
+
+::
+
+    ReservationError                 code, message, retryable
+     +-- ClientError                 the request itself is wrong: resending it fails again
+     |    +-- AuthenticationFailed, AccountLocked, SessionInvalid, SessionExpired
+     |    +-- UnknownStation, SameStation, TrainNotFound, TrainNotRunning, TrainDoesNotStop
+     |    +-- ClassNotOnTrain, QuotaNotAvailable, OutsideReservationWindow, TatkalNotOpen
+     |    +-- TooManyPassengers, InvalidPassenger, NoConfirmedSeats, WaitlistFull
+     |    +-- PnrNotFound, PnrNotOwned, AlreadyCancelled, InvalidPassengerSelection
+     |    +-- CancellationClosed, DuplicateReference
+     +-- ServerError                 the core could not do it now: a retry may succeed
+          +-- Maintenance, Busy, InternalError
+
+Facades translate these into wire errors in one place each (``soap/faults.py`` for SOAP); the
+``code`` is what travels, so it never changes once published.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class ReservationError(Exception):
+    """Base of all errors the reservation core raises on purpose."""
+
+    code: ClassVar[str] = "ReservationError"
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ClientError(ReservationError):
+    """The request breaks a rule; sending it again unchanged fails again."""
+
+
+class ServerError(ReservationError):
+    """The core could not serve the request now; the same request may succeed later."""
+
+    retryable = True
+
+
+class AuthenticationFailed(ClientError):
+    """Unknown agent or wrong password."""
+
+    code = "AuthenticationFailed"
+
+
+class AccountLocked(ClientError):
+    """Too many failed logins; the agent is locked for a while."""
+
+    code = "AccountLocked"
+
+
+class SessionInvalid(ClientError):
+    """No session header, or a token the core never issued."""
+
+    code = "SessionInvalid"
+
+
+class SessionExpired(ClientError):
+    """The session was idle too long or was logged out."""
+
+    code = "SessionExpired"
+
+
+class UnknownStation(ClientError):
+    """A station code the core does not know."""
+
+    code = "UnknownStation"
+
+
+class SameStation(ClientError):
+    """Boarding and destination station are the same."""
+
+    code = "SameStation"
+
+
+class TrainNotFound(ClientError):
+    """No train with that number."""
+
+    code = "TrainNotFound"
+
+
+class TrainNotRunning(ClientError):
+    """The train does not run on that date."""
+
+    code = "TrainNotRunning"
+
+
+class TrainDoesNotStop(ClientError):
+    """The train does not stop at a station, or not in that order."""
+
+    code = "TrainDoesNotStop"
+
+
+class ClassNotOnTrain(ClientError):
+    """The train has no coach of that class."""
+
+    code = "ClassNotOnTrain"
+
+
+class QuotaNotAvailable(ClientError):
+    """The quota is not offered in that class."""
+
+    code = "QuotaNotAvailable"
+
+
+class OutsideReservationWindow(ClientError):
+    """The journey date is in the past or beyond the advance period."""
+
+    code = "OutsideReservationWindow"
+
+
+class TatkalNotOpen(ClientError):
+    """Tatkal booking is not open for that journey yet."""
+
+    code = "TatkalNotOpen"
+
+
+class TooManyPassengers(ClientError):
+    """More passengers than one booking may carry."""
+
+    code = "TooManyPassengers"
+
+
+class InvalidPassenger(ClientError):
+    """A passenger's name, age or gender is invalid."""
+
+    code = "InvalidPassenger"
+
+
+class NoConfirmedSeats(ClientError):
+    """Confirmation was required and not every passenger can be confirmed."""
+
+    code = "NoConfirmedSeats"
+
+
+class WaitlistFull(ClientError):
+    """REGRET: the waitlist limit has been reached."""
+
+    code = "WaitlistFull"
+
+
+class PnrNotFound(ClientError):
+    """No booking with that PNR."""
+
+    code = "PnrNotFound"
+
+
+class PnrNotOwned(ClientError):
+    """The PNR was booked by another agent."""
+
+    code = "PnrNotOwned"
+
+
+class AlreadyCancelled(ClientError):
+    """The selected passengers are already cancelled."""
+
+    code = "AlreadyCancelled"
+
+
+class InvalidPassengerSelection(ClientError):
+    """A passenger number that the booking does not have."""
+
+    code = "InvalidPassengerSelection"
+
+
+class CancellationClosed(ClientError):
+    """The train has left: it can't be cancelled."""
+
+    code = "CancellationClosed"
+
+
+class DuplicateReference(ClientError):
+    """The client reference was already used for a different request."""
+
+    code = "DuplicateReference"
+
+
+class Maintenance(ServerError):
+    """The nightly maintenance window: try again after it."""
+
+    code = "Maintenance"
+
+
+class Busy(ServerError):
+    """The core is overloaded or its database is locked: try again."""
+
+    code = "Busy"
+
+
+class InternalError(ServerError):
+    """An unexpected failure; nothing was changed."""
+
+    code = "InternalError"

@@ -1,0 +1,101 @@
+"""The Spyne application of the reservation service, and its WSDL."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from lxml import etree
+from spyne import Application
+from spyne.interface.wsdl import Wsdl11
+
+from soap_server.railway.system import Railway
+from soap_server.soap.protocol import ReservationSoap11
+from soap_server.soap.service import CallContext, ReservationService
+from soap_server.soap.types import TNS
+
+APPLICATION_NAME = "IrctcReservation"
+
+# Spyne logs every Client fault with a traceback and every rejected document in full. Client
+# faults are normal traffic here; our endpoint logs one line per request instead.
+for _name in (
+    "spyne.application.client",
+    "spyne.server.wsgi",
+    "spyne.server._base",
+    "spyne.protocol.soap.soap11.invalid",
+    "spyne.protocol.xml",
+):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+
+def build_application(railway: Railway | None = None) -> Any:
+    """The Spyne ``Application``; calls reach ``railway`` through ``ctx.udc``."""
+    application = Application(
+        [ReservationService],
+        tns=TNS,
+        name=APPLICATION_NAME,
+        in_protocol=ReservationSoap11(),
+        out_protocol=ReservationSoap11(),
+    )
+    # Normally set by the Spyne server class; set here so the WSDL is the same without one.
+    application.transport = "http://schemas.xmlsoap.org/soap/http"
+    if railway is not None:
+
+        def _attach(ctx: Any) -> None:
+            ctx.udc = CallContext(railway)
+
+        application.event_manager.add_listener("method_call", _attach)
+    return application
+
+
+def operation_names(application: Any) -> frozenset[str]:
+    """Local names of the operations, e.g. ``Login``; the map's keys are ``{tns}Login``."""
+    return frozenset(key.partition("}")[2] for key in application.interface.service_method_map)
+
+
+def wsdl_document(application: Any, public_url: str) -> bytes:
+    """The WSDL 1.1 document, pretty-printed, with ``soap:address`` set to ``public_url``."""
+    wsdl = Wsdl11(application.interface)
+    wsdl.build_interface_document(public_url)
+    root = etree.fromstring(wsdl.get_interface_document())
+    _sort_definitions(root)
+    etree.indent(root, space="  ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
+
+
+_XS = "http://www.w3.org/2001/XMLSchema"
+_WSDL = "http://schemas.xmlsoap.org/wsdl/"
+_ORDER = {
+    f"{{{_XS}}}import": 0,
+    f"{{{_XS}}}simpleType": 1,
+    f"{{{_XS}}}complexType": 2,
+    f"{{{_XS}}}element": 3,
+    f"{{{_WSDL}}}documentation": 0,
+    f"{{{_WSDL}}}types": 1,
+    f"{{{_WSDL}}}message": 2,
+    f"{{{_WSDL}}}portType": 3,
+    f"{{{_WSDL}}}binding": 4,
+    f"{{{_WSDL}}}service": 5,
+    f"{{{_WSDL}}}operation": 6,
+}
+
+
+def _sort_definitions(root: etree._Element) -> None:
+    """Put schema types, messages and operations in a stable order.
+
+    Spyne emits them in set-iteration order, which changes from one process to the next; the
+    order carries no meaning in XSD or WSDL, and a stable one makes the committed WSDL diffable.
+    """
+
+    def key(element: etree._Element) -> tuple[int, str]:
+        return _ORDER.get(str(element.tag), 0), element.get("name") or element.get(
+            "namespace"
+        ) or ""
+
+    containers = [
+        root,
+        *root.iter(f"{{{_XS}}}schema", f"{{{_WSDL}}}portType", f"{{{_WSDL}}}binding"),
+    ]
+    for container in containers:
+        children = sorted(container, key=key)
+        container[:] = children

@@ -1,0 +1,219 @@
+"""The XSD types of the contract, as Spyne models. Their restrictions are published in the WSDL
+and enforced at the edge by lxml schema validation, before any domain code runs."""
+
+from __future__ import annotations
+
+from spyne import (
+    Array,
+    Boolean,
+    ComplexModel,
+    Date,
+    DateTime,
+    Decimal,
+    Duration,
+    Fault,
+    Integer,
+    Unicode,
+)
+
+from soap_server.railway.catalog import CLASS_CODES, QUOTA_CODES
+
+TNS = "urn:irctc:reservation:v1"
+
+
+def required(model: type) -> type:
+    """The same type, but the element must be present and not nil."""
+    return model.customize(min_occurs=1, nillable=False)  # type: ignore[no-any-return, attr-defined]
+
+
+def optional(model: type) -> type:
+    return model.customize(min_occurs=0, nillable=False)  # type: ignore[no-any-return, attr-defined]
+
+
+AgentId = Unicode(min_len=2, max_len=16, pattern="[A-Za-z0-9_]+")
+Password = Unicode(min_len=1, max_len=128)
+SessionToken = Unicode(min_len=16, max_len=64, pattern="[A-Za-z0-9_-]+")
+StationCode = Unicode(min_len=2, max_len=5, pattern="[A-Za-z]{2,5}")
+TrainNumber = Unicode(pattern="[0-9]{5}")
+ClassCode = Unicode(values=list(CLASS_CODES))
+QuotaCode = Unicode(values=list(QUOTA_CODES))
+Gender = Unicode(values=["M", "F", "T"])
+BerthType = Unicode(values=["LB", "MB", "UB", "SL", "SU", "WS", "MS", "AS"])
+PnrNumber = Unicode(pattern="[0-9]{10}")
+ClientReference = Unicode(min_len=1, max_len=64, pattern="[A-Za-z0-9._:-]+")
+PassengerName = Unicode(min_len=1, max_len=64)
+Age = Integer(ge=0, le=150)
+PassengerNumber = Integer(ge=1, le=6)
+Money = Decimal(fraction_digits=2, total_digits=12, ge=0)
+Text = Unicode(max_len=256)
+
+
+class SessionHeader(ComplexModel):
+    """Carries the session token from Login on every other call, as Amadeus and Sabre did."""
+
+    __namespace__ = TNS
+    _type_info = [("SessionToken", required(SessionToken))]
+
+
+class LoginResult(ComplexModel):
+    __namespace__ = TNS
+    _type_info = [
+        ("SessionToken", required(SessionToken)),
+        ("AgentId", required(AgentId)),
+        ("IdleTimeoutMinutes", required(Integer)),
+        ("ServerTime", required(DateTime)),
+    ]
+
+
+class LogoutResult(ComplexModel):
+    __namespace__ = TNS
+    _type_info = [("LoggedOut", required(Boolean))]
+
+
+class FareBreakdown(ComplexModel):
+    """The fare of one passenger, in rupees."""
+
+    __namespace__ = TNS
+    _type_info = [
+        ("BaseFare", required(Money)),
+        ("ReservationCharge", required(Money)),
+        ("SuperfastCharge", required(Money)),
+        ("TatkalCharge", required(Money)),
+        ("Gst", required(Money)),
+        ("Total", required(Money)),
+    ]
+
+
+class ClassAvailability(ComplexModel):
+    """Availability of one class and quota for the searched journey, with its fare."""
+
+    __namespace__ = TNS
+    _type_info = [
+        ("Class", required(ClassCode)),
+        ("ClassName", required(Text)),
+        ("Quota", required(QuotaCode)),
+        ("Status", required(Text)),
+        ("Available", required(Integer)),
+        ("Fare", required(FareBreakdown)),
+    ]
+
+
+class TrainAvailability(ComplexModel):
+    __namespace__ = TNS
+    _type_info = [
+        ("TrainNumber", required(TrainNumber)),
+        ("TrainName", required(Text)),
+        ("From", required(StationCode)),
+        ("To", required(StationCode)),
+        ("Departure", required(DateTime)),
+        ("Arrival", required(DateTime)),
+        ("Duration", required(Duration)),
+        ("DistanceKm", required(Integer)),
+        ("RunsOn", required(Text)),
+        ("Classes", required(Array(ClassAvailability))),
+    ]
+
+
+class Passenger(ComplexModel):
+    """A passenger to book. Names are 3 to 16 letters; age 5 or more (children under 5 travel
+    free); the ladies quota takes women and boys under 12, the senior quota men of 60 and women
+    of 58 or more."""
+
+    __namespace__ = TNS
+    _type_info = [
+        ("Name", required(PassengerName)),
+        ("Age", required(Age)),
+        ("Gender", required(Gender)),
+        ("BerthPreference", optional(BerthType)),
+    ]
+
+
+class PassengerStatus(ComplexModel):
+    """A passenger's status at booking and now: CNF/B3/45, RAC 8, GNWL 20, or CAN."""
+
+    __namespace__ = TNS
+    _type_info = [
+        ("Number", required(PassengerNumber)),
+        ("Name", required(Text)),
+        ("Age", required(Age)),
+        ("Gender", required(Gender)),
+        ("BookingStatus", required(Text)),
+        ("CurrentStatus", required(Text)),
+        ("Coach", optional(Text)),
+        ("Berth", optional(Integer)),
+        ("BerthType", optional(BerthType)),
+        ("Fare", required(Money)),
+        ("Refund", optional(Money)),
+    ]
+
+
+class BookingDetails(ComplexModel):
+    __namespace__ = TNS
+    _type_info = [
+        ("Pnr", required(PnrNumber)),
+        ("ClientReference", required(ClientReference)),
+        ("TrainNumber", required(TrainNumber)),
+        ("TrainName", required(Text)),
+        ("From", required(StationCode)),
+        ("To", required(StationCode)),
+        ("JourneyDate", required(Date)),
+        ("Departure", required(DateTime)),
+        ("Arrival", required(DateTime)),
+        ("Class", required(ClassCode)),
+        ("Quota", required(QuotaCode)),
+        ("BookedAt", required(DateTime)),
+        ("ChartStatus", required(Text)),
+        ("FarePerPassenger", required(FareBreakdown)),
+        ("TotalFare", required(Money)),
+        ("TotalRefund", required(Money)),
+        ("Passengers", required(Array(PassengerStatus))),
+    ]
+
+
+class Promotion(ComplexModel):
+    """A waiting passenger (of any booking) moved up by this cancellation."""
+
+    __namespace__ = TNS
+    _type_info = [("From", required(Text)), ("To", required(Text))]
+
+
+class PassengerNumbers(ComplexModel):
+    """Passenger numbers of a booking (1 to 6), e.g. the ones to cancel."""
+
+    __namespace__ = TNS
+    _type_info = [("PassengerNumber", PassengerNumber.customize(min_occurs=0, max_occurs=6))]
+
+
+class CancellationResult(ComplexModel):
+    __namespace__ = TNS
+    _type_info = [
+        ("Pnr", required(PnrNumber)),
+        ("CancelledPassengers", required(PassengerNumbers)),
+        ("Refund", required(Money)),
+        ("CancellationCharges", required(Money)),
+        ("Promotions", required(Array(Promotion))),
+        ("Booking", required(BookingDetails)),
+    ]
+
+
+class ReservationFault(Fault):
+    """The detail of every fault: a stable code, a message, and whether a retry may succeed.
+
+    ``faultcode`` is ``Client.<Code>`` when resending the same request fails again and
+    ``Server.<Code>`` when a retry may succeed.
+    """
+
+    __namespace__ = TNS
+    __type_name__ = "ReservationFault"
+    _type_info = [
+        ("Code", required(Unicode)),
+        ("Message", required(Unicode)),
+        ("Retryable", required(Boolean)),
+    ]
+
+    def __init__(self, code: str, message: str, retryable: bool, faultcode: str | None = None):
+        prefix = "Server" if retryable else "Client"
+        super().__init__(faultcode=faultcode or f"{prefix}.{code}", faultstring=message)
+        self.Code = code
+        self.Message = message
+        self.Retryable = retryable

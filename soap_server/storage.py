@@ -1,0 +1,487 @@
+"""SQLite persistence: schema, seeding, transactions. The only module that holds SQL.
+
+Concurrency: the file is in WAL mode so readers never block the writer. Every write runs in a
+``BEGIN IMMEDIATE`` transaction, which takes SQLite's single writer lock up front: two Book calls,
+from two threads or two server processes sharing the file, are serialised there, so the second
+sees the first's berths. The ``occupancy`` table's primary key (one row per berth, slot and leg
+of the route) makes a berth given twice for the same stretch impossible even if the code above it
+were wrong, and a partial unique index does the same for waitlist numbers.
+"""
+
+from __future__ import annotations
+
+import queue
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import astuple, dataclass, fields
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS agents (
+    code          TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    failed_logins INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
+    locked_until  TEXT
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token        TEXT PRIMARY KEY,
+    agent        TEXT NOT NULL REFERENCES agents(code),
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    ended_at     TEXT
+);
+CREATE TABLE IF NOT EXISTS bookings (
+    pnr                TEXT PRIMARY KEY CHECK (length(pnr) = 10),
+    agent              TEXT NOT NULL REFERENCES agents(code),
+    client_reference   TEXT NOT NULL,
+    request_digest     TEXT NOT NULL,
+    train              TEXT NOT NULL,
+    origin_date        TEXT NOT NULL,
+    journey_date       TEXT NOT NULL,
+    source             TEXT NOT NULL,
+    destination        TEXT NOT NULL,
+    from_index         INTEGER NOT NULL,
+    to_index           INTEGER NOT NULL CHECK (to_index > from_index),
+    class_code         TEXT NOT NULL,
+    quota              TEXT NOT NULL,
+    booked_at          TEXT NOT NULL,
+    base_fare          INTEGER NOT NULL CHECK (base_fare >= 0),
+    reservation_charge INTEGER NOT NULL CHECK (reservation_charge >= 0),
+    superfast_charge   INTEGER NOT NULL CHECK (superfast_charge >= 0),
+    tatkal_charge      INTEGER NOT NULL CHECK (tatkal_charge >= 0),
+    gst                INTEGER NOT NULL CHECK (gst >= 0),
+    UNIQUE (agent, client_reference)
+);
+CREATE TABLE IF NOT EXISTS passengers (
+    pnr             TEXT NOT NULL REFERENCES bookings(pnr),
+    number          INTEGER NOT NULL CHECK (number BETWEEN 1 AND 6),
+    name            TEXT NOT NULL,
+    age             INTEGER NOT NULL,
+    gender          TEXT NOT NULL,
+    berth_preference TEXT,
+    booking_status  TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('CNF', 'RAC', 'WL', 'CAN')),
+    coach           TEXT,
+    berth           INTEGER,
+    slot            INTEGER,
+    berth_type      TEXT,
+    wl_no           INTEGER,
+    queue_no        INTEGER,
+    fare            INTEGER NOT NULL CHECK (fare >= 0),
+    refund          INTEGER CHECK (refund >= 0 AND refund <= fare),
+    cancelled_at    TEXT,
+    train           TEXT NOT NULL,
+    origin_date     TEXT NOT NULL,
+    class_code      TEXT NOT NULL,
+    quota           TEXT NOT NULL,
+    from_index      INTEGER NOT NULL,
+    to_index        INTEGER NOT NULL,
+    PRIMARY KEY (pnr, number),
+    CHECK ((state = 'CNF') = (coach IS NOT NULL AND slot = 0) OR state IN ('RAC', 'CAN'))
+);
+CREATE UNIQUE INDEX IF NOT EXISTS waitlist_numbers
+    ON passengers (train, origin_date, class_code, quota, wl_no) WHERE wl_no IS NOT NULL;
+CREATE INDEX IF NOT EXISTS passengers_by_pool
+    ON passengers (train, origin_date, class_code, quota, state, queue_no);
+CREATE TABLE IF NOT EXISTS occupancy (
+    train       TEXT NOT NULL,
+    origin_date TEXT NOT NULL,
+    class_code  TEXT NOT NULL,
+    coach       TEXT NOT NULL,
+    berth       INTEGER NOT NULL,
+    slot        INTEGER NOT NULL,
+    leg         INTEGER NOT NULL,
+    pnr         TEXT NOT NULL,
+    number      INTEGER NOT NULL,
+    PRIMARY KEY (train, origin_date, class_code, coach, berth, slot, leg),
+    FOREIGN KEY (pnr, number) REFERENCES passengers(pnr, number)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS occupancy_by_passenger ON occupancy (pnr, number);
+"""
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    code: str
+    name: str
+    password_hash: str
+    failed_logins: int
+    locked_until: str | None
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    token: str
+    agent: str
+    created_at: str
+    last_seen_at: str
+    ended_at: str | None
+
+
+@dataclass(frozen=True)
+class BookingRow:
+    pnr: str
+    agent: str
+    client_reference: str
+    request_digest: str
+    train: str
+    origin_date: str
+    journey_date: str
+    source: str
+    destination: str
+    from_index: int
+    to_index: int
+    class_code: str
+    quota: str
+    booked_at: str
+    base_fare: int
+    reservation_charge: int
+    superfast_charge: int
+    tatkal_charge: int
+    gst: int
+
+
+@dataclass(frozen=True)
+class PassengerRow:
+    pnr: str
+    number: int
+    name: str
+    age: int
+    gender: str
+    berth_preference: str | None
+    booking_status: str
+    state: str
+    coach: str | None
+    berth: int | None
+    slot: int | None
+    berth_type: str | None
+    wl_no: int | None
+    queue_no: int | None
+    fare: int
+    refund: int | None
+    cancelled_at: str | None
+    train: str
+    origin_date: str
+    class_code: str
+    quota: str
+    from_index: int
+    to_index: int
+
+
+PlaceKey = tuple[str, int, int]  # coach, berth, slot (0 for a whole berth, 1/2 for RAC halves)
+Pool = tuple[str, str, str, str]  # train, origin_date, class_code, quota
+
+_PASSENGER_COLUMNS = ", ".join(f.name for f in fields(PassengerRow))
+_BOOKING_COLUMNS = ", ".join(f.name for f in fields(BookingRow))
+
+
+class Transaction:
+    """Queries and updates on one open transaction. Obtain one from ``Database``."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    # -- agents and sessions ---------------------------------------------------------------
+    def agent(self, code: str) -> AgentRow | None:
+        row = self._conn.execute(
+            "SELECT code, name, password_hash, failed_logins, locked_until"
+            " FROM agents WHERE code = ?",
+            (code,),
+        ).fetchone()
+        return AgentRow(*row) if row else None
+
+    def insert_agent(self, code: str, name: str, password_hash: str) -> None:
+        self._conn.execute(
+            "INSERT INTO agents (code, name, password_hash) VALUES (?, ?, ?)",
+            (code, name, password_hash),
+        )
+
+    def set_login_failures(self, code: str, failed_logins: int, locked_until: str | None) -> None:
+        self._conn.execute(
+            "UPDATE agents SET failed_logins = ?, locked_until = ? WHERE code = ?",
+            (failed_logins, locked_until, code),
+        )
+
+    def insert_session(self, token: str, agent: str, now: str) -> None:
+        self._conn.execute(
+            "INSERT INTO sessions (token, agent, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
+            (token, agent, now, now),
+        )
+
+    def session(self, token: str) -> SessionRow | None:
+        row = self._conn.execute(
+            "SELECT token, agent, created_at, last_seen_at, ended_at FROM sessions WHERE token = ?",
+            (token,),
+        ).fetchone()
+        return SessionRow(*row) if row else None
+
+    def touch_session(self, token: str, now: str) -> None:
+        self._conn.execute("UPDATE sessions SET last_seen_at = ? WHERE token = ?", (now, token))
+
+    def end_session(self, token: str, now: str) -> None:
+        self._conn.execute(
+            "UPDATE sessions SET ended_at = ? WHERE token = ? AND ended_at IS NULL", (now, token)
+        )
+
+    # -- bookings and passengers -----------------------------------------------------------
+    def booking(self, pnr: str) -> BookingRow | None:
+        row = self._conn.execute(
+            f"SELECT {_BOOKING_COLUMNS} FROM bookings WHERE pnr = ?", (pnr,)
+        ).fetchone()
+        return BookingRow(*row) if row else None
+
+    def booking_by_reference(self, agent: str, client_reference: str) -> BookingRow | None:
+        row = self._conn.execute(
+            f"SELECT {_BOOKING_COLUMNS} FROM bookings WHERE agent = ? AND client_reference = ?",
+            (agent, client_reference),
+        ).fetchone()
+        return BookingRow(*row) if row else None
+
+    def pnr_taken(self, pnr: str) -> bool:
+        return (
+            self._conn.execute("SELECT 1 FROM bookings WHERE pnr = ?", (pnr,)).fetchone()
+            is not None
+        )
+
+    def insert_booking(self, booking: BookingRow) -> None:
+        marks = ", ".join("?" * len(fields(BookingRow)))
+        self._conn.execute(
+            f"INSERT INTO bookings ({_BOOKING_COLUMNS}) VALUES ({marks})", astuple(booking)
+        )
+
+    def passengers(self, pnr: str) -> list[PassengerRow]:
+        rows = self._conn.execute(
+            f"SELECT {_PASSENGER_COLUMNS} FROM passengers WHERE pnr = ? ORDER BY number", (pnr,)
+        ).fetchall()
+        return [PassengerRow(*row) for row in rows]
+
+    def insert_passenger(self, passenger: PassengerRow) -> None:
+        marks = ", ".join("?" * len(fields(PassengerRow)))
+        self._conn.execute(
+            f"INSERT INTO passengers ({_PASSENGER_COLUMNS}) VALUES ({marks})", astuple(passenger)
+        )
+
+    def update_passenger(self, passenger: PassengerRow) -> None:
+        """Write back a passenger's state, place, queue number and refund."""
+        self._conn.execute(
+            "UPDATE passengers SET state = ?, coach = ?, berth = ?, slot = ?, berth_type = ?,"
+            " queue_no = ?, refund = ?, cancelled_at = ? WHERE pnr = ? AND number = ?",
+            (
+                passenger.state,
+                passenger.coach,
+                passenger.berth,
+                passenger.slot,
+                passenger.berth_type,
+                passenger.queue_no,
+                passenger.refund,
+                passenger.cancelled_at,
+                passenger.pnr,
+                passenger.number,
+            ),
+        )
+
+    # -- queues ------------------------------------------------------------------------------
+    def queue(self, pool: Pool, state: str) -> list[PassengerRow]:
+        """Passengers of one pool in one state (RAC or WL), in queue order."""
+        rows = self._conn.execute(
+            f"SELECT {_PASSENGER_COLUMNS} FROM passengers WHERE train = ? AND origin_date = ?"
+            " AND class_code = ? AND quota = ? AND state = ? ORDER BY queue_no",
+            (*pool, state),
+        ).fetchall()
+        return [PassengerRow(*row) for row in rows]
+
+    def queue_position(self, pool: Pool, state: str, queue_no: int) -> int:
+        (position,) = self._conn.execute(
+            "SELECT count(*) FROM passengers WHERE train = ? AND origin_date = ?"
+            " AND class_code = ? AND quota = ? AND state = ? AND queue_no <= ?",
+            (*pool, state, queue_no),
+        ).fetchone()
+        return int(position)
+
+    def queue_lengths(
+        self, train: str, origin_date: str, class_code: str
+    ) -> dict[tuple[str, str], int]:
+        """(quota, state) -> number of passengers, for RAC and WL of one class."""
+        rows = self._conn.execute(
+            "SELECT quota, state, count(*) FROM passengers WHERE train = ? AND origin_date = ?"
+            " AND class_code = ? AND state IN ('RAC', 'WL') GROUP BY quota, state",
+            (train, origin_date, class_code),
+        ).fetchall()
+        return {(quota, state): int(n) for quota, state, n in rows}
+
+    def last_numbers(self, pool: Pool) -> tuple[int, int]:
+        """The highest waitlist number issued and RAC queue number used in a pool."""
+        wl, rac = self._conn.execute(
+            "SELECT coalesce(max(wl_no), 0),"
+            " coalesce(max(CASE WHEN state = 'RAC' THEN queue_no END), 0)"
+            " FROM passengers WHERE train = ? AND origin_date = ? AND class_code = ? AND quota = ?",
+            pool,
+        ).fetchone()
+        return int(wl), int(rac)
+
+    # -- seats -------------------------------------------------------------------------------
+    def occupancy(
+        self, train: str, origin_date: str, class_code: str, legs: tuple[int, int] | None = None
+    ) -> dict[PlaceKey, set[int]]:
+        """Occupied legs per place of one class; only legs in ``[first, last)`` if given."""
+        sql = (
+            "SELECT coach, berth, slot, leg FROM occupancy"
+            " WHERE train = ? AND origin_date = ? AND class_code = ?"
+        )
+        args: tuple[object, ...] = (train, origin_date, class_code)
+        if legs is not None:
+            sql += " AND leg >= ? AND leg < ?"
+            args += legs
+        taken: dict[PlaceKey, set[int]] = {}
+        for coach, berth, slot, leg in self._conn.execute(sql, args):
+            taken.setdefault((coach, berth, slot), set()).add(leg)
+        return taken
+
+    def occupy(self, passenger: PassengerRow, place: PlaceKey) -> None:
+        """Hold a place for each leg of the passenger's journey."""
+        coach, berth, slot = place
+        self._conn.executemany(
+            "INSERT INTO occupancy (train, origin_date, class_code, coach, berth, slot, leg,"
+            " pnr, number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    passenger.train,
+                    passenger.origin_date,
+                    passenger.class_code,
+                    coach,
+                    berth,
+                    slot,
+                    leg,
+                    passenger.pnr,
+                    passenger.number,
+                )
+                for leg in range(passenger.from_index, passenger.to_index)
+            ],
+        )
+
+    def release(self, pnr: str, number: int) -> None:
+        self._conn.execute("DELETE FROM occupancy WHERE pnr = ? AND number = ?", (pnr, number))
+
+    # -- reports (tests, audits) ----------------------------------------------------------------
+    def count(self, table: str) -> int:
+        if table not in ("agents", "sessions", "bookings", "passengers", "occupancy"):
+            raise ValueError(table)
+        (n,) = self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+        return int(n)
+
+    def all_passengers(self) -> list[PassengerRow]:
+        rows = self._conn.execute(
+            f"SELECT {_PASSENGER_COLUMNS} FROM passengers ORDER BY pnr, number"
+        ).fetchall()
+        return [PassengerRow(*row) for row in rows]
+
+    def all_occupancy(self) -> list[tuple[str, str, str, str, int, int, int, str, int]]:
+        return list(
+            self._conn.execute(
+                "SELECT train, origin_date, class_code, coach, berth, slot, leg, pnr, number"
+                " FROM occupancy"
+            )
+        )
+
+
+class Database:
+    """A pool of connections to one SQLite file, handing out transactions."""
+
+    def __init__(self, path: Path | str, busy_timeout_ms: int = 10_000) -> None:
+        self.path = Path(path)
+        self._busy_timeout_ms = busy_timeout_ms
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path,
+            timeout=self._busy_timeout_ms / 1000,
+            isolation_level=None,  # we issue BEGIN ourselves
+            check_same_thread=False,
+        )
+        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        try:
+            conn = self._idle.get_nowait()
+        except queue.Empty:
+            conn = self._connect()
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+        self._idle.put(conn)
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[Transaction]:
+        with self._connection() as conn:
+            conn.execute(begin)
+            try:
+                yield Transaction(conn)
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+
+    def write(self) -> AbstractContextManager[Transaction]:
+        """A transaction holding the writer lock from its first statement (BEGIN IMMEDIATE)."""
+        return self._transaction("BEGIN IMMEDIATE")
+
+    def read(self) -> AbstractContextManager[Transaction]:
+        """A read transaction: a consistent snapshot that never blocks writers."""
+        return self._transaction("BEGIN DEFERRED")
+
+    def initialise(self, agents: Iterable[tuple[str, str, str]]) -> bool:
+        """Create the schema and seed agents (code, name, password hash) if the file is new.
+
+        Returns True when it seeded a new database. Safe to call from several processes at once:
+        the first one to take the writer lock does the work, the others find it done.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connection() as conn:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                seeded = row is None
+                if seeded:
+                    conn.execute(
+                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
+                        (str(SCHEMA_VERSION),),
+                    )
+                    conn.executemany(
+                        "INSERT INTO agents (code, name, password_hash) VALUES (?, ?, ?)", agents
+                    )
+                elif int(row[0]) != SCHEMA_VERSION:
+                    raise RuntimeError(
+                        f"{self.path} has schema version {row[0]}, this code needs {SCHEMA_VERSION}"
+                    )
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+        return seeded
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return

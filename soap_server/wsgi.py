@@ -1,0 +1,104 @@
+"""``create_app(settings)``: the WSGI application of the reservation core.
+
+Routes: ``/soap`` (SOAP 1.1, ``?wsdl`` for the contract), ``/healthz`` and a small help page at
+``/``. Configuration enters here and only here.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from spyne.server.wsgi import WsgiApplication
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from soap_server import __version__
+from soap_server.railway.agents import demo_agents
+from soap_server.railway.system import Railway
+from soap_server.settings import Settings
+from soap_server.soap.app import build_application, operation_names, wsdl_document
+from soap_server.soap.endpoint import Limits, SoapEndpoint, StartResponse
+
+
+class CoreApp:
+    """The whole HTTP surface of the core, over one ``Railway``."""
+
+    def __init__(self, settings: Settings, railway: Railway | None = None) -> None:
+        self.settings = settings
+        self.railway = railway or Railway(settings)
+        application = build_application(self.railway)
+        self.soap = SoapEndpoint(
+            WsgiApplication(application),
+            wsdl_document(application, settings.public_url),
+            operation_names(application),
+            Limits(
+                max_body_bytes=settings.max_body_bytes,
+                max_depth=settings.max_xml_depth,
+                max_attributes=settings.max_xml_attributes,
+                max_elements=settings.max_xml_elements,
+            ),
+        )
+        self._urls = Map(
+            [
+                Rule("/soap", endpoint="soap"),
+                Rule("/healthz", endpoint="health"),
+                Rule("/", endpoint="index"),
+            ],
+            strict_slashes=False,
+        )
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        adapter = self._urls.bind_to_environ(environ)
+        try:
+            endpoint, _ = adapter.match()
+        except NotFound as error:
+            return error(environ, start_response)
+        except HTTPException as error:
+            return error(environ, start_response)
+        if endpoint == "soap":
+            return self.soap(environ, start_response)
+        response = self._health() if endpoint == "health" else self._index(Request(environ))
+        return response(environ, start_response)
+
+    def close(self) -> None:
+        self.railway.close()
+
+    def _health(self) -> Response:
+        with self.railway.db.read() as tx:
+            bookings = tx.count("bookings")
+        body = {
+            "status": "ok",
+            "version": __version__,
+            "clock": repr(self.railway.clock),
+            "now": self.railway.clock.now().isoformat(),
+            "database": str(self.settings.db_path),
+            "bookings": bookings,
+            "wsdl": f"{self.settings.public_url}?wsdl",
+        }
+        return Response(json.dumps(body, indent=2) + "\n", mimetype="application/json")
+
+    def _index(self, request: Request) -> Response:
+        agents = "".join(
+            f"<tr><td>{html.escape(a.code)}</td><td>{html.escape(a.name)}</td>"
+            f"<td><code>{html.escape(a.demo_password)}</code></td></tr>"
+            for a in demo_agents()
+        )
+        url = html.escape(self.settings.public_url)
+        clock = html.escape(repr(self.railway.clock))
+        page = f"""<!doctype html><html><head><meta charset="utf-8">
+<title>IRCTC reservation core (simulator)</title></head><body>
+<h1>IRCTC reservation core</h1>
+<p>A SOAP 1.1 service for authorised travel agents.
+Contract: <a href="{url}?wsdl">{url}?wsdl</a>. Endpoint: <code>POST {url}</code>.
+Clock: <code>{clock}</code>.</p>
+<table border="1" cellpadding="4"><tr><th>Agent</th><th>Name</th><th>Demo password</th></tr>
+{agents}</table></body></html>"""
+        return Response(page, mimetype="text/html")
+
+
+def create_app(settings: Settings, railway: Railway | None = None) -> CoreApp:
+    return CoreApp(settings, railway)
