@@ -20,6 +20,7 @@ from typing import Any
 
 from lxml import etree
 from werkzeug.http import parse_options_header
+from werkzeug.wsgi import get_input_stream
 
 from soap_server.soap.faults import SOAP_ENV, WireFault, fault_envelope
 from soap_server.soap.types import TNS
@@ -178,7 +179,9 @@ class SoapEndpoint:
                     "RequestTooLarge",
                     f"the body is {length} bytes; the limit is {limits.max_body_bytes}",
                 )
-        stream = environ["wsgi.input"]
+        # Reads at most Content-Length bytes (or a chunked body to its end): a raw socket
+        # stream would otherwise block until the client hangs up.
+        stream = get_input_stream(environ, safe_fallback=True)
         raw = stream.read(limits.max_body_bytes + 1)
         if len(raw) > limits.max_body_bytes:
             raise _reject(

@@ -1,0 +1,97 @@
+"""Fixtures that build on each other: clock -> settings -> railway -> app -> http / zeep / server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.test import Client
+from zeep import Client as ZeepClient
+from zeep import Settings as ZeepSettings
+
+from soap_client import WSDL_PATH
+from soap_client.transports import WsgiTransport
+from soap_server.railway.agents import demo_agents
+from soap_server.railway.clock import IST, FixedClock
+from soap_server.railway.system import Railway
+from soap_server.settings import Settings
+from soap_server.wsgi import CoreApp, create_app
+
+#: The simulated "now" of most tests: a Thursday morning, ten days before the journey date.
+NOW = datetime(2025, 11, 20, 9, 0, tzinfo=IST)
+JOURNEY = date(2025, 11, 30)  # a Sunday
+PASSWORDS = {agent.code: agent.demo_password for agent in demo_agents()}
+TNS = "urn:irctc:reservation:v1"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, clock: FixedClock) -> Settings:
+    return Settings(db_path=tmp_path / "core.sqlite3", clock=clock)
+
+
+@pytest.fixture
+def railway(settings: Settings) -> Iterator[Railway]:
+    core = Railway(settings)
+    yield core
+    core.close()
+
+
+@pytest.fixture
+def app(settings: Settings, railway: Railway) -> CoreApp:
+    return create_app(settings, railway)
+
+
+@pytest.fixture
+def http(app: CoreApp) -> Client:
+    return Client(app)
+
+
+def zeep_settings() -> ZeepSettings:
+    return ZeepSettings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+
+
+@pytest.fixture
+def zeep_client(app: CoreApp) -> ZeepClient:
+    """A zeep client built from the committed WSDL file, calling the app in-process."""
+    return ZeepClient(str(WSDL_PATH), transport=WsgiTransport(app), settings=zeep_settings())
+
+
+@pytest.fixture
+def live_server(app: CoreApp) -> Iterator[str]:
+    """The app on a real socket, 127.0.0.1 and an ephemeral port; yields the SOAP URL."""
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/soap"
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def envelope(body: str, token: str | None = None, prefix: str = "soapenv") -> bytes:
+    """A raw SOAP 1.1 request with ``body`` inside soap:Body, ``tns`` bound to the contract."""
+    header = ""
+    if token is not None:
+        header = (
+            f"<{prefix}:Header><tns:SessionHeader><tns:SessionToken>{token}"
+            f"</tns:SessionToken></tns:SessionHeader></{prefix}:Header>"
+        )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>'
+        f'<{prefix}:Envelope xmlns:{prefix}="{SOAP_ENV}" xmlns:tns="{TNS}">'
+        f"{header}<{prefix}:Body>{body}</{prefix}:Body></{prefix}:Envelope>"
+    ).encode()
+
+
+def login_token(railway: Railway, agent: str = "MMT") -> str:
+    return railway.login(agent, PASSWORDS[agent]).token

@@ -1,0 +1,233 @@
+"""Concurrent Book calls on one nearly full train, date and class: from threads against one
+server, and from two server processes sharing the same SQLite file. Nothing may be given twice."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+from lxml import etree
+
+from soap_server.railway import inventory
+from soap_server.railway.booking import BookingRequest, PassengerRequest
+from soap_server.railway.clock import FixedClock
+from soap_server.railway.system import Railway
+from soap_server.settings import Settings
+from soap_server.storage import Database
+from tests.conftest import JOURNEY, NOW, PASSWORDS, TNS, envelope, login_token
+
+TRAIN, SOURCE, DESTINATION, CLASS = "12952", "NDLS", "MMCT", "2A"
+CALLS = 50
+LEAVE = 3  # confirmed berths left before the rush
+
+
+def fill(railway: Railway, leave: int) -> int:
+    """Book GN passengers until only ``leave`` confirmed berths remain; return how many exist."""
+    token = login_token(railway)
+    catalog = railway.catalog
+    train = catalog.trains[TRAIN]
+    cls = catalog.classes[CLASS]
+    capacity = len(inventory.confirmed_places(train, cls, "GN"))
+    booked = 0
+    while capacity - booked > leave:
+        count = min(6, capacity - booked - leave)
+        railway.book(
+            token,
+            BookingRequest(
+                TRAIN,
+                JOURNEY,
+                SOURCE,
+                DESTINATION,
+                CLASS,
+                "GN",
+                tuple(PassengerRequest(f"Filler {chr(65 + i)}", 30 + i, "M") for i in range(count)),
+                client_reference=f"fill-{booked}",
+            ),
+        )
+        booked += count
+    return capacity
+
+
+def book_envelope(token: str, reference: str) -> bytes:
+    return envelope(
+        f"<tns:Book><tns:TrainNumber>{TRAIN}</tns:TrainNumber>"
+        f"<tns:JourneyDate>{JOURNEY.isoformat()}</tns:JourneyDate>"
+        f"<tns:From>{SOURCE}</tns:From><tns:To>{DESTINATION}</tns:To><tns:Class>{CLASS}</tns:Class>"
+        "<tns:Quota>GN</tns:Quota><tns:Passengers><tns:Passenger>"
+        "<tns:Name>Rush Traveller</tns:Name>"
+        "<tns:Age>40</tns:Age><tns:Gender>F</tns:Gender></tns:Passenger></tns:Passengers>"
+        f"<tns:ClientReference>{reference}</tns:ClientReference></tns:Book>",
+        token,
+    )
+
+
+def post_book(url: str, token: str, reference: str) -> str:
+    """One Book over HTTP; returns the passenger's booking status or the fault code."""
+    answer = requests.post(
+        url,
+        data=book_envelope(token, reference),
+        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"Book"'},
+        timeout=60,
+    )
+    root = etree.fromstring(answer.content)
+    code = root.find(f".//{{{TNS}}}ReservationFault/{{{TNS}}}Code")
+    if code is not None:
+        assert answer.status_code == 500
+        return f"fault:{code.text}"
+    assert answer.status_code == 200
+    status = root.find(f".//{{{TNS}}}PassengerStatus/{{{TNS}}}BookingStatus")
+    assert status is not None and status.text
+    return status.text
+
+
+def audit(db_path: Path) -> dict[str, int]:
+    """Check every invariant of the seat inventory; return passenger counts by state."""
+    db = Database(db_path)
+    try:
+        with db.read() as tx:
+            passengers = tx.all_passengers()
+            occupancy = tx.all_occupancy()
+    finally:
+        db.close()
+    # Every (place, leg) is held at most once: the primary key says so, and so must the data.
+    holders = Counter((row[0], row[1], row[3], row[4], row[5], row[6]) for row in occupancy)
+    assert max(holders.values(), default=1) == 1
+    held = Counter((row[7], row[8]) for row in occupancy)
+    states = Counter(p.state for p in passengers)
+    for pax in passengers:
+        legs = pax.to_index - pax.from_index
+        if pax.state in ("CNF", "RAC"):
+            assert held[(pax.pnr, pax.number)] == legs, pax
+        else:
+            assert held[(pax.pnr, pax.number)] == 0, pax
+    # No two confirmed passengers on the same berth.
+    berths = Counter(
+        (p.train, p.origin_date, p.coach, p.berth) for p in passengers if p.state == "CNF"
+    )
+    assert max(berths.values(), default=1) == 1
+    # Waitlist numbers per pool: unique and gapless from 1.
+    pools: dict[tuple[str, str, str, str], list[int]] = {}
+    for p in passengers:
+        if p.wl_no is not None:
+            pools.setdefault((p.train, p.origin_date, p.class_code, p.quota), []).append(p.wl_no)
+    for numbers in pools.values():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1))
+    return dict(states)
+
+
+def check_rush(
+    outcomes: list[str], states: dict[str, int], railway_capacity: int, rac: int
+) -> None:
+    kinds = Counter(o.split(" ")[0].split("/")[0] for o in outcomes)
+    assert kinds["CNF"] == LEAVE
+    assert kinds["RAC"] == rac
+    assert kinds["GNWL"] == CALLS - LEAVE - rac - kinds["fault:WaitlistFull"]
+    assert set(kinds) <= {"CNF", "RAC", "GNWL", "fault:WaitlistFull"}
+    # RAC numbers 1..rac and WL numbers 1..n were each handed out exactly once.
+    assert sorted(int(o.split()[1]) for o in outcomes if o.startswith("RAC")) == list(
+        range(1, rac + 1)
+    )
+    wl = sorted(int(o.split()[1]) for o in outcomes if o.startswith("GNWL"))
+    assert wl == list(range(1, len(wl) + 1))
+    assert states["CNF"] == railway_capacity
+    assert states.get("RAC", 0) == rac
+    assert states.get("WL", 0) == len(wl)
+
+
+def test_threads_against_one_server(railway: Railway, live_server: str) -> None:
+    capacity = fill(railway, LEAVE)
+    rac = len(
+        inventory.rac_places(railway.catalog.trains[TRAIN], railway.catalog.classes[CLASS], "GN")
+    )
+    token = login_token(railway)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        outcomes = list(
+            pool.map(lambda i: post_book(live_server, token, f"rush-{i}"), range(CALLS))
+        )
+    states = audit(railway.settings.db_path)
+    check_rush(outcomes, states, capacity, rac)
+    # Availability as searched agrees with what was sold.
+    option = next(
+        o for o in railway.search(token, SOURCE, DESTINATION, JOURNEY, CLASS) if o.number == TRAIN
+    )
+    assert option.classes[0].available == 0
+
+
+@pytest.fixture
+def two_servers(tmp_path: Path) -> Iterator[tuple[Path, list[str]]]:
+    db_path = tmp_path / "shared.sqlite3"
+    railway = Railway(Settings(db_path=db_path, clock=FixedClock(NOW)))
+    fill(railway, LEAVE)
+    railway.close()
+    processes = []
+    urls = []
+    try:
+        for _ in range(2):
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "soap_server",
+                    "serve",
+                    "--port",
+                    "0",
+                    "--db",
+                    str(db_path),
+                    "--clock",
+                    f"fixed:{NOW.isoformat()}",
+                    "--quiet",
+                    "--no-maintenance",
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            processes.append(process)
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+            assert match, (line, process.stderr.read() if process.stderr else "")
+            urls.append(f"http://127.0.0.1:{match.group(1)}/soap")
+        yield db_path, urls
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(10)
+            for stream in (process.stdout, process.stderr):
+                if stream is not None:
+                    stream.close()
+
+
+def test_two_processes_share_one_database(two_servers: tuple[Path, list[str]]) -> None:
+    db_path, urls = two_servers
+    login = envelope(
+        f"<tns:Login><tns:AgentId>MMT</tns:AgentId><tns:Password>{PASSWORDS['MMT']}"
+        "</tns:Password></tns:Login>"
+    )
+    answer = requests.post(urls[0], data=login, headers={"Content-Type": "text/xml"}, timeout=30)
+    token_element = etree.fromstring(answer.content).find(f".//{{{TNS}}}SessionToken")
+    assert token_element is not None and token_element.text
+    token = token_element.text  # sessions live in the shared database: valid on both servers
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        outcomes = list(
+            pool.map(lambda i: post_book(urls[i % 2], token, f"rush-{i}"), range(CALLS))
+        )
+    states = audit(db_path)
+    railway = Railway(Settings(db_path=db_path, clock=FixedClock(NOW)))
+    try:
+        catalog = railway.catalog
+        capacity = len(
+            inventory.confirmed_places(catalog.trains[TRAIN], catalog.classes[CLASS], "GN")
+        )
+        rac = len(inventory.rac_places(catalog.trains[TRAIN], catalog.classes[CLASS], "GN"))
+    finally:
+        railway.close()
+    check_rush(outcomes, states, capacity, rac)
+    assert not any(o.startswith("fault:Busy") for o in outcomes)
