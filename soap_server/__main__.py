@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from soap_server.railway.clock import parse_clock
 from soap_server.settings import DEFAULT_DB_PATH, DEFAULT_PUBLIC_URL, Settings
@@ -42,11 +43,18 @@ def _clock(value: str) -> object:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr, not the whole usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m soap_server", description="The IRCTC-like reservation core (SOAP 1.1)."
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     serve = commands.add_parser("serve", help="serve the SOAP endpoint over HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
@@ -123,17 +131,32 @@ def _settings(args: argparse.Namespace, public_url: str) -> Settings:
 
 
 def _bind(host: str, port: int, app: object) -> object:
+    """A threaded WSGI server on host:port; a busy port is a one-line UsageError.
+
+    The socket is bound here rather than by werkzeug, which would print its own paragraph and
+    exit on a busy port.
+    """
+    import socket
+
     from werkzeug.serving import make_server
 
     try:
-        return make_server(host, port, app, threaded=True)  # type: ignore[arg-type]
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(128)
     except OSError as error:
+        listener.close()
         if error.errno == errno.EADDRINUSE:
             raise UsageError(
                 f"port {port} on {host} is already in use: pick another with --port"
                 " (0 picks a free one)"
             ) from None
         raise UsageError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    server = make_server(host, port, app, threaded=True, fd=listener.fileno())  # type: ignore[arg-type]
+    listener.close()  # the server holds its own duplicate of the descriptor
+    return server
 
 
 def _open_app(settings: Settings) -> object:
@@ -154,7 +177,7 @@ def _serve(args: argparse.Namespace) -> int:
     )
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = _bind(args.host, args.port, None)
-    port = server.server_port  # type: ignore[attr-defined]
+    port = server.port  # type: ignore[attr-defined]
     public_url = args.public_url or f"http://{args.host}:{port}/soap"
     settings = _settings(args, public_url)
     app = _open_app(settings)
@@ -176,7 +199,7 @@ def _demo(args: argparse.Namespace) -> int:
     from soap_server.railway.agents import demo_agents
 
     server = _bind("127.0.0.1", 0, None)
-    port = server.server_port  # type: ignore[attr-defined]
+    port = server.port  # type: ignore[attr-defined]
     public_url = f"http://127.0.0.1:{port}/soap"
     app = _open_app(_settings(args, public_url))
     server.app = app  # type: ignore[attr-defined]

@@ -31,8 +31,10 @@ class CoreApp:
         self.settings = settings
         self.railway = railway or Railway(settings)
         application = build_application(self.railway)
+        self.soap_application = application
+        self.soap_server = WsgiApplication(application)
         self.soap = SoapEndpoint(
-            WsgiApplication(application),
+            self.soap_server,
             wsdl_document(application, settings.public_url),
             operation_names(application),
             Limits(
