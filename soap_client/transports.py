@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from werkzeug.test import Client
@@ -17,15 +18,15 @@ from zeep.transports import Transport
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-class WsgiTransport(Transport):  # type: ignore[misc]
+class WsgiTransport(Transport):
     """Posts SOAP envelopes to a WSGI app in the same process."""
 
     def __init__(self, app: WsgiApp, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(**kwargs)  # type: ignore[no-untyped-call]
         self._client = Client(app)
 
     def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> requests.Response:
-        path = requests.utils.urlparse(address).path or "/"
+        path = urlsplit(address).path or "/"
         answer = self._client.post(path, data=message, headers=headers)
         response = requests.Response()
         response.status_code = answer.status_code
