@@ -34,8 +34,15 @@ ensure_venv() {
         "$py" -m venv "$VENV"
     fi
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev]" >&2
+        local log="$VENV/install.log"
+        echo "setting up $VENV (log: $log)" >&2
+        if ! { "$VENV/bin/python" -m pip install --disable-pip-version-check --upgrade pip \
+               && "$VENV/bin/python" -m pip install --disable-pip-version-check -e "$ROOT[dev]"; \
+             } >"$log" 2>&1; then
+            tail -n 30 "$log" >&2
+            echo "error: installing the project into $VENV failed (full log: $log)" >&2
+            exit 2
+        fi
         echo "$want" > "$stamp"
     fi
 }

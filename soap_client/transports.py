@@ -22,10 +22,12 @@ class WsgiTransport(Transport):
     """Posts SOAP envelopes to a WSGI app in the same process."""
 
     def __init__(self, app: WsgiApp, **kwargs: Any) -> None:
-        super().__init__(**kwargs)  # type: ignore[no-untyped-call]
+        super().__init__(**kwargs)
         self._client = Client(app)
 
-    def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> requests.Response:
+    def post(
+        self, address: str, message: bytes | str, headers: dict[str, str]
+    ) -> requests.Response:
         path = urlsplit(address).path or "/"
         answer = self._client.post(path, data=message, headers=headers)
         response = requests.Response()

@@ -80,9 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, default=COMMITTED_WSDL)
     export.add_argument("--public-url", default=DEFAULT_PUBLIC_URL)
 
-    demo = commands.add_parser("demo", help="serve on a free port and print how to call it")
-    demo.add_argument("--db", type=Path, default=DEFAULT_DB_PATH)
-    demo.add_argument("--clock", type=_clock, default=parse_clock("real"))
+    demo = commands.add_parser(
+        "demo", help="start a fresh core, play the travel agent's journey against it, stop"
+    )
+    demo.add_argument(
+        "--folder",
+        type=Path,
+        default=Path("var") / "demo",
+        help="where the demo's database, ledger and log go (emptied first)",
+    )
+    demo.add_argument("--clock", help="clock spec (default offset:TODAYT09:00 IST)")
     return parser
 
 
@@ -196,26 +203,102 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from soap_server.railway.agents import demo_agents
+    """The main job: a fresh core on a free port, the travel agent's journey against it over
+    HTTP with every envelope traced, then a clean stop. The two sides meet only here, and only
+    as separate processes: the agent knows nothing but the URL and its credentials."""
+    import shutil
+    import subprocess
+    import time
+    import urllib.request
+    from datetime import datetime
 
-    server = _bind("127.0.0.1", 0, None)
-    port = server.port  # type: ignore[attr-defined]
-    public_url = f"http://127.0.0.1:{port}/soap"
-    app = _open_app(_settings(args, public_url))
-    server.app = app  # type: ignore[attr-defined]
-    print(f"IRCTC reservation core on {public_url}  (WSDL: {public_url}?wsdl)")
-    print("Demo agents:")
-    for agent in demo_agents():
-        print(f"  {agent.code:6} {agent.name:14} password {agent.demo_password}")
-    print("Press Ctrl-C to stop.", flush=True)
+    from soap_server.railway.agents import demo_agents
+    from soap_server.railway.clock import IST
+
+    folder: Path = args.folder
+    clock = args.clock or f"offset:{datetime.now(IST):%Y-%m-%d}T09:00"
     try:
-        server.serve_forever()  # type: ignore[attr-defined]
-    except KeyboardInterrupt:
-        pass
+        parse_clock(clock)
+    except ValueError as error:
+        raise UsageError(f"--clock: {error}") from None
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    log_path = folder / "core.log"
+    print(f"== Starting the reservation core (database {folder / 'core.sqlite3'}, clock {clock})")
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "soap_server",
+                "serve",
+                "--port",
+                "0",
+                "--db",
+                str(folder / "core.sqlite3"),
+                "--clock",
+                clock,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
+    try:
+        assert server.stdout is not None
+        banner = server.stdout.readline()
+        if not banner:
+            raise UsageError(f"the core did not start; see {log_path}")
+        base = banner.rsplit(" ", 1)[-1].strip().rstrip("/")
+        url = f"{base}/soap"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise UsageError(f"the core at {base} did not answer; see {log_path}") from None
+                time.sleep(0.1)
+        print(f"== The core answers at {url} (WSDL: {url}?wsdl); log in {log_path}", flush=True)
+        agent = demo_agents()[0]
+        print(
+            f"== The travel agent {agent.code} ({agent.name}) plays its journey, --trace on",
+            flush=True,
+        )
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "soap_client",
+                "--url",
+                url,
+                "--agent",
+                agent.code,
+                "--password",
+                agent.demo_password,
+                "--ledger",
+                str(folder / f"ledger-{agent.code}.sqlite3"),
+                "--trace",
+                "journey",
+            ],
+            check=False,
+        )
     finally:
-        server.server_close()  # type: ignore[attr-defined]
-        app.close()  # type: ignore[attr-defined]
-    return 0
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if server.stdout is not None:
+            server.stdout.close()
+    outcome = "completed" if done.returncode == 0 else f"failed (exit code {done.returncode})"
+    print(
+        f"\n== Journey {outcome}; the core has stopped. Its database and the agent's ledger"
+        f" are in {folder}/"
+    )
+    return done.returncode
 
 
 if __name__ == "__main__":
