@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any, TextIO
 
 from soap_client.agent import TravelAgent
+from soap_client.errors import AgentError
 from soap_client.models import Booking, Passenger, TrainOffer
 
 SOURCE, DESTINATION, TRAVEL_CLASS = "NDLS", "MMCT", "1A"
@@ -43,6 +44,26 @@ def _first_class(offer: TrainOffer) -> int:
     return next(c.available for c in offer.classes if c.travel_class == TRAVEL_CLASS)
 
 
+def _find_first_class(
+    agent: TravelAgent, when: date, pinned: bool
+) -> tuple[list[TrainOffer], TrainOffer, date, list[str]]:
+    """The search for ``when``, or (when the date was not pinned and earlier runs sold out first
+    class on the Rajdhani) for the next date that still has a berth in it."""
+    skipped: list[str] = []
+    for _ in range(30):
+        offers = agent.search(SOURCE, DESTINATION, when)
+        rajdhani = next((o for o in offers if "rajdhani" in o.name.lower()), None)
+        if rajdhani is not None and (pinned or _first_class(rajdhani) > 0):
+            return offers, rajdhani, when, skipped
+        if pinned:
+            break
+        skipped.append(f"{when:%d %b}")
+        when += timedelta(days=1)
+    raise AgentError(
+        "NoTrain", f"no Rajdhani with first class left from {SOURCE} to {DESTINATION}", False
+    )
+
+
 def play_journey(
     agent: TravelAgent, journey_date: date | None, out: TextIO | None
 ) -> list[dict[str, Any]]:
@@ -58,19 +79,17 @@ def play_journey(
         {"agent": agent.agent, "server_time": server_time.isoformat()},
     )
 
-    offers = agent.search(SOURCE, DESTINATION, when)
-    rajdhani = next((o for o in offers if "rajdhani" in o.name.lower()), None)
-    say.step(
-        f"search {SOURCE} -> {DESTINATION} on {when:%a %d %b %Y}",
-        [
-            f"{o.number} {o.name}: {o.departs:%H:%M} -> {o.arrives:%H:%M}, "
-            + ", ".join(f"{c.travel_class} {c.status}" for c in o.classes)
-            for o in offers
-        ],
-        offers,
+    offers, rajdhani, when, skipped = _find_first_class(
+        agent, when, pinned=journey_date is not None
     )
-    if rajdhani is None:
-        raise SystemExit(f"no Rajdhani from {SOURCE} to {DESTINATION} on {when}")
+    lines = [
+        f"{o.number} {o.name}: {o.departs:%H:%M} -> {o.arrives:%H:%M}, "
+        + ", ".join(f"{c.travel_class} {c.status}" for c in o.classes)
+        for o in offers
+    ]
+    if skipped:
+        lines.insert(0, f"(first class on the Rajdhani is sold out on {', '.join(skipped)})")
+    say.step(f"search {SOURCE} -> {DESTINATION} on {when:%a %d %b %Y}", lines, offers)
 
     free = _first_class(rajdhani)
     group = []

@@ -411,7 +411,7 @@ class BookingOffice:
                     f"train {train.number} left {booking.source} at {departs:%Y-%m-%d %H:%M} IST;"
                     " file a TDR instead"
                 )
-            refund = charges = Decimal(0)
+            refund = charges = Decimal("0.00")
             for pax in selected:
                 fare = from_paise(pax.fare)
                 charge = cancellation_charge(
@@ -541,8 +541,8 @@ class BookingOffice:
             quota=booking.quota,
             booked_at=datetime.fromisoformat(booking.booked_at),
             fare=fare,
-            total_fare=sum((p.fare for p in passengers), Decimal(0)),
-            total_refund=sum((p.refund or Decimal(0) for p in passengers), Decimal(0)),
+            total_fare=sum((p.fare for p in passengers), Decimal("0.00")),
+            total_refund=sum((p.refund or Decimal(0) for p in passengers), Decimal("0.00")),
             chart_status="CHART PREPARED" if charted else "CHART NOT PREPARED",
             passengers=passengers,
         )

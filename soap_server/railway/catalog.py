@@ -79,7 +79,11 @@ class TravelClass:
             return True
         if quota == "TQ":
             return self.tatkal_share > 0
-        return (self.ladies_berths if quota == "LD" else self.senior_berths) > 0
+        if quota == "LD":
+            return self.ladies_berths > 0
+        if quota == "SS":
+            return self.senior_berths > 0
+        return False
 
 
 @dataclass(frozen=True)

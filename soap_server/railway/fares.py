@@ -10,6 +10,12 @@ from soap_server.railway.catalog import Catalog, Train, TravelClass
 
 ZERO = Decimal(0)
 RUPEE = Decimal(1)
+PAISA = Decimal("0.01")
+
+
+def money(amount: Decimal) -> Decimal:
+    """Rupees with exactly two decimals, as on a ticket."""
+    return amount.quantize(PAISA, ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,9 @@ def fare_for(catalog: Catalog, train: Train, cls: TravelClass, quota: str, km: i
         tatkal = tatkal.to_integral_value(ROUND_HALF_UP)
     subtotal = base + cls.reservation_charge + superfast + tatkal
     gst = (subtotal * catalog.rules.gst_rate).to_integral_value(ROUND_HALF_UP) if cls.ac else ZERO
-    return Fare(base, cls.reservation_charge, superfast, tatkal, gst)
+    return Fare(
+        money(base), money(cls.reservation_charge), money(superfast), money(tatkal), money(gst)
+    )
 
 
 def cancellation_charge(
@@ -72,7 +80,7 @@ def cancellation_charge(
         charge = max(cls.cancellation_flat, (fare / 4).to_integral_value(ROUND_HALF_UP))
     else:
         charge = max(cls.cancellation_flat, (fare / 2).to_integral_value(ROUND_HALF_UP))
-    return min(charge, fare)
+    return money(min(charge, fare))
 
 
 def to_paise(amount: Decimal) -> int:
@@ -80,4 +88,4 @@ def to_paise(amount: Decimal) -> int:
 
 
 def from_paise(paise: int) -> Decimal:
-    return (Decimal(paise) / 100).quantize(Decimal("0.01"))
+    return money(Decimal(paise) / 100)
