@@ -1,0 +1,38 @@
+"""The database survives a restart with nothing lost."""
+
+from __future__ import annotations
+
+from soap_server.railway.booking import BookingRequest, PassengerRequest
+from soap_server.railway.system import Railway
+from soap_server.settings import Settings
+from tests.conftest import JOURNEY, PASSWORDS
+
+
+def test_bookings_and_sessions_survive_a_restart(settings: Settings) -> None:
+    first = Railway(settings)
+    token = first.login("AGODA", PASSWORDS["AGODA"]).token
+    booking = first.book(
+        token,
+        BookingRequest(
+            "12302",
+            JOURNEY,
+            "HWH",
+            "NDLS",
+            "2A",
+            "GN",
+            (PassengerRequest("Sourav Ganguly", 52, "M"),),
+            client_reference="agoda-1",
+        ),
+    )
+    first.close()
+
+    second = Railway(settings)  # same file: schema found, nothing re-seeded
+    try:
+        again = second.pnr_status(token, booking.pnr)  # the session is still valid too
+        assert again.passengers == booking.passengers
+        assert again.total_fare == booking.total_fare
+        with second.db.read() as tx:
+            assert tx.count("agents") == 3
+            assert tx.count("bookings") == 1
+    finally:
+        second.close()
