@@ -246,6 +246,13 @@ class BookingOffice:
         now = self._clock.now()
         src = self.catalog.station(request.source)
         dst = self.catalog.station(request.destination)
+        digest = _digest(request, src.code, dst.code)
+        # A retry of a booking already made is answered before any rule that depends on the
+        # time: the lost answer of a Book sent before the train left is still that booking.
+        with self._db.read() as tx:
+            existing = tx.booking_by_reference(agent, request.client_reference)
+            if existing is not None:
+                return self._repeat(tx, existing, digest, request.client_reference)
         train, a, b, origin = self.catalog.journey(
             request.train, src.code, dst.code, request.journey_date
         )
@@ -263,19 +270,13 @@ class BookingOffice:
             self._check_tatkal_open(train, cls, origin, now)
         self._check_passengers(request.passengers, cls, quota)
         fare = fare_for(self.catalog, train, cls, quota, train.distance(a, b))
-        digest = _digest(request, src.code, dst.code)
         pool: Pool = (train.number, origin.isoformat(), cls.code, quota)
         legs = range(a, b)
 
         with self._db.write() as tx:
             existing = tx.booking_by_reference(agent, request.client_reference)
-            if existing is not None:
-                if existing.request_digest != digest:
-                    raise DuplicateReference(
-                        f"client reference {request.client_reference!r} was used for PNR"
-                        f" {existing.pnr} with a different request"
-                    )
-                return self._view(tx, existing)
+            if existing is not None:  # the same reference raced us to the writer lock
+                return self._repeat(tx, existing, digest, request.client_reference)
 
             taken = tx.occupancy(train.number, origin.isoformat(), cls.code, (a, b))
             queues = tx.queue_lengths(train.number, origin.isoformat(), cls.code)
@@ -286,9 +287,6 @@ class BookingOffice:
             pnr = self._new_pnr(tx, src)
             rows: list[tuple[PassengerRow, inventory.Place | None]] = []
             for number, pax in enumerate(request.passengers, start=1):
-                preference = pax.berth_preference
-                if preference is None and pax.age >= SENIOR_AGE.get(pax.gender, 60):
-                    preference = "LB"  # seniors get a lower berth where one is free
                 row = PassengerRow(
                     pnr=pnr,
                     number=number,
@@ -315,7 +313,7 @@ class BookingOffice:
                     to_index=b,
                 )
                 place = inventory.find_place(
-                    inventory.confirmed_places(train, cls, quota), taken, legs, preference
+                    inventory.confirmed_places(train, cls, quota), taken, legs, _preference(row)
                 )
                 if place is not None:
                     row = _seated(row, place, "CNF")
@@ -374,6 +372,16 @@ class BookingOffice:
                 if place is not None:
                     tx.occupy(row, place.key)
             return self._view(tx, booking)
+
+    def _repeat(
+        self, tx: Transaction, existing: BookingRow, digest: str, reference: str
+    ) -> BookingView:
+        if existing.request_digest != digest:
+            raise DuplicateReference(
+                f"client reference {reference!r} was used for PNR {existing.pnr}"
+                " with a different request"
+            )
+        return self._view(tx, existing)
 
     # -- status ----------------------------------------------------------------------------------
     def status(self, agent: str, pnr: str) -> BookingView:
@@ -453,7 +461,7 @@ class BookingOffice:
         berths = inventory.confirmed_places(train, cls, quota)
         for position, pax in enumerate(tx.queue(pool, "RAC"), start=1):
             legs = range(pax.from_index, pax.to_index)
-            place = inventory.find_place(berths, taken, legs, pax.berth_preference)
+            place = inventory.find_place(berths, taken, legs, _preference(pax))
             if place is None:
                 continue
             assert pax.coach is not None and pax.berth is not None and pax.slot is not None
@@ -468,7 +476,7 @@ class BookingOffice:
         rac = inventory.rac_places(train, cls, quota)
         for position, pax in enumerate(tx.queue(pool, "WL"), start=1):
             legs = range(pax.from_index, pax.to_index)
-            place = inventory.find_place(berths, taken, legs, pax.berth_preference)
+            place = inventory.find_place(berths, taken, legs, _preference(pax))
             if place is not None:
                 promoted = replace(_seated(pax, place, "CNF"), queue_no=None)
             elif place := inventory.find_place(rac, taken, legs):
@@ -619,6 +627,13 @@ class BookingOffice:
                     f"passenger {number}: the senior citizen quota needs age"
                     f" {SENIOR_AGE[pax.gender]} or more"
                 )
+
+
+def _preference(pax: PassengerRow) -> str | None:
+    """The berth type to look for first: the one asked for, else a lower berth for seniors."""
+    if pax.berth_preference is None and pax.age >= SENIOR_AGE.get(pax.gender, 60):
+        return "LB"
+    return pax.berth_preference
 
 
 def _seated(row: PassengerRow, place: inventory.Place, state: str) -> PassengerRow:

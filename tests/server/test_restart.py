@@ -16,8 +16,8 @@ def test_bookings_and_sessions_survive_a_restart(settings: Settings) -> None:
         BookingRequest(
             "12302",
             JOURNEY,
-            "HWH",
             "NDLS",
+            "HWH",
             "2A",
             "GN",
             (PassengerRequest("Sourav Ganguly", 52, "M"),),
