@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import io
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -67,6 +68,48 @@ def _parser() -> etree.XMLParser:
         collect_ids=False,
         encoding="utf-8",
     )
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _text_codec(name: str, source: str) -> str:
+    """The codec name for a charset, or UnsupportedCharset for unknown or non-text codecs."""
+    try:
+        codec = codecs.lookup(name)
+    except LookupError:
+        raise _reject("UnsupportedCharset", f"unknown {source} {name!r}") from None
+    if not getattr(codec, "_is_text_encoding", True) or codec.name in ("undefined", "punycode"):
+        raise _reject("UnsupportedCharset", f"{source} {name!r} is not an XML text encoding")
+    return codec.name
+
+
+def _decode(raw: bytes, charset: str | None) -> str:
+    """The body as text: by the HTTP charset if given, else by its BOM or XML declaration."""
+    if charset is not None:
+        encoding, source = _text_codec(charset, "charset"), f"charset {charset}"
+    else:
+        found = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None)
+        if found is None:
+            declared = _DECLARED.match(raw)
+            name = declared.group(1).decode("ascii") if declared else "utf-8"
+            found = _text_codec(name, "XML declaration encoding")
+        encoding, source = found, found
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise _reject(
+            "MalformedXml", f"the body is not valid {source}: byte {error.start} cannot be decoded"
+        ) from None
+    except UnicodeError as error:
+        raise _reject("UnsupportedCharset", f"cannot decode with {source}: {error}") from None
 
 
 class SoapEndpoint:
@@ -162,12 +205,7 @@ class SoapEndpoint:
             )
         charset = options.get("charset")
         if charset is not None:
-            try:
-                codec = codecs.lookup(charset)
-            except LookupError:
-                raise _reject("UnsupportedCharset", f"unknown charset {charset!r}") from None
-            if codec.name in ("rot-13", "base64", "hex", "zlib", "bz2", "quopri", "uu"):
-                raise _reject("UnsupportedCharset", f"{charset!r} is not a text encoding")
+            _text_codec(charset, "charset")
         length_header = environ.get("CONTENT_LENGTH") or ""
         if length_header:
             try:
@@ -190,29 +228,13 @@ class SoapEndpoint:
         if not raw.strip():
             raise _reject("EmptyRequest", "the request body is empty: POST a SOAP envelope")
 
-        if charset is not None:
-            try:
-                text = raw.decode(charset)
-            except UnicodeDecodeError as error:
-                raise _reject(
-                    "MalformedXml",
-                    f"the body is not valid {charset}: byte {error.start} cannot be decoded",
-                ) from None
-            data = text.encode("utf-8")
-            parser = _parser()
-        else:
-            data = raw
-            parser = etree.XMLParser(  # let the XML declaration or BOM name the encoding
-                resolve_entities=False,
-                load_dtd=False,
-                no_network=True,
-                huge_tree=False,
-                remove_comments=True,
-                remove_pis=True,
-                collect_ids=False,
-            )
-        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        text = _decode(raw, charset)
+        # Checked on the decoded text, so that no encoding hides a DTD from the check; the
+        # parser never sees one, and so never expands an entity.
+        if "<!DOCTYPE" in text or "<!ENTITY" in text:
             raise _reject("ForbiddenXml", "DOCTYPE and entity declarations are not allowed")
+        data = text.encode("utf-8")
+        parser = _parser()  # reads UTF-8 whatever the XML declaration says
         try:
             root = etree.fromstring(data, parser)
         except etree.XMLSyntaxError as error:
@@ -262,6 +284,15 @@ class SoapEndpoint:
                 "MalformedRequest",
                 f"the document element is {root.tag!r}, not a SOAP 1.1 Envelope",
             )
+        for header in root.iterchildren(f"{{{SOAP_ENV}}}Header"):
+            for entry in header:
+                must = entry.get(f"{{{SOAP_ENV}}}mustUnderstand", "0").strip()
+                if must in ("1", "true") and entry.tag != f"{{{TNS}}}SessionHeader":
+                    raise _reject(
+                        "MustUnderstand",
+                        f"header {entry.tag!r} is marked mustUnderstand and is not understood",
+                        faultcode="MustUnderstand",
+                    )
         bodies = [child for child in root if child.tag == f"{{{SOAP_ENV}}}Body"]
         if len(bodies) != 1:
             raise _reject("MalformedRequest", "the envelope must have exactly one soap:Body")

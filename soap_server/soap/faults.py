@@ -9,6 +9,7 @@ mapped to the same shape, so a partner parses one fault format.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,7 @@ _SPYNE_CODES = {
     "Client.MethodNotFound": "UnknownOperation",
     "Server": "InternalError",
 }
-_LIBXML_PREFIX = re.compile(r"^:\d+:\d+:ERROR:[A-Z]+:[A-Z0-9_]+: ")
+_LIBXML_PREFIX = re.compile(r"^(?:<string>)?:\d+:\d+:ERROR:[A-Z]+:[A-Z0-9_]+: ")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,10 @@ def wire_fault(fault: Any) -> WireFault:
     if code is not None:
         return WireFault(fault.faultcode, code, fault.Message, bool(fault.Retryable))
     faultcode = str(fault.faultcode or "Server")
-    message = _LIBXML_PREFIX.sub("", str(fault.faultstring or "")).strip()
+    text = fault.faultstring or ""
+    if isinstance(text, bytes):  # Spyne hands schema errors over as bytes
+        text = text.decode("utf-8", "replace")
+    message = html.unescape(_LIBXML_PREFIX.sub("", str(text))).strip()
     retryable = faultcode.startswith("Server")
     mapped = _SPYNE_CODES.get(faultcode, faultcode.partition(".")[2] or "InternalError")
     if mapped == "InternalError":

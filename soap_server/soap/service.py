@@ -17,7 +17,7 @@ from soap_server.railway.booking import (
     PassengerRequest,
     TrainOption,
 )
-from soap_server.railway.errors import Busy, InternalError, ReservationError
+from soap_server.railway.errors import Busy, InternalError, InvalidPassenger, ReservationError
 from soap_server.railway.fares import Fare
 from soap_server.railway.system import Railway
 from soap_server.soap import types as t
@@ -170,9 +170,7 @@ class ReservationService(ServiceBase):
             destination=To_,
             class_code=Class_,
             quota=Quota or "GN",
-            passengers=tuple(
-                PassengerRequest(p.Name, p.Age, p.Gender, p.BerthPreference) for p in Passengers
-            ),
+            passengers=tuple(_passenger(number, p) for number, p in enumerate(Passengers, 1)),
             client_reference=ClientReference,
             only_if_confirmed=bool(OnlyIfConfirmed),
         )
@@ -208,6 +206,14 @@ class ReservationService(ServiceBase):
         numbers = list(Passengers.PassengerNumber or []) if Passengers is not None else []
         result = _railway(ctx).cancel(_token(ctx), Pnr, numbers or None)
         return _cancellation(result)
+
+
+def _passenger(number: int, passenger: Any) -> PassengerRequest:
+    if passenger is None:  # <Passenger xsi:nil="true"/> passes the schema
+        raise InvalidPassenger(f"passenger {number} is empty")
+    return PassengerRequest(
+        passenger.Name, passenger.Age, passenger.Gender, passenger.BerthPreference
+    )
 
 
 # -- domain views to wire types ---------------------------------------------------------------
