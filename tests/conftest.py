@@ -1,4 +1,4 @@
-"""Fixtures that build on each other: clock -> settings -> railway -> app -> http / zeep / server."""
+"""Fixtures that build on each other: clock, settings, railway, app, then http, zeep, server."""
 
 from __future__ import annotations
 
