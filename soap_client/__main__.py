@@ -102,6 +102,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("bookings", help="the agent's ledger")
     commands.add_parser("sync", help="reconcile pending bookings and refresh statuses")
+    replay = commands.add_parser(
+        "replay", help="send sample envelopes as-is and compare the answers with the expected"
+    )
+    replay.add_argument("paths", nargs="*", metavar="PATH", help="sample files or folders")
+    replay.add_argument("--url", dest="replay_url", help="the core to replay against")
+    replay.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start fresh cores for the replay (on the samples' clocks) instead of --url",
+    )
+    replay.add_argument("--samples", type=Path, help="the samples folder (samples/)")
+    record = commands.add_parser(
+        "record", help="regenerate the expected responses from fresh cores"
+    )
+    record.add_argument("--samples", type=Path, help="the samples folder (samples/)")
     journey = commands.add_parser("journey", help="the scripted story, narrated step by step")
     journey.add_argument(
         "--date",
@@ -115,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     out = stdout or sys.stdout
     args = build_parser().parse_args(argv)
+    if args.command in ("replay", "record"):
+        return _samples(args, out)
     if not args.password:
         print("error: no password: pass --password or set IRCTC_PASSWORD", file=sys.stderr)
         return EXIT_USAGE
@@ -188,6 +205,67 @@ def _run(args: argparse.Namespace, agent: TravelAgent, ledger: Ledger, out: Text
         if args.json:
             print(json.dumps(steps, default=_json_default, indent=2), file=out)
     return 0
+
+
+def _samples(args: argparse.Namespace, out: TextIO) -> int:
+    """``replay`` and ``record``: raw envelopes, no agent library, no credentials needed."""
+    import tempfile
+
+    from soap_client import replay as samples
+
+    try:
+        manifest = samples.load_manifest(args.samples or samples.SAMPLES_DIR)
+        with tempfile.TemporaryDirectory(prefix="irctc-samples-") as scratch:
+            if args.command == "record":
+                core = samples.fresh_core(Path(scratch), manifest)
+                try:
+                    for sample, status in samples.record(manifest, core):
+                        print(f"recorded {sample.id:36} HTTP {status}", file=out)
+                finally:
+                    core.close()
+                return 0
+            target: samples.Target
+            if args.fresh:
+                target = samples.fresh_core(Path(scratch), manifest)
+            else:
+                target = samples.UrlTarget(
+                    args.replay_url or args.url, manifest.clock, timeout=args.timeout
+                )
+            try:
+                results = samples.replay(manifest, target, args.paths)
+            finally:
+                target.close()
+    except samples.SampleError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_UNREACHABLE if "cannot reach" in str(error) else EXIT_USAGE
+    if args.json:
+        print(json.dumps([r.report() for r in results], indent=2), file=out)
+    else:
+        print(format_replay(results), file=out)
+    return EXIT_FAULT if any(r.outcome == "fail" for r in results) else 0
+
+
+def format_replay(results: list[Any]) -> str:
+    lines = [f"{'sample':36} {'operation':14} {'HTTP':>4} {'ms':>7}  result"]
+    for r in results:
+        note = f"  ({r.reason})" if r.reason else ""
+        setup = " (setup)" if r.setup else ""
+        status = r.status if r.status is not None else "-"
+        lines.append(
+            f"{r.sample.id:36} {r.sample.operation:14} {status:>4} {r.elapsed_ms:7.1f}"
+            f"  {r.outcome.upper()}{setup}{note}"
+        )
+    for r in results:
+        if r.outcome == "fail":
+            lines.append(f"\n--- {r.sample.id} ({r.sample.response}):")
+            lines.extend(f"    {problem}" for problem in r.problems)
+            if r.diff:
+                lines.append(r.diff.rstrip())
+    counts = {o: sum(r.outcome == o for r in results) for o in ("pass", "fail", "skip")}
+    lines.append(
+        f"\nreplay: {counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped"
+    )
+    return "\n".join(lines)
 
 
 # -- output ------------------------------------------------------------------------------------

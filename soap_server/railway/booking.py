@@ -286,6 +286,7 @@ class BookingOffice:
             limit = cls.waitlist_limits.get(quota, 0)
             pnr = self._new_pnr(tx, src)
             rows: list[tuple[PassengerRow, inventory.Place | None]] = []
+            unconfirmed = 0
             for number, pax in enumerate(request.passengers, start=1):
                 row = PassengerRow(
                     pnr=pnr,
@@ -318,6 +319,9 @@ class BookingOffice:
                 if place is not None:
                     row = _seated(row, place, "CNF")
                     row = replace(row, booking_status=_status(row, 0))
+                elif request.only_if_confirmed:
+                    unconfirmed += 1  # neither RAC nor waitlist for this request
+                    continue
                 elif place := inventory.find_place(
                     inventory.rac_places(train, cls, quota), taken, legs
                 ):
@@ -339,11 +343,10 @@ class BookingOffice:
                     inventory.hold(taken, place, legs)
                 rows.append((row, place))
 
-            if request.only_if_confirmed and any(row.state != "CNF" for row, _ in rows):
-                confirmed = sum(row.state == "CNF" for row, _ in rows)
+            if unconfirmed:
                 raise NoConfirmedSeats(
-                    f"only {confirmed} of {len(rows)} passengers can be confirmed in {cls.code}"
-                    f" on train {train.number}; nothing was booked"
+                    f"only {len(rows)} of {len(rows) + unconfirmed} passengers can be confirmed"
+                    f" in {cls.code} on train {train.number}; nothing was booked"
                 )
             booking = BookingRow(
                 pnr=pnr,

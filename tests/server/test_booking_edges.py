@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+
+import pytest
 
 from soap_server.railway import inventory
 from soap_server.railway.booking import BookingRequest, PassengerRequest
 from soap_server.railway.clock import IST, FixedClock
+from soap_server.railway.errors import NoConfirmedSeats, WaitlistFull
 from soap_server.railway.system import Railway
 from tests.conftest import JOURNEY, login_token
 
@@ -55,3 +59,25 @@ def test_a_promoted_senior_gets_a_lower_berth(railway: Railway) -> None:
     after = railway.pnr_status(token, senior.pnr).passengers[0]
     assert after.current_status == f"CNF/{lower.coach}/{lower.berth}"
     assert after.berth_type == "LB"
+
+
+def test_only_if_confirmed_is_refused_as_such_even_when_the_waitlist_is_full(
+    railway: Railway,
+) -> None:
+    token = login_token(railway)
+    train, cls = railway.catalog.trains["12952"], railway.catalog.classes["1A"]
+    seniors = len(inventory.confirmed_places(train, cls, "SS"))
+    waitlist = cls.waitlist_limits["SS"]
+    elders = tuple(PassengerRequest("Kamala Devi", 70, "F") for _ in range(seniors + waitlist))
+    for start in range(0, len(elders), 6):
+        chunk = elders[start : start + 6]
+        railway.book(
+            token,
+            BookingRequest("12952", JOURNEY, "NDLS", "MMCT", "1A", "SS", chunk, f"ss-{start}"),
+        )
+    one = (PassengerRequest("Mohan Lal", 81, "M"),)
+    request = BookingRequest("12952", JOURNEY, "NDLS", "MMCT", "1A", "SS", one, "ss-last")
+    with pytest.raises(WaitlistFull):
+        railway.book(token, request)
+    with pytest.raises(NoConfirmedSeats, match="only 0 of 1 passengers can be confirmed"):
+        railway.book(token, replace(request, client_reference="ss-only", only_if_confirmed=True))
