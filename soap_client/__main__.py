@@ -18,16 +18,19 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, get_args
 
 from soap_client.agent import TravelAgent
 from soap_client.errors import AgentError, ServiceFault, TransportError
+from soap_client.irctc_client import ClassType, QuotaType
 from soap_client.journey import play_journey
 from soap_client.ledger import Ledger
 from soap_client.models import Booking, Cancellation, Passenger, TrainOffer
 from soap_client.trace import print_exchange
 
 DEFAULT_URL = "http://127.0.0.1:8000/soap"
+CLASSES = get_args(ClassType)
+QUOTAS = get_args(QuotaType)
 EXIT_FAULT, EXIT_USAGE, EXIT_UNREACHABLE = 1, 2, 3
 
 
@@ -72,16 +75,16 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("source", metavar="FROM")
     search.add_argument("destination", metavar="TO")
     search.add_argument("journey_date", metavar="DATE", type=_date)
-    search.add_argument("--class", dest="travel_class", help="only this class (3A, SL, ...)")
-    search.add_argument("--quota", help="GN (default), TQ, LD or SS")
+    search.add_argument("--class", dest="travel_class", choices=CLASSES, help="only this class")
+    search.add_argument("--quota", choices=QUOTAS, help="GN (default), TQ, LD or SS")
 
     book = commands.add_parser("book", help="book passengers on a train")
     book.add_argument("--train", required=True)
     book.add_argument("--date", dest="journey_date", required=True, type=_date)
     book.add_argument("--from", dest="source", required=True)
     book.add_argument("--to", dest="destination", required=True)
-    book.add_argument("--class", dest="travel_class", required=True)
-    book.add_argument("--quota", default="GN")
+    book.add_argument("--class", dest="travel_class", required=True, choices=CLASSES)
+    book.add_argument("--quota", default="GN", choices=QUOTAS)
     book.add_argument(
         "--passenger",
         dest="passengers",
@@ -117,6 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
         "record", help="regenerate the expected responses from fresh cores"
     )
     record.add_argument("--samples", type=Path, help="the samples folder (samples/)")
+    codegen = commands.add_parser("codegen", help="a typed Python client module from a WSDL")
+    codegen.add_argument("wsdl", type=Path, metavar="WSDL")
+    codegen.add_argument("-o", "--output", type=Path, help="the module to write (stdout if absent)")
+    codegen.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="exit 0 even when some operations could not be generated",
+    )
+    wsdl_diff = commands.add_parser(
+        "wsdl-diff", help="what changed between two WSDLs, and whether it breaks clients"
+    )
+    wsdl_diff.add_argument("old", type=Path, metavar="OLD")
+    wsdl_diff.add_argument("new", type=Path, metavar="NEW")
     journey = commands.add_parser("journey", help="the scripted story, narrated step by step")
     journey.add_argument(
         "--date",
@@ -132,6 +148,13 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     args = build_parser().parse_args(argv)
     if args.command in ("replay", "record"):
         return _samples(args, out)
+    if args.command == "codegen":
+        return _codegen(args, out)
+    if args.command == "wsdl-diff":
+        import importlib
+
+        diff = importlib.import_module("soap_client.wsdl_diff")
+        return int(diff.main_diff(args.old, args.new, args.json, out))
     if not args.password:
         print("error: no password: pass --password or set IRCTC_PASSWORD", file=sys.stderr)
         return EXIT_USAGE
@@ -205,6 +228,28 @@ def _run(args: argparse.Namespace, agent: TravelAgent, ledger: Ledger, out: Text
         if args.json:
             print(json.dumps(steps, default=_json_default, indent=2), file=out)
     return 0
+
+
+def _codegen(args: argparse.Namespace, out: TextIO) -> int:
+    from soap_client.codegen import CodegenError, generate
+
+    try:
+        source, skipped = generate(args.wsdl)
+    except CodegenError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.output is None:
+        out.write(source)
+    else:
+        try:
+            args.output.write_text(source, "utf-8")
+        except OSError as error:
+            print(f"error: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"wrote {args.output} ({len(source.splitlines())} lines)", file=out)
+    for item in skipped:
+        print(f"error: not generated: {item}", file=sys.stderr)
+    return EXIT_FAULT if skipped and not args.allow_partial else 0
 
 
 def _samples(args: argparse.Namespace, out: TextIO) -> int:

@@ -1,35 +1,35 @@
-"""``TravelAgent``: the partner side of the integration, over zeep and the committed WSDL.
+"""``TravelAgent``: the partner side of the integration, over the client generated from the WSDL.
 
-It knows the WSDL file, an endpoint URL and its credentials, nothing else. It logs in lazily,
-logs in again once when the core says the session expired, sends every Book with a client
-reference and retries lost answers and retryable faults with the same reference (so a retry
-never books twice), records bookings in its own ledger before and after the call, and turns
-every failure into an ``AgentError`` (see ``errors.py``).
+It knows the WSDL file, an endpoint URL and its credentials, nothing else. Every call goes
+through ``irctc_client.IrctcReservationClient``, the typed module ``codegen`` generated from the
+committed WSDL, so a misspelled field or a wrong type here is a type error, not a runtime fault.
+The agent logs in lazily, logs in again once when the core says the session expired, sends
+every Book with a client reference and retries lost answers and retryable faults with the same
+reference (so a retry never books twice), records bookings in its own ledger before and after
+the call, and turns every failure into an ``AgentError`` (see ``errors.py``).
 """
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from lxml import etree
-from zeep import Client
 from zeep import Settings as ZeepSettings
 from zeep.exceptions import Error as ZeepError
-from zeep.exceptions import Fault
 from zeep.exceptions import TransportError as ZeepTransportError
-from zeep.helpers import serialize_object
 from zeep.transports import Transport
 
 from soap_client import WSDL_PATH
+from soap_client import irctc_client as wire
 from soap_client.errors import (
     AgentError,
     ClientFault,
@@ -52,7 +52,8 @@ from soap_client.models import (
 )
 from soap_client.trace import Traceable, TraceHook, TracingTransport
 
-TNS = "urn:irctc:reservation:v1"
+T = TypeVar("T")
+Call = Callable[[wire.SessionHeader], T]
 
 
 def safe_settings() -> ZeepSettings:
@@ -106,11 +107,11 @@ class TravelAgent:
             transport.trace_hook = trace
         self.transport = transport
         try:
-            self._client = Client(str(wsdl), transport=transport, settings=safe_settings())
+            self._client = wire.IrctcReservationClient(
+                str(wsdl), url, transport=transport, settings=safe_settings()
+            )
         except (OSError, ZeepError, etree.XMLSyntaxError) as error:
             raise AgentError("Wsdl", f"cannot load the WSDL {wsdl}: {error}", False) from None
-        binding = next(iter(self._client.wsdl.bindings))
-        self._service = self._client.create_service(binding, url)
         self._token: str | None = None
         self._lock = threading.Lock()
         #: The core's clock at the last login (it may be simulated).
@@ -136,17 +137,20 @@ class TravelAgent:
         return self._token is not None
 
     def login(self) -> str:
-        result = self._invoke("Login", AgentId=self.agent, Password=self._password)
+        session = self._guard(
+            lambda: self._client.login(agent_id=self.agent, password=self._password)
+        )
         with self._lock:
-            self._token = result.SessionToken
-            self.server_time = result.ServerTime
-        return str(result.SessionToken)
+            self._token = session.session_token
+            self.server_time = session.server_time
+        return session.session_token
 
     def logout(self) -> None:
-        if self._token is None:
+        token = self._token
+        if token is None:
             return
         try:
-            self._invoke("Logout", _soapheaders=self._header(self._token))
+            self._guard(lambda: self._client.logout(session_header=_header(token)))
         except SessionError:
             pass  # already gone: that is what we wanted
         finally:
@@ -158,19 +162,21 @@ class TravelAgent:
         source: str,
         destination: str,
         journey_date: date,
-        travel_class: str | None = None,
-        quota: str | None = None,
+        travel_class: wire.ClassType | None = None,
+        quota: wire.QuotaType | None = None,
     ) -> list[TrainOffer]:
-        result = self._call(
-            "SearchTrain",
+        trains = self._call(
+            lambda header: self._client.search_train(
+                from_=source,
+                to=destination,
+                journey_date=journey_date,
+                class_=travel_class,
+                quota=quota,
+                session_header=header,
+            ),
             retry=True,
-            From=source,
-            To=destination,
-            JourneyDate=journey_date,
-            Class=travel_class,
-            Quota=quota,
         )
-        return [_train(t) for t in (result or [])]
+        return [_train(t) for t in trains]
 
     def book(
         self,
@@ -178,10 +184,10 @@ class TravelAgent:
         journey_date: date,
         source: str,
         destination: str,
-        travel_class: str,
+        travel_class: wire.ClassType,
         passengers: list[Passenger],
         *,
-        quota: str = "GN",
+        quota: wire.QuotaType = "GN",
         only_if_confirmed: bool = False,
         reference: str | None = None,
     ) -> Booking:
@@ -206,7 +212,10 @@ class TravelAgent:
         return self._send_booking(reference, request)
 
     def pnr_status(self, pnr: str) -> Booking:
-        booking = _booking(self._call("GetPnrStatus", retry=True, Pnr=pnr))
+        details = self._call(
+            lambda header: self._client.get_pnr_status(pnr=pnr, session_header=header), retry=True
+        )
+        booking = _booking(details)
         if self.ledger is not None:
             self.ledger.record_booking(booking)
         return booking
@@ -214,9 +223,13 @@ class TravelAgent:
     def cancel(self, pnr: str, passengers: list[int] | None = None) -> Cancellation:
         """Cancel. Not retried after a lost answer (the core may have cancelled already): check
         the PNR instead. Retryable faults, which change nothing, are retried."""
-        selection = {"PassengerNumber": passengers} if passengers else None
         result = _cancellation(
-            self._call("CancelBooking", retry="faults", Pnr=pnr, Passengers=selection)
+            self._call(
+                lambda header: self._client.cancel_booking(
+                    pnr=pnr, passengers=passengers or None, session_header=header
+                ),
+                retry="faults",
+            )
         )
         if self.ledger is not None:
             self.ledger.record_booking(result.booking)
@@ -237,11 +250,34 @@ class TravelAgent:
 
     # -- machinery -----------------------------------------------------------------------------
     def _send_booking(self, reference: str, request: dict[str, Any]) -> Booking:
+        """Book from the ledger's form of a request (what ``record_pending`` stores)."""
         if self.ledger is not None:
             self.ledger.record_pending(reference, self.agent, request)
-        wire = dict(request, JourneyDate=date.fromisoformat(request["JourneyDate"]))
+        passengers = [
+            wire.Passenger(
+                name=p["Name"],
+                age=int(p["Age"]),
+                gender=p["Gender"],
+                berth_preference=p.get("BerthPreference"),
+            )
+            for p in request["Passengers"]["Passenger"]
+        ]
         try:
-            booking = _booking(self._call("Book", retry=True, **wire))
+            details = self._call(
+                lambda header: self._client.book(
+                    train_number=request["TrainNumber"],
+                    journey_date=date.fromisoformat(request["JourneyDate"]),
+                    from_=request["From"],
+                    to=request["To"],
+                    class_=request["Class"],
+                    quota=request.get("Quota"),
+                    passengers=passengers,
+                    only_if_confirmed=request.get("OnlyIfConfirmed"),
+                    client_reference=reference,
+                    session_header=header,
+                ),
+                retry=True,
+            )
         except ClientFault as error:
             if self.ledger is not None:
                 self.ledger.record_failure(reference, str(error), final=True)
@@ -250,18 +286,19 @@ class TravelAgent:
             if self.ledger is not None:
                 self.ledger.record_failure(reference, str(error), final=False)
             raise
+        booking = _booking(details)
         if self.ledger is not None:
             self.ledger.record_booking(booking)
         return booking
 
-    def _call(self, operation: str, retry: bool | str, **kwargs: Any) -> Any:
+    def _call(self, call: Call[T], retry: bool | str) -> T:
         """Call with a session: log in lazily, once more on an expired session, and retry."""
         attempt = 0
         relogged = False
         while True:
             token = self._token or self.login()
             try:
-                return self._invoke(operation, _soapheaders=self._header(token), **kwargs)
+                return self._guard(functools.partial(call, _header(token)))
             except SessionError:
                 if relogged:
                     raise
@@ -277,16 +314,11 @@ class TravelAgent:
                 attempt += 1
                 self._sleep(self.backoff * 2 ** (attempt - 1) * (1 + random.random() / 2))
 
-    @staticmethod
-    def _header(token: str) -> dict[str, Any]:
-        return {"SessionHeader": {"SessionToken": token}}
-
-    def _invoke(self, operation: str, **kwargs: Any) -> Any:
-        """One call through zeep, with every failure mapped to an ``AgentError``."""
-        method = getattr(self._service, operation)
+    def _guard(self, call: Callable[[], T]) -> T:
+        """One call through the generated client, with every failure mapped to an AgentError."""
         try:
-            return method(**{k: v for k, v in kwargs.items() if v is not None})
-        except Fault as fault:
+            return call()
+        except wire.ServiceFault as fault:
             raise _service_fault(fault) from None
         except requests.Timeout:
             raise TransportError(f"no answer from {self.url} in time", code="Timeout") from None
@@ -303,6 +335,10 @@ class TravelAgent:
             ) from None
 
 
+def _header(token: str) -> wire.SessionHeader:
+    return wire.SessionHeader(session_token=token)
+
+
 def _reason(error: requests.ConnectionError) -> str:
     text = str(error)
     for marker in (
@@ -317,122 +353,88 @@ def _reason(error: requests.ConnectionError) -> str:
     return text.splitlines()[0][:200]
 
 
-def _service_fault(fault: Fault) -> ServiceFault:
-    faultcode = str(fault.code or "Server").split(":")[-1]
+def _service_fault(fault: wire.ServiceFault) -> ServiceFault:
+    faultcode = fault.faultcode.split(":")[-1] or "Server"
     code = faultcode.partition(".")[2] or faultcode
-    message = str(fault.message or "")
+    message = fault.message
     retryable = faultcode.startswith("Server")
-    detail = fault.detail
-    if detail is not None:
-        found = detail.find(f"{{{TNS}}}ReservationFault")
-        if found is not None:
-            code = found.findtext(f"{{{TNS}}}Code") or code
-            message = found.findtext(f"{{{TNS}}}Message") or message
-            retryable = (found.findtext(f"{{{TNS}}}Retryable") or "").strip() == "true"
+    if isinstance(fault, wire.ReservationFaultError) and fault.detail is not None:
+        code, message, retryable = fault.detail.code, fault.detail.message, fault.detail.retryable
     return fault_class(faultcode, code, retryable)(faultcode, code, message, retryable)
 
 
-# -- zeep objects to the agent's models ----------------------------------------------------------
+# -- the generated client's types to the agent's models -------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    return serialize_object(value, target_cls=dict)
-
-
-def _items(container: Any, name: str) -> list[Any]:
-    if container is None:
-        return []
-    items = container[name] if isinstance(container, dict) else getattr(container, name)
-    return list(items or [])
-
-
-def _fare(f: Any) -> Fare:
+def _fare(f: wire.FareBreakdown) -> Fare:
     return Fare(
-        Decimal(f["BaseFare"]),
-        Decimal(f["ReservationCharge"]),
-        Decimal(f["SuperfastCharge"]),
-        Decimal(f["TatkalCharge"]),
-        Decimal(f["Gst"]),
-        Decimal(f["Total"]),
+        f.base_fare, f.reservation_charge, f.superfast_charge, f.tatkal_charge, f.gst, f.total
     )
 
 
-def _train(raw: Any) -> TrainOffer:
-    t = _plain(raw)
-    duration = t["Duration"]
+def _train(t: wire.TrainAvailability) -> TrainOffer:
     return TrainOffer(
-        number=t["TrainNumber"],
-        name=t["TrainName"],
-        source=t["From"],
-        destination=t["To"],
-        departs=t["Departure"],
-        arrives=t["Arrival"],
-        duration=duration if isinstance(duration, timedelta) else t["Arrival"] - t["Departure"],
-        distance_km=int(t["DistanceKm"]),
-        runs_on=t["RunsOn"],
+        number=t.train_number,
+        name=t.train_name,
+        source=t.from_,
+        destination=t.to,
+        departs=t.departure,
+        arrives=t.arrival,
+        duration=t.duration,
+        distance_km=t.distance_km,
+        runs_on=t.runs_on,
         classes=tuple(
-            ClassOffer(
-                c["Class"],
-                c["ClassName"],
-                c["Quota"],
-                c["Status"],
-                int(c["Available"]),
-                _fare(c["Fare"]),
-            )
-            for c in _items(t["Classes"], "ClassAvailability")
+            ClassOffer(c.class_, c.class_name, c.quota, c.status, c.available, _fare(c.fare))
+            for c in t.classes
         ),
     )
 
 
-def _booking(raw: Any) -> Booking:
-    b = _plain(raw)
+def _booking(b: wire.BookingDetails) -> Booking:
     return Booking(
-        pnr=b["Pnr"],
-        reference=b["ClientReference"],
-        train=b["TrainNumber"],
-        train_name=b["TrainName"],
-        source=b["From"],
-        destination=b["To"],
-        journey_date=b["JourneyDate"],
-        departs=b["Departure"],
-        arrives=b["Arrival"],
-        travel_class=b["Class"],
-        quota=b["Quota"],
-        booked_at=b["BookedAt"],
-        chart_status=b["ChartStatus"],
-        fare_per_passenger=_fare(b["FarePerPassenger"]),
-        total_fare=Decimal(b["TotalFare"]),
-        total_refund=Decimal(b["TotalRefund"]),
+        pnr=b.pnr,
+        reference=b.client_reference,
+        train=b.train_number,
+        train_name=b.train_name,
+        source=b.from_,
+        destination=b.to,
+        journey_date=b.journey_date,
+        departs=b.departure,
+        arrives=b.arrival,
+        travel_class=b.class_,
+        quota=b.quota,
+        booked_at=b.booked_at,
+        chart_status=b.chart_status,
+        fare_per_passenger=_fare(b.fare_per_passenger),
+        total_fare=b.total_fare,
+        total_refund=b.total_refund,
         passengers=tuple(
             PassengerStatus(
-                number=int(p["Number"]),
-                name=p["Name"],
-                age=int(p["Age"]),
-                gender=p["Gender"],
-                booking_status=p["BookingStatus"],
-                current_status=p["CurrentStatus"],
-                coach=p.get("Coach"),
-                berth=None if p.get("Berth") is None else int(p["Berth"]),
-                berth_type=p.get("BerthType"),
-                fare=Decimal(p["Fare"]),
-                refund=None if p.get("Refund") is None else Decimal(p["Refund"]),
+                number=p.number,
+                name=p.name,
+                age=p.age,
+                gender=p.gender,
+                booking_status=p.booking_status,
+                current_status=p.current_status,
+                coach=p.coach,
+                berth=p.berth,
+                berth_type=p.berth_type,
+                fare=p.fare,
+                refund=p.refund,
             )
-            for p in _items(b["Passengers"], "PassengerStatus")
+            for p in b.passengers
         ),
     )
 
 
-def _cancellation(raw: Any) -> Cancellation:
-    c = _plain(raw)
+def _cancellation(c: wire.CancellationResult) -> Cancellation:
     return Cancellation(
-        pnr=c["Pnr"],
-        cancelled=tuple(int(n) for n in _items(c["CancelledPassengers"], "PassengerNumber")),
-        refund=Decimal(c["Refund"]),
-        charges=Decimal(c["CancellationCharges"]),
-        promotions=tuple(
-            Promotion(p["From"], p["To"]) for p in _items(c["Promotions"], "Promotion")
-        ),
-        booking=_booking(c["Booking"]),
+        pnr=c.pnr,
+        cancelled=tuple(c.cancelled_passengers),
+        refund=c.refund,
+        charges=c.cancellation_charges,
+        promotions=tuple(Promotion(p.from_, p.to) for p in c.promotions),
+        booking=_booking(c.booking),
     )
 
 

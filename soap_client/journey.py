@@ -13,9 +13,11 @@ from typing import Any, TextIO
 
 from soap_client.agent import TravelAgent
 from soap_client.errors import AgentError
+from soap_client.irctc_client import ClassType
 from soap_client.models import Booking, Passenger, TrainOffer
 
-SOURCE, DESTINATION, TRAVEL_CLASS = "NDLS", "MMCT", "1A"
+SOURCE, DESTINATION = "NDLS", "MMCT"
+TRAVEL_CLASS: ClassType = "1A"
 COUPLE = [Passenger("Ravi Kumar", 34, "M"), Passenger("Anita Kumar", 31, "F")]
 
 

@@ -79,7 +79,7 @@ class ReservationService(ServiceBase):
     @rpc(
         t.required(t.AgentId),
         t.required(t.Password),
-        _returns=t.LoginResult,
+        _returns=t.required(t.LoginResult),
         _out_variable_name="Session",
         _throws=_THROWS,
     )
@@ -95,7 +95,7 @@ class ReservationService(ServiceBase):
         )
 
     @rpc(
-        _returns=t.LogoutResult,
+        _returns=t.required(t.LogoutResult),
         _out_variable_name="Result",
         _throws=_THROWS,
         _in_header=_SESSION,
@@ -111,7 +111,7 @@ class ReservationService(ServiceBase):
         t.required(Date),
         t.optional(t.ClassCode),
         t.optional(t.QuotaCode),
-        _returns=Array(t.TrainAvailability),
+        _returns=t.required(Array(t.TrainAvailability)),
         _out_variable_name="Trains",
         _throws=_THROWS,
         _in_header=_SESSION,
@@ -141,7 +141,7 @@ class ReservationService(ServiceBase):
         t.required(Array(t.Passenger, min_occurs=1)),
         t.optional(Boolean),
         t.required(t.ClientReference),
-        _returns=t.BookingDetails,
+        _returns=t.required(t.BookingDetails),
         _out_variable_name="Booking",
         _throws=_THROWS,
         _in_header=_SESSION,
@@ -178,7 +178,7 @@ class ReservationService(ServiceBase):
 
     @rpc(
         t.required(t.PnrNumber),
-        _returns=t.BookingDetails,
+        _returns=t.required(t.BookingDetails),
         _out_variable_name="Booking",
         _throws=_THROWS,
         _in_header=_SESSION,
@@ -191,7 +191,7 @@ class ReservationService(ServiceBase):
     @rpc(
         t.required(t.PnrNumber),
         t.optional(t.PassengerNumbers),
-        _returns=t.CancellationResult,
+        _returns=t.required(t.CancellationResult),
         _out_variable_name="Cancellation",
         _throws=_THROWS,
         _in_header=_SESSION,

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import requests
 
+from soap_client import irctc_client as wire
 from soap_client.agent import TravelAgent
 from soap_client.errors import (
     AuthenticationError,
@@ -96,23 +97,21 @@ def test_expired_session_is_renewed_once_and_transparently(
     ]
 
 
-def test_a_session_that_cannot_be_renewed_fails_clearly(
-    app: CoreApp, railway: Railway, tmp_path: Path
-) -> None:
-    agent = make_agent(app, tmp_path)
-    agent.login()
-    # The core's own rule: a token of a logged-out session is refused; the agent's re-login
-    # succeeds, so force two consecutive failures by logging the fresh token out too.
-    original = agent._invoke  # noqa: SLF001 - fault injection at the agent's single seam
+def test_a_session_that_cannot_be_renewed_fails_clearly(app: CoreApp, tmp_path: Path) -> None:
+    recorder = Recorder()
+    agent = make_agent(app, tmp_path, recorder)
 
-    def expire_everything(operation: str, **kwargs: Any) -> Any:
-        if operation not in ("Login", "Logout"):
-            raise SessionError("Client.SessionExpired", "SessionExpired", "gone", False)
-        return original(operation, **kwargs)
+    def always_expired(**_: Any) -> Any:
+        error = wire.ReservationFaultError("soap11env:Client.SessionExpired", "gone")
+        error.detail = wire.ReservationFault(code="SessionExpired", message="gone", retryable=False)
+        raise error
 
-    agent._invoke = expire_everything  # type: ignore[method-assign]
-    with pytest.raises(SessionError):
+    # Fault injection at the generated client's seam: every status check says "expired".
+    agent._client.get_pnr_status = always_expired  # type: ignore[method-assign]  # noqa: SLF001
+    with pytest.raises(SessionError) as raised:
         agent.pnr_status("1234567890")
+    assert raised.value.code == "SessionExpired"
+    assert recorder.operations == ["Login", "Login"]  # one renewal, then it gives up
 
 
 def test_client_faults_are_typed_and_not_retried(app: CoreApp, tmp_path: Path) -> None:
