@@ -41,6 +41,7 @@ from soap_client.agent import safe_settings
 
 XS = "http://www.w3.org/2001/XMLSchema"
 BACKSLASH = chr(92)
+_IMPORTS = "#<imports>"
 TRIPLE = chr(34) * 3
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 
@@ -115,7 +116,7 @@ class Operation:
 class Client:
     class_name: str
     binding: str  # Clark name
-    address: str | None
+    ports: dict[str, str]  # "Service/Port" -> address, in name order
     operations: list[Operation]
 
 
@@ -268,12 +269,16 @@ class Generator:
 
     def _build(self) -> None:
         bindings = self.zeep.wsdl.bindings
-        addresses: dict[str, str] = {}
-        for service in self.zeep.wsdl.services.values():
-            for port in service.ports.values():
+        ports: dict[str, dict[str, str]] = {}
+        for service_name in sorted(self.zeep.wsdl.services):
+            service = self.zeep.wsdl.services[service_name]
+            for port_name in sorted(service.ports):
+                port = service.ports[port_name]
                 address = (port.binding_options or {}).get("address")
                 if address:
-                    addresses.setdefault(str(port.binding.name), address)
+                    ports.setdefault(str(port.binding.name), {})[f"{service_name}/{port_name}"] = (
+                        address
+                    )
         for binding_name in sorted(bindings, key=str):
             binding = bindings[binding_name]
             kind = type(binding).__name__
@@ -297,7 +302,7 @@ class Generator:
                     Client(
                         self._unique(pascal(_local(binding_name)) + "Client", set()),
                         str(binding_name),
-                        addresses.get(str(binding_name)),
+                        ports.get(str(binding_name), {}),
                         operations,
                     )
                 )
@@ -507,7 +512,16 @@ class _Writer:
         self._runtime()
         for client in self.m.clients:
             self._client(client)
-        return "\n".join(self.lines).rstrip() + "\n"
+        text = "\n".join(self.lines).rstrip() + "\n"
+        body = text.split(_IMPORTS, 1)[1]
+        modules = [m for m in ("dataclasses", "datetime", "decimal") if f"{m}." in body]
+        names = [
+            n
+            for n in ("Any", "ClassVar", "Literal", "cast")
+            if f"{n}[" in body or f"{n}(" in body or f": {n}" in body or f"[{n}" in body
+        ]
+        imports = [f"import {m}" for m in modules] + [f"from typing import {', '.join(names)}"]
+        return text.replace(_IMPORTS, "\n".join(imports), 1)
 
     def w(self, line: str = "") -> None:
         self.lines.append(line)
@@ -574,15 +588,15 @@ class _Writer:
             self.w()
             self.w("Not generated:")
             for item in self.m.skipped:
-                self.w(f"- {item}")
+                lines = _wrap(item, 94)
+                self.w(f"- {lines[0]}")
+                for line in lines[1:]:
+                    self.w(f"  {line}")
         self.w('"""')
         self.w()
         self.w("from __future__ import annotations")
         self.w()
-        self.w("import dataclasses")
-        self.w("import datetime")
-        self.w("import decimal")
-        self.w("from typing import Any, ClassVar, Literal, cast")
+        self.w(_IMPORTS)
         self.w()
         self.w("import zeep")
         self.w("import zeep.exceptions")
@@ -798,8 +812,17 @@ def _raise_fault(
         self.doc(f"Client of the binding {client.binding}, on zeep.", "    ")
         self.w()
         self.w(f'    binding: ClassVar[str] = "{client.binding}"')
-        address = f'"{client.address}"' if client.address else "None"
-        self.w(f"    default_address: ClassVar[str | None] = {address}")
+        if client.ports:
+            self.w("    #: The WSDL's ports for this binding; the first is the default address.")
+            self.w("    ports: ClassVar[dict[str, str]] = {")
+            for port, address in client.ports.items():
+                self.w(f'        "{port}": "{address}",')
+            self.w("    }")
+            first = next(iter(client.ports.values()))
+            self.w(f'    default_address: ClassVar[str | None] = "{first}"')
+        else:
+            self.w("    ports: ClassVar[dict[str, str]] = {}")
+            self.w("    default_address: ClassVar[str | None] = None")
         self.w()
         self.lines.extend(_CLIENT_RUNTIME.splitlines())
         for operation in client.operations:

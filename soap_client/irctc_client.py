@@ -548,6 +548,10 @@ class IrctcReservationClient:
     """Client of the binding {urn:irctc:reservation:v1}IrctcReservation, on zeep."""
 
     binding: ClassVar[str] = "{urn:irctc:reservation:v1}IrctcReservation"
+    #: The WSDL's ports for this binding; the first is the default address.
+    ports: ClassVar[dict[str, str]] = {
+        "ReservationService/IrctcReservation": "http://127.0.0.1:8000/soap",
+    }
     default_address: ClassVar[str | None] = "http://127.0.0.1:8000/soap"
 
     def __init__(

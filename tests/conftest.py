@@ -46,6 +46,20 @@ def railway(settings: Settings) -> Iterator[Railway]:
     core.close()
 
 
+@pytest.fixture(scope="module")
+def shared_core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Railway, str]]:
+    """One core at NOW for a whole module, and an MMT session token on it.
+
+    Only for tests that neither move the clock nor write: building a core hashes every demo
+    password, so sharing one keeps a module fast.
+    """
+    core = Railway(
+        Settings(db_path=tmp_path_factory.mktemp("shared") / "core.sqlite3", clock=FixedClock(NOW))
+    )
+    yield core, login_token(core)
+    core.close()
+
+
 @pytest.fixture
 def app(settings: Settings, railway: Railway) -> CoreApp:
     return create_app(settings, railway)
@@ -63,7 +77,8 @@ def zeep_settings() -> ZeepSettings:
 @pytest.fixture
 def zeep_client(app: CoreApp) -> ZeepClient:
     """A zeep client built from the committed WSDL file, calling the app in-process."""
-    return ZeepClient(str(WSDL_PATH), transport=WsgiTransport(app), settings=zeep_settings())
+    wsdl = str(WSDL_PATH)
+    return ZeepClient(wsdl, transport=WsgiTransport(app), settings=zeep_settings())  # type: ignore[no-untyped-call]
 
 
 @pytest.fixture

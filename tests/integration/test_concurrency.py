@@ -3,9 +3,6 @@ server, and from two server processes sharing the same SQLite file. Nothing may 
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,42 +13,31 @@ import requests
 from lxml import etree
 
 from soap_server.railway import inventory
-from soap_server.railway.booking import BookingRequest, PassengerRequest
 from soap_server.railway.clock import FixedClock
 from soap_server.railway.system import Railway
 from soap_server.settings import Settings
 from soap_server.storage import Database
 from tests.conftest import JOURNEY, NOW, PASSWORDS, TNS, envelope, login_token
+from tests.support import core_process, fill
 
 TRAIN, SOURCE, DESTINATION, CLASS = "12952", "NDLS", "MMCT", "2A"
 CALLS = 50
 LEAVE = 3  # confirmed berths left before the rush
 
 
-def fill(railway: Railway, leave: int) -> int:
+def fill_leaving(railway: Railway, leave: int) -> int:
     """Book GN passengers until only ``leave`` confirmed berths remain; return how many exist."""
-    token = login_token(railway)
     catalog = railway.catalog
-    train = catalog.trains[TRAIN]
-    cls = catalog.classes[CLASS]
-    capacity = len(inventory.confirmed_places(train, cls, "GN"))
-    booked = 0
-    while capacity - booked > leave:
-        count = min(6, capacity - booked - leave)
-        railway.book(
-            token,
-            BookingRequest(
-                TRAIN,
-                JOURNEY,
-                SOURCE,
-                DESTINATION,
-                CLASS,
-                "GN",
-                tuple(PassengerRequest(f"Filler {chr(65 + i)}", 30 + i, "M") for i in range(count)),
-                client_reference=f"fill-{booked}",
-            ),
-        )
-        booked += count
+    capacity = len(inventory.confirmed_places(catalog.trains[TRAIN], catalog.classes[CLASS], "GN"))
+    fill(
+        railway,
+        login_token(railway),
+        capacity - leave,
+        train=TRAIN,
+        source=SOURCE,
+        destination=DESTINATION,
+        cls=CLASS,
+    )
     return capacity
 
 
@@ -142,7 +128,7 @@ def check_rush(
 
 
 def test_threads_against_one_server(railway: Railway, live_server: str) -> None:
-    capacity = fill(railway, LEAVE)
+    capacity = fill_leaving(railway, LEAVE)
     rac = len(
         inventory.rac_places(railway.catalog.trains[TRAIN], railway.catalog.classes[CLASS], "GN")
     )
@@ -164,45 +150,12 @@ def test_threads_against_one_server(railway: Railway, live_server: str) -> None:
 def two_servers(tmp_path: Path) -> Iterator[tuple[Path, list[str]]]:
     db_path = tmp_path / "shared.sqlite3"
     railway = Railway(Settings(db_path=db_path, clock=FixedClock(NOW)))
-    fill(railway, LEAVE)
+    fill_leaving(railway, LEAVE)
     railway.close()
-    processes = []
-    urls = []
-    try:
-        for _ in range(2):
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "soap_server",
-                    "serve",
-                    "--port",
-                    "0",
-                    "--db",
-                    str(db_path),
-                    "--clock",
-                    f"fixed:{NOW.isoformat()}",
-                    "--quiet",
-                    "--no-maintenance",
-                ],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            processes.append(process)
-            assert process.stdout is not None
-            line = process.stdout.readline()
-            match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-            assert match, (line, process.stderr.read() if process.stderr else "")
-            urls.append(f"http://127.0.0.1:{match.group(1)}/soap")
-        yield db_path, urls
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(10)
-            for stream in (process.stdout, process.stderr):
-                if stream is not None:
-                    stream.close()
+    flags = ["--db", str(db_path), "--clock", f"fixed:{NOW.isoformat()}"]
+    flags += ["--quiet", "--no-maintenance"]
+    with core_process(*flags) as (first, _), core_process(*flags) as (second, _):
+        yield db_path, [f"{first}/soap", f"{second}/soap"]
 
 
 def test_two_processes_share_one_database(two_servers: tuple[Path, list[str]]) -> None:

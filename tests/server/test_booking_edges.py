@@ -8,26 +8,25 @@ from datetime import datetime
 import pytest
 
 from soap_server.railway import inventory
-from soap_server.railway.booking import BookingRequest, PassengerRequest
+from soap_server.railway.booking import PassengerRequest
 from soap_server.railway.clock import IST, FixedClock
 from soap_server.railway.errors import NoConfirmedSeats, WaitlistFull
 from soap_server.railway.system import Railway
-from tests.conftest import JOURNEY, login_token
-
-
-def _request(reference: str, *passengers: PassengerRequest, cls: str = "1A") -> BookingRequest:
-    return BookingRequest("12952", JOURNEY, "NDLS", "MMCT", cls, "GN", passengers, reference)
+from tests.conftest import login_token
+from tests.support import fill, request
 
 
 def test_a_retry_after_departure_still_returns_the_booking(
     railway: Railway, clock: FixedClock
 ) -> None:
     token = login_token(railway)
-    request = _request("late-retry", PassengerRequest("Ravi Kumar", 34, "M"))
-    booking = railway.book(token, request)
+    late = request(
+        cls="1A", reference="late-retry", passengers=(PassengerRequest("Ravi Kumar", 34, "M"),)
+    )
+    booking = railway.book(token, late)
     clock.set(datetime(2025, 11, 30, 18, 0, tzinfo=IST))  # 12952 left NDLS at 16:55
     token = login_token(railway)
-    assert railway.book(token, request).pnr == booking.pnr
+    assert railway.book(token, late).pnr == booking.pnr
 
 
 def test_a_promoted_senior_gets_a_lower_berth(railway: Railway) -> None:
@@ -37,22 +36,22 @@ def test_a_promoted_senior_gets_a_lower_berth(railway: Railway) -> None:
     # One booking holds an upper berth and a lower one, the upper earlier in allocation order.
     pair = railway.book(
         token,
-        _request(
-            "pair",
-            PassengerRequest("Upper Holder", 30, "M", "UB"),
-            PassengerRequest("Lower Holder", 30, "M", "LB"),
+        request(
+            cls="1A",
+            reference="pair",
+            passengers=(
+                PassengerRequest("Upper Holder", 30, "M", "UB"),
+                PassengerRequest("Lower Holder", 30, "M", "LB"),
+            ),
         ),
     )
     upper, lower = pair.passengers
     assert (upper.berth_type, lower.berth_type) == ("UB", "LB")
     order = [(p.coach, p.berth) for p in berths]
     assert order.index((upper.coach, upper.berth)) < order.index((lower.coach, lower.berth))
-    filled = 2
-    while filled < len(berths):
-        size = min(6, len(berths) - filled)
-        railway.book(token, _request(f"f-{filled}", *(PassengerRequest("Filler", 30, "M"),) * size))
-        filled += size
-    senior = railway.book(token, _request("senior", PassengerRequest("Kamala Devi", 70, "F")))
+    fill(railway, token, len(berths) - 2, cls="1A")
+    kamala = (PassengerRequest("Kamala Devi", 70, "F"),)
+    senior = railway.book(token, request(cls="1A", reference="senior", passengers=kamala))
     assert senior.passengers[0].current_status == "GNWL 1"
     cancelled = railway.cancel(token, pair.pnr, None)  # frees the upper and the lower berth
     assert [p.was for p in cancelled.promotions] == ["GNWL 1"]
@@ -72,12 +71,11 @@ def test_only_if_confirmed_is_refused_as_such_even_when_the_waitlist_is_full(
     for start in range(0, len(elders), 6):
         chunk = elders[start : start + 6]
         railway.book(
-            token,
-            BookingRequest("12952", JOURNEY, "NDLS", "MMCT", "1A", "SS", chunk, f"ss-{start}"),
+            token, request(cls="1A", quota="SS", passengers=chunk, reference=f"ss-{start}")
         )
     one = (PassengerRequest("Mohan Lal", 81, "M"),)
-    request = BookingRequest("12952", JOURNEY, "NDLS", "MMCT", "1A", "SS", one, "ss-last")
+    last = request(cls="1A", quota="SS", passengers=one, reference="ss-last")
     with pytest.raises(WaitlistFull):
-        railway.book(token, request)
+        railway.book(token, last)
     with pytest.raises(NoConfirmedSeats, match="only 0 of 1 passengers can be confirmed"):
-        railway.book(token, replace(request, client_reference="ss-only", only_if_confirmed=True))
+        railway.book(token, replace(last, client_reference="ss-only", only_if_confirmed=True))

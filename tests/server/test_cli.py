@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import socket
 import subprocess
 import sys
@@ -11,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests.support import core_process
 
 
 def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -79,37 +80,15 @@ def test_export_wsdl_to_stdout_and_unwritable_path(tmp_path: Path) -> None:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "soap_server",
-            "serve",
-            "--port",
-            "0",
-            "--db",
-            str(tmp_path / "var" / "core.sqlite3"),
-            "--clock",
-            "fixed:2025-11-20T09:00",
-            "--public-url",
-            "https://partners.example.test/soap",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        banner = process.stdout.readline() + process.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)/", banner)
-        assert match, banner
-        yield f"http://127.0.0.1:{match.group(1)}", banner
-    finally:
-        process.terminate()
-        process.wait(10)
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+    with core_process(
+        "--db",
+        str(tmp_path / "var" / "core.sqlite3"),
+        "--clock",
+        "fixed:2025-11-20T09:00",
+        "--public-url",
+        "https://partners.example.test/soap",
+    ) as (base, banner):
+        yield base, banner
 
 
 def test_serve_answers_and_publishes_the_configured_address(served: tuple[str, str]) -> None:

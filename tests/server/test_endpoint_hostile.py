@@ -8,7 +8,6 @@ then that the same worker still serves a normal Login.
 from __future__ import annotations
 
 import io
-import re
 import time
 from collections.abc import Iterator
 from http.client import HTTPConnection
@@ -25,6 +24,7 @@ from soap_server.railway.system import Railway
 from soap_server.settings import Settings
 from soap_server.wsgi import create_app
 from tests.conftest import JOURNEY, NOW, PASSWORDS, SOAP_ENV, TNS, envelope, login_token
+from tests.support import READER, Fault, counts, read_fault
 
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -37,47 +37,6 @@ ANY_TOKEN = "T" * 32
 
 
 # -- reading a fault --------------------------------------------------------------------------
-
-
-class Fault(NamedTuple):
-    status: int
-    faultcode: str  # without the envelope prefix, e.g. "Client.MalformedXml"
-    code: str
-    message: str
-    retryable: bool
-
-
-_READER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True)
-
-
-def read_fault(response: Response, status: int = 500) -> Fault:
-    """The fault in ``response``, after checking it has the contract's one fault shape."""
-    assert response.status_code == status, (response.status, response.data[:400])
-    assert response.mimetype == "text/xml", response.content_type
-    root = etree.fromstring(response.data, _READER)
-    assert root.tag == f"{{{SOAP_ENV}}}Envelope"
-    bodies = root.findall(f"{{{SOAP_ENV}}}Body")
-    assert len(bodies) == 1
-    assert [child.tag for child in bodies[0]] == [f"{{{SOAP_ENV}}}Fault"]
-    fault = bodies[0][0]
-    faultcode = fault.find("faultcode")
-    assert faultcode is not None and faultcode.text
-    prefix, colon, local = faultcode.text.partition(":")
-    assert colon and faultcode.nsmap.get(prefix) == SOAP_ENV, faultcode.text
-    assert re.fullmatch(r"(Client|Server)\.[A-Z][A-Za-z]+|VersionMismatch|MustUnderstand", local)
-    faultstring = fault.findtext("faultstring")
-    assert faultstring and faultstring.strip()
-    detail = fault.find("detail")
-    assert detail is not None
-    reservation = detail.findall(f"{{{TNS}}}ReservationFault")
-    assert len(reservation) == 1
-    code = reservation[0].findtext(f"{{{TNS}}}Code")
-    message = reservation[0].findtext(f"{{{TNS}}}Message")
-    retryable = reservation[0].findtext(f"{{{TNS}}}Retryable")
-    assert code and message and retryable in ("true", "false"), (code, message, retryable)
-    if local not in ("VersionMismatch", "MustUnderstand"):  # SOAP 1.1's own fault codes
-        assert local == f"{'Server' if retryable == 'true' else 'Client'}.{code}"
-    return Fault(response.status_code, local, code, message, retryable == "true")
 
 
 def assert_rejected(
@@ -139,7 +98,7 @@ def assert_still_serves(http: Client) -> None:
     """The worker that took the hostile request answers a normal Login."""
     response, _ = post(http, envelope(login_xml()))
     assert response.status_code == 200, response.data[:400]
-    root = etree.fromstring(response.data, _READER)
+    root = etree.fromstring(response.data, READER)
     session = root.find(f"{{{SOAP_ENV}}}Body/{{{TNS}}}LoginResponse/{{{TNS}}}Session")
     assert session is not None
     assert session.findtext(f"{{{TNS}}}AgentId") == "MMT"
@@ -151,15 +110,10 @@ def nested(levels: int, closed: bool = True) -> str:
 
 
 def login_token_of(response: Response) -> str:
-    root = etree.fromstring(response.data, _READER)
+    root = etree.fromstring(response.data, READER)
     token = root.findtext(f".//{{{TNS}}}SessionToken")
     assert token, response.data[:400]
     return token
-
-
-def counts(railway: Railway) -> tuple[int, int, int]:
-    with railway.db.read() as tx:
-        return tx.count("bookings"), tx.count("passengers"), tx.count("occupancy")
 
 
 # -- the cases ----------------------------------------------------------------------------------

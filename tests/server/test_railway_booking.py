@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
@@ -19,7 +18,6 @@ import pytest
 from soap_server.railway import inventory
 from soap_server.railway.booking import (
     _PNR_ZONE,
-    BookingRequest,
     BookingView,
     PassengerRequest,
     PassengerStatus,
@@ -39,63 +37,11 @@ from soap_server.railway.errors import (
 )
 from soap_server.railway.fares import Fare
 from soap_server.railway.system import Railway
-from soap_server.settings import Settings
 from tests.conftest import JOURNEY, NOW, login_token
-
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_references = itertools.count(1)
+from tests.support import LETTERS, counts, fill, people, request
 
 
 # -- helpers -------------------------------------------------------------------------------------
-def people(
-    n: int = 1, *, age: int = 30, gender: str = "M", pref: str | None = None
-) -> tuple[PassengerRequest, ...]:
-    return tuple(PassengerRequest(f"Traveller {LETTERS[i]}", age, gender, pref) for i in range(n))
-
-
-def request(
-    *,
-    train: str = "12952",
-    source: str = "NDLS",
-    destination: str = "MMCT",
-    cls: str = "2A",
-    quota: str = "GN",
-    passengers: tuple[PassengerRequest, ...] | None = None,
-    journey: date = JOURNEY,
-    reference: str | None = None,
-    only_if_confirmed: bool = False,
-) -> BookingRequest:
-    return BookingRequest(
-        train=train,
-        journey_date=journey,
-        source=source,
-        destination=destination,
-        class_code=cls,
-        quota=quota,
-        passengers=passengers if passengers is not None else people(1),
-        client_reference=reference or f"ref-{next(_references):06d}",
-        only_if_confirmed=only_if_confirmed,
-    )
-
-
-def fill(
-    railway: Railway, token: str, count: int, **kwargs: object
-) -> list[tuple[str, PassengerStatus]]:
-    """Book ``count`` passengers, six at a time; (PNR, passenger) in booking order."""
-    booked: list[tuple[str, PassengerStatus]] = []
-    while count > 0:
-        n = min(count, 6)
-        view = railway.book(token, request(passengers=people(n), **kwargs))  # type: ignore[arg-type]
-        booked.extend((view.pnr, p) for p in view.passengers)
-        count -= n
-    return booked
-
-
-def counts(railway: Railway) -> tuple[int, int, int]:
-    with railway.db.read() as tx:
-        return tx.count("bookings"), tx.count("passengers"), tx.count("occupancy")
-
-
 def train_class(railway: Railway, train: str, cls: str) -> tuple[Train, TravelClass]:
     return railway.catalog.trains[train], railway.catalog.classes[cls]
 
@@ -146,22 +92,9 @@ def status_of(view: BookingView) -> list[str]:
     return [p.current_status for p in view.passengers]
 
 
-# -- search --------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def searcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Railway, str]]:
-    """One core at NOW shared by the search tests, which only read; and its session token.
-
-    (Building a core hashes every demo password: sharing it keeps the module fast.)
-    """
-    core = Railway(
-        Settings(db_path=tmp_path_factory.mktemp("search") / "core.sqlite3", clock=FixedClock(NOW))
-    )
-    yield core, login_token(core)
-    core.close()
-
-
-def test_search_finds_the_mumbai_rajdhani(searcher: tuple[Railway, str]) -> None:
-    railway, token = searcher
+# -- search (on ``shared_core``: these tests only read) --------------------------------------------
+def test_search_finds_the_mumbai_rajdhani(shared_core: tuple[Railway, str]) -> None:
+    railway, token = shared_core
     options = railway.search(token, "NDLS", "MMCT", JOURNEY)
     by_number = {o.number: o for o in options}
     assert "12952" in by_number
@@ -197,9 +130,9 @@ def test_search_finds_the_mumbai_rajdhani(searcher: tuple[Railway, str]) -> None
     ],
 )
 def test_search_accepts_bct_and_answers_mmct(
-    searcher: tuple[Railway, str], source: str, destination: str, train: str
+    shared_core: tuple[Railway, str], source: str, destination: str, train: str
 ) -> None:
-    railway, token = searcher
+    railway, token = shared_core
     options = railway.search(token, source, destination, JOURNEY)
     assert train in [o.number for o in options]
     for o in options:
@@ -207,8 +140,8 @@ def test_search_accepts_bct_and_answers_mmct(
         assert "MMCT" in (o.source.code, o.destination.code)
 
 
-def test_search_leaves_out_trains_not_running_that_day(searcher: tuple[Railway, str]) -> None:
-    railway, token = searcher
+def test_search_leaves_out_trains_not_running_that_day(shared_core: tuple[Railway, str]) -> None:
+    railway, token = shared_core
     duronto = railway.catalog.trains["22210"]  # New Delhi -> Mumbai, not daily
     assert duronto.stops[0].station == "NDLS" and duronto.stops[-1].station == "MMCT"
     assert JOURNEY.weekday() not in duronto.runs_on
@@ -224,8 +157,8 @@ def test_search_leaves_out_trains_not_running_that_day(searcher: tuple[Railway, 
     assert option.runs_on == tuple(duronto.runs_on_names())
 
 
-def test_search_class_filter(searcher: tuple[Railway, str]) -> None:
-    railway, token = searcher
+def test_search_class_filter(shared_core: tuple[Railway, str]) -> None:
+    railway, token = shared_core
     first = railway.search(token, "NDLS", "MMCT", JOURNEY, class_code="1A")
     assert first, "some train NDLS->MMCT has 1A"
     for option in first:
@@ -241,8 +174,8 @@ def test_search_class_filter(searcher: tuple[Railway, str]) -> None:
     assert all([c.class_code for c in o.classes] == ["SL"] for o in sleeper)
 
 
-def test_search_tatkal_quota_shows_tatkal_berths(searcher: tuple[Railway, str]) -> None:
-    railway, token = searcher
+def test_search_tatkal_quota_shows_tatkal_berths(shared_core: tuple[Railway, str]) -> None:
+    railway, token = shared_core
     options = railway.search(token, "NDLS", "MMCT", JOURNEY, quota="TQ")
     option = next(o for o in options if o.number == "12952")
     train = railway.catalog.trains["12952"]
@@ -276,9 +209,9 @@ def test_search_tatkal_quota_shows_tatkal_berths(searcher: tuple[Railway, str]) 
     ],
 )
 def test_fare_components(
-    searcher: tuple[Railway, str], source: str, destination: str, quota: str
+    shared_core: tuple[Railway, str], source: str, destination: str, quota: str
 ) -> None:
-    railway, token = searcher
+    railway, token = shared_core
     options = railway.search(token, source, destination, JOURNEY, quota=quota)
     assert options
     seen_ac = seen_non_ac = False
@@ -310,8 +243,8 @@ def test_fare_components(
         assert seen_non_ac  # 12904 carries sleeper coaches
 
 
-def test_sleeper_has_no_gst_and_ac_has_five_percent(searcher: tuple[Railway, str]) -> None:
-    railway, token = searcher
+def test_sleeper_has_no_gst_and_ac_has_five_percent(shared_core: tuple[Railway, str]) -> None:
+    railway, token = shared_core
     options = railway.search(token, "NDLS", "MMCT", JOURNEY)
     mail = next(o for o in options if o.number == "12904")
     by_class = {c.class_code: c.fare for c in mail.classes}

@@ -5,18 +5,17 @@ sessions with lockout, and the nightly maintenance window. Limits and times are 
 seed rules (``classes.toml``) and ``Settings`` rather than typed in.
 
 Refusals that never change the clock or the database run against one core shared by the module
-(building a core hashes every demo password, which is what makes a test slow); everything that
-moves the clock or books gets its own core from ``tests/conftest.py``.
+(``shared_core``: building a core hashes every demo password, which is what makes a test slow);
+everything that moves the clock or books gets its own core. Both fixtures are in
+``tests/conftest.py``.
 """
 
 from __future__ import annotations
 
 import inspect
-import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -48,62 +47,21 @@ from soap_server.railway.errors import (
 from soap_server.railway.system import Railway
 from soap_server.settings import Settings
 from tests.conftest import JOURNEY, NOW, PASSWORDS, login_token
+from tests.support import counts, people, request
 
 TODAY = NOW.date()
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_references = itertools.count(1)
 
 
 # -- helpers -------------------------------------------------------------------------------------
-def people(n: int = 1, *, age: int = 30, gender: str = "M") -> tuple[PassengerRequest, ...]:
-    return tuple(PassengerRequest(f"Traveller {LETTERS[i]}", age, gender) for i in range(n))
-
-
-def request(
-    *,
-    train: str = "12952",
-    source: str = "NDLS",
-    destination: str = "MMCT",
-    cls: str = "2A",
-    quota: str = "GN",
-    passengers: tuple[PassengerRequest, ...] | None = None,
-    journey: date = JOURNEY,
-) -> BookingRequest:
-    return BookingRequest(
-        train=train,
-        journey_date=journey,
-        source=source,
-        destination=destination,
-        class_code=cls,
-        quota=quota,
-        passengers=passengers if passengers is not None else people(1),
-        client_reference=f"rules-{next(_references):06d}",
-    )
-
-
-def counts(railway: Railway) -> tuple[int, int, int]:
-    with railway.db.read() as tx:
-        return tx.count("bookings"), tx.count("passengers"), tx.count("occupancy")
-
-
 def at(day: date, moment: time) -> datetime:
     return datetime.combine(day, moment, IST)
 
 
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Railway, str]]:
-    """One core at NOW, for refusals that neither move the clock nor book; and its token."""
-    path: Path = tmp_path_factory.mktemp("rules") / "core.sqlite3"
-    core = Railway(Settings(db_path=path, clock=FixedClock(NOW)))
-    yield core, login_token(core)
-    core.close()
-
-
 def refused_book(
-    shared: tuple[Railway, str], expected: type[ReservationError], req: BookingRequest
+    shared_core: tuple[Railway, str], expected: type[ReservationError], req: BookingRequest
 ) -> ReservationError:
     """Book on the shared core, expecting ``expected``; nothing may have been written."""
-    core, token = shared
+    core, token = shared_core
     before = counts(core)
     with pytest.raises(expected) as caught:
         core.book(token, req)
@@ -120,21 +78,21 @@ def advance_days(railway: Railway) -> int:
 @pytest.mark.parametrize(
     "days", [pytest.param(-1, id="yesterday"), pytest.param(-30, id="a-month-ago")]
 )
-def test_past_journey_date_is_refused(shared: tuple[Railway, str], days: int) -> None:
-    core, token = shared
+def test_past_journey_date_is_refused(shared_core: tuple[Railway, str], days: int) -> None:
+    core, token = shared_core
     journey = TODAY + timedelta(days=days)
-    refused_book(shared, OutsideReservationWindow, request(journey=journey))
+    refused_book(shared_core, OutsideReservationWindow, request(journey=journey))
     with pytest.raises(OutsideReservationWindow):
         core.search(token, "NDLS", "MMCT", journey)
 
 
 @pytest.mark.parametrize("extra", [pytest.param(1, id="one-day-late"), pytest.param(30, id="far")])
 def test_beyond_the_advance_reservation_period_is_refused(
-    shared: tuple[Railway, str], extra: int
+    shared_core: tuple[Railway, str], extra: int
 ) -> None:
-    core, token = shared
+    core, token = shared_core
     journey = TODAY + timedelta(days=advance_days(core) + extra)
-    refused_book(shared, OutsideReservationWindow, request(journey=journey))
+    refused_book(shared_core, OutsideReservationWindow, request(journey=journey))
     with pytest.raises(OutsideReservationWindow):
         core.search(token, "NDLS", "MMCT", journey)
 
@@ -232,10 +190,10 @@ def test_tatkal_hours_come_from_the_rules(railway: Railway) -> None:
 
 
 # -- passengers ----------------------------------------------------------------------------------
-def test_too_many_passengers_in_general_quota(shared: tuple[Railway, str]) -> None:
-    core, _ = shared
+def test_too_many_passengers_in_general_quota(shared_core: tuple[Railway, str]) -> None:
+    core, _ = shared_core
     most = core.catalog.rules.max_passengers
-    refused_book(shared, TooManyPassengers, request(passengers=people(most + 1)))
+    refused_book(shared_core, TooManyPassengers, request(passengers=people(most + 1)))
 
 
 def test_six_passengers_are_fine_in_general_quota(railway: Railway) -> None:
@@ -275,15 +233,15 @@ BAD_PASSENGERS = [
 
 
 @pytest.mark.parametrize("bad", BAD_PASSENGERS)
-def test_invalid_passenger(shared: tuple[Railway, str], bad: PassengerRequest) -> None:
-    refused_book(shared, InvalidPassenger, request(passengers=(bad,)))
+def test_invalid_passenger(shared_core: tuple[Railway, str], bad: PassengerRequest) -> None:
+    refused_book(shared_core, InvalidPassenger, request(passengers=(bad,)))
     # a bad second passenger spoils the whole booking, and the message says which one
-    error = refused_book(shared, InvalidPassenger, request(passengers=(people(1)[0], bad)))
+    error = refused_book(shared_core, InvalidPassenger, request(passengers=(people(1)[0], bad)))
     assert "passenger 2" in error.message
 
 
-def test_no_passengers(shared: tuple[Railway, str]) -> None:
-    refused_book(shared, InvalidPassenger, request(passengers=()))
+def test_no_passengers(shared_core: tuple[Railway, str]) -> None:
+    refused_book(shared_core, InvalidPassenger, request(passengers=()))
 
 
 def test_passengers_at_the_limits_are_accepted(railway: Railway) -> None:
@@ -310,10 +268,12 @@ def test_passengers_at_the_limits_are_accepted(railway: Railway) -> None:
         pytest.param(PassengerRequest("Ravi Kumar", 12, "M"), id="boy-of-12"),
     ],
 )
-def test_ladies_quota_refuses_men(shared: tuple[Railway, str], passenger: PassengerRequest) -> None:
-    refused_book(shared, InvalidPassenger, request(quota="LD", passengers=(passenger,)))
+def test_ladies_quota_refuses_men(
+    shared_core: tuple[Railway, str], passenger: PassengerRequest
+) -> None:
+    refused_book(shared_core, InvalidPassenger, request(quota="LD", passengers=(passenger,)))
     mixed = (PassengerRequest("Meera Iyer", 30, "F"), passenger)
-    refused_book(shared, InvalidPassenger, request(quota="LD", passengers=mixed))
+    refused_book(shared_core, InvalidPassenger, request(quota="LD", passengers=mixed))
 
 
 def test_ladies_quota_takes_women_and_boys_under_twelve(railway: Railway) -> None:
@@ -335,9 +295,9 @@ def test_ladies_quota_takes_women_and_boys_under_twelve(railway: Railway) -> Non
     ],
 )
 def test_senior_quota_requires_age(
-    shared: tuple[Railway, str], passenger: PassengerRequest
+    shared_core: tuple[Railway, str], passenger: PassengerRequest
 ) -> None:
-    refused_book(shared, InvalidPassenger, request(quota="SS", passengers=(passenger,)))
+    refused_book(shared_core, InvalidPassenger, request(quota="SS", passengers=(passenger,)))
 
 
 def test_senior_quota_takes_men_of_60_and_women_of_58(railway: Railway) -> None:
@@ -359,13 +319,15 @@ def test_senior_quota_takes_men_of_60_and_women_of_58(railway: Railway) -> None:
         pytest.param("12952", "2A", "XX", id="unknown-quota"),
     ],
 )
-def test_quota_not_available(shared: tuple[Railway, str], train: str, cls: str, quota: str) -> None:
-    core, _ = shared
+def test_quota_not_available(
+    shared_core: tuple[Railway, str], train: str, cls: str, quota: str
+) -> None:
+    core, _ = shared_core
     t = core.catalog.trains[train]
     source, destination = t.stops[0].station, t.stops[-1].station
     assert not core.catalog.classes[cls].waitlist_limits.get(quota)
     req = request(train=train, source=source, destination=destination, cls=cls, quota=quota)
-    refused_book(shared, QuotaNotAvailable, req)
+    refused_book(shared_core, QuotaNotAvailable, req)
 
 
 # -- stations, trains and classes ----------------------------------------------------------------
@@ -395,9 +357,9 @@ def test_quota_not_available(shared: tuple[Railway, str], train: str, cls: str, 
     ],
 )
 def test_journey_errors(
-    shared: tuple[Railway, str], change: dict[str, str], expected: type[ReservationError]
+    shared_core: tuple[Railway, str], change: dict[str, str], expected: type[ReservationError]
 ) -> None:
-    refused_book(shared, expected, request(**change))  # type: ignore[arg-type]
+    refused_book(shared_core, expected, request(**change))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -410,15 +372,18 @@ def test_journey_errors(
     ],
 )
 def test_search_station_errors(
-    shared: tuple[Railway, str], source: str, destination: str, expected: type[ReservationError]
+    shared_core: tuple[Railway, str],
+    source: str,
+    destination: str,
+    expected: type[ReservationError],
 ) -> None:
-    core, token = shared
+    core, token = shared_core
     with pytest.raises(expected):
         core.search(token, source, destination, JOURNEY)
 
 
-def test_search_with_no_train_between_is_empty(shared: tuple[Railway, str]) -> None:
-    core, token = shared
+def test_search_with_no_train_between_is_empty(shared_core: tuple[Railway, str]) -> None:
+    core, token = shared_core
     assert core.catalog.trains_between("MMCT", "HWH") == []  # no seed train links the two
     assert core.search(token, "MMCT", "HWH", JOURNEY) == []
     assert core.search(token, "BVI", "MMCT", JOURNEY) != []  # an intermediate stop is fine...
@@ -426,18 +391,18 @@ def test_search_with_no_train_between_is_empty(shared: tuple[Railway, str]) -> N
     assert core.search(token, "NDLS", "MMCT", JOURNEY, class_code="ZZ") == []
 
 
-def test_train_not_running_that_day(shared: tuple[Railway, str]) -> None:
-    core, _ = shared
+def test_train_not_running_that_day(shared_core: tuple[Railway, str]) -> None:
+    core, _ = shared_core
     duronto = core.catalog.trains["22210"]
     assert JOURNEY.weekday() not in duronto.runs_on
-    refused_book(shared, TrainNotRunning, request(train="22210"))
+    refused_book(shared_core, TrainNotRunning, request(train="22210"))
 
 
 def test_train_running_is_judged_by_the_day_it_leaves_its_origin(
-    shared: tuple[Railway, str],
+    shared_core: tuple[Railway, str],
 ) -> None:
     """22210 reaches Kota on its second day: boarding there counts from the day before."""
-    core, token = shared
+    core, token = shared_core
     duronto = core.catalog.trains["22210"]
     kota = duronto.stop_index("KOTA")
     assert kota is not None and duronto.stops[kota].day == 2
@@ -455,7 +420,7 @@ def test_train_running_is_judged_by_the_day_it_leaves_its_origin(
     assert (not_running - timedelta(days=1)).weekday() not in duronto.runs_on
     assert "22210" not in [o.number for o in core.search(token, "KOTA", "MMCT", not_running)]
     refused_book(
-        shared, TrainNotRunning, request(train="22210", source="KOTA", journey=not_running)
+        shared_core, TrainNotRunning, request(train="22210", source="KOTA", journey=not_running)
     )
 
 
@@ -591,8 +556,8 @@ def call_with(token: str | None) -> list[Callable[[Railway], object]]:
         pytest.param("not-a-token-the-core-issued", id="bogus-token"),
     ],
 )
-def test_session_invalid(shared: tuple[Railway, str], token: str | None) -> None:
-    core, _ = shared
+def test_session_invalid(shared_core: tuple[Railway, str], token: str | None) -> None:
+    core, _ = shared_core
     before = counts(core)
     for call in call_with(token):
         with pytest.raises(SessionInvalid) as caught:
