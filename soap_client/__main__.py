@@ -151,10 +151,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     if args.command == "codegen":
         return _codegen(args, out)
     if args.command == "wsdl-diff":
-        import importlib
+        from soap_client.wsdl_diff import main_diff
 
-        diff = importlib.import_module("soap_client.wsdl_diff")
-        return int(diff.main_diff(args.old, args.new, args.json, out))
+        return main_diff(args.old, args.new, args.json, out)
     if not args.password:
         print("error: no password: pass --password or set IRCTC_PASSWORD", file=sys.stderr)
         return EXIT_USAGE
