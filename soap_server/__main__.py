@@ -20,6 +20,7 @@ from soap_server.settings import DEFAULT_DB_PATH, DEFAULT_PUBLIC_URL, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED_WSDL = ROOT / "wsdl" / "irctc_reservation_v1.wsdl"
+COMMITTED_OPENAPI = ROOT / "openapi" / "irctc_rest_v1.json"
 
 
 class UsageError(Exception):
@@ -80,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, default=COMMITTED_WSDL)
     export.add_argument("--public-url", default=DEFAULT_PUBLIC_URL)
 
+    openapi = commands.add_parser("export-openapi", help="write the REST OpenAPI contract")
+    openapi.add_argument("-o", "--output", type=Path, default=COMMITTED_OPENAPI)
+    openapi.add_argument("--public-url", default=DEFAULT_PUBLIC_URL)
+
     demo = commands.add_parser(
         "demo", help="start a fresh core, play the travel agent's journey against it, stop"
     )
@@ -98,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "export-wsdl":
             return _export_wsdl(args.output, args.public_url)
+        if args.command == "export-openapi":
+            return _export_openapi(args.output, args.public_url)
         if args.command == "serve":
             return _serve(args)
         if args.command == "demo":
@@ -113,7 +120,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _export_wsdl(output: Path, public_url: str) -> int:
     from soap_server.soap.app import build_application, wsdl_document
 
-    document = wsdl_document(build_application(), public_url)
+    return _write(output, wsdl_document(build_application(), public_url))
+
+
+def _export_openapi(output: Path, public_url: str) -> int:
+    from soap_server.rest.openapi import render
+    from soap_server.wsgi import public_base
+
+    return _write(output, render(public_base(Settings(public_url=public_url))))
+
+
+def _write(output: Path, document: bytes) -> int:
     if str(output) == "-":
         sys.stdout.buffer.write(document)
         return 0

@@ -1,27 +1,32 @@
 """``create_app(settings)``: the WSGI application of the reservation core.
 
-Routes: ``/soap`` (SOAP 1.1, ``?wsdl`` for the contract), ``/healthz`` and a small help page at
-``/``. Configuration enters here and only here.
+One process, one ``Railway``, three eras: ``/soap`` (SOAP 1.1, ``?wsdl`` for the contract),
+``/rest/v1`` (REST/JSON, ``/rest/v1/openapi.json``) and ``/xml`` (plain XML, the XSD on GET),
+plus ``/healthz`` and a help page at ``/``. Every answer carries ``Server-Timing: app;dur=MS``,
+the time spent inside the application. Configuration enters here and only here.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import time
 from collections.abc import Iterable
 from typing import Any
 
 from spyne.server.wsgi import WsgiApplication
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from soap_server import __version__
 from soap_server.railway.agents import demo_agents
 from soap_server.railway.system import Railway
+from soap_server.rest.api import RestApi
 from soap_server.settings import Settings
 from soap_server.soap.app import build_application, operation_names, wsdl_document
-from soap_server.soap.endpoint import Limits, SoapEndpoint, StartResponse
+from soap_server.soap.endpoint import SoapEndpoint, StartResponse
+from soap_server.xmlguard import Limits
 
 
 class CoreApp:
@@ -33,17 +38,19 @@ class CoreApp:
         application = build_application(self.railway)
         self.soap_application = application
         self.soap_server = WsgiApplication(application)
+        limits = Limits(
+            max_body_bytes=settings.max_body_bytes,
+            max_depth=settings.max_xml_depth,
+            max_attributes=settings.max_xml_attributes,
+            max_elements=settings.max_xml_elements,
+        )
         self.soap = SoapEndpoint(
             self.soap_server,
             wsdl_document(application, settings.public_url),
             operation_names(application),
-            Limits(
-                max_body_bytes=settings.max_body_bytes,
-                max_depth=settings.max_xml_depth,
-                max_attributes=settings.max_xml_attributes,
-                max_elements=settings.max_xml_elements,
-            ),
+            limits,
         )
+        self.rest = RestApi(self.railway, public_base(settings), settings.max_body_bytes)
         self._urls = Map(
             [
                 Rule("/soap", endpoint="soap"),
@@ -54,11 +61,22 @@ class CoreApp:
         )
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+
+        def timed(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            elapsed = (time.perf_counter() - started) * 1000
+            headers = [*headers, ("Server-Timing", f"app;dur={elapsed:.3f}")]
+            return start_response(status, headers, exc_info)
+
+        return self._dispatch(environ, timed)
+
+    def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/rest/v1" or path.startswith("/rest/v1/"):
+            return self.rest(environ, start_response)
         adapter = self._urls.bind_to_environ(environ)
         try:
             endpoint, _ = adapter.match()
-        except NotFound as error:
-            return error(environ, start_response)
         except HTTPException as error:
             return error(environ, start_response)
         if endpoint == "soap":
@@ -100,6 +118,12 @@ Clock: <code>{clock}</code>.</p>
 <table border="1" cellpadding="4"><tr><th>Agent</th><th>Name</th><th>Demo password</th></tr>
 {agents}</table></body></html>"""
         return Response(page, mimetype="text/html")
+
+
+def public_base(settings: Settings) -> str:
+    """The public root of the service: the SOAP public URL without its ``/soap``."""
+    url = settings.public_url.rstrip("/")
+    return url[: -len("/soap")] if url.endswith("/soap") else url
 
 
 def create_app(settings: Settings, railway: Railway | None = None) -> CoreApp:

@@ -10,21 +10,17 @@ the configured public address.
 
 from __future__ import annotations
 
-import codecs
 import io
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
-from werkzeug.http import parse_options_header
-from werkzeug.wsgi import get_input_stream
 
 from soap_server.soap.faults import SOAP_ENV, WireFault, fault_envelope
 from soap_server.soap.types import TNS
+from soap_server.xmlguard import Limits, XmlRejected, read_document
 
 log = logging.getLogger("soap_server.access")
 
@@ -32,15 +28,8 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
-_XML_TYPES = ("text/xml", "application/xml")
 
-
-@dataclass(frozen=True)
-class Limits:
-    max_body_bytes: int
-    max_depth: int
-    max_attributes: int
-    max_elements: int
+__all__ = ["Limits", "SoapEndpoint"]
 
 
 class RequestRejected(Exception):
@@ -54,62 +43,6 @@ def _reject(code: str, message: str, faultcode: str | None = None) -> RequestRej
     if faultcode is not None:
         fault = WireFault(faultcode, code, message, False)
     return RequestRejected(fault)
-
-
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        load_dtd=False,
-        dtd_validation=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        collect_ids=False,
-        encoding="utf-8",
-    )
-
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
-
-
-def _text_codec(name: str, source: str) -> str:
-    """The codec name for a charset, or UnsupportedCharset for unknown or non-text codecs."""
-    try:
-        codec = codecs.lookup(name)
-    except LookupError:
-        raise _reject("UnsupportedCharset", f"unknown {source} {name!r}") from None
-    if not getattr(codec, "_is_text_encoding", True) or codec.name in ("undefined", "punycode"):
-        raise _reject("UnsupportedCharset", f"{source} {name!r} is not an XML text encoding")
-    return codec.name
-
-
-def _decode(raw: bytes, charset: str | None) -> str:
-    """The body as text: by the HTTP charset if given, else by its BOM or XML declaration."""
-    if charset is not None:
-        encoding, source = _text_codec(charset, "charset"), f"charset {charset}"
-    else:
-        found = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None)
-        if found is None:
-            declared = _DECLARED.match(raw)
-            name = declared.group(1).decode("ascii") if declared else "utf-8"
-            found = _text_codec(name, "XML declaration encoding")
-        encoding, source = found, found
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise _reject(
-            "MalformedXml", f"the body is not valid {source}: byte {error.start} cannot be decoded"
-        ) from None
-    except UnicodeError as error:
-        raise _reject("UnsupportedCharset", f"cannot decode with {source}: {error}") from None
 
 
 class SoapEndpoint:
@@ -191,86 +124,11 @@ class SoapEndpoint:
     # -- POST checks -----------------------------------------------------------------------------
     def _check(self, environ: dict[str, Any]) -> tuple[bytes, str]:
         """The request body re-serialised as clean UTF-8, and the operation it calls."""
-        limits = self._limits
-        mimetype, options = parse_options_header(environ.get("CONTENT_TYPE", ""))
-        if mimetype == "application/soap+xml":
-            raise _reject(
-                "UnsupportedMediaType",
-                "application/soap+xml is SOAP 1.2; this endpoint speaks SOAP 1.1 (text/xml)",
-            )
-        if mimetype not in _XML_TYPES:
-            raise _reject(
-                "UnsupportedMediaType",
-                f"Content-Type {mimetype or '(none)'!r} is not text/xml",
-            )
-        charset = options.get("charset")
-        if charset is not None:
-            _text_codec(charset, "charset")
-        length_header = environ.get("CONTENT_LENGTH") or ""
-        if length_header:
-            try:
-                length = int(length_header)
-            except ValueError:
-                raise _reject("MalformedRequest", "Content-Length is not a number") from None
-            if length > limits.max_body_bytes:
-                raise _reject(
-                    "RequestTooLarge",
-                    f"the body is {length} bytes; the limit is {limits.max_body_bytes}",
-                )
-        # Reads at most Content-Length bytes (or a chunked body to its end): a raw socket
-        # stream would otherwise block until the client hangs up.
-        stream = get_input_stream(environ, safe_fallback=True)
-        raw = stream.read(limits.max_body_bytes + 1)
-        if len(raw) > limits.max_body_bytes:
-            raise _reject(
-                "RequestTooLarge", f"the body is over the limit of {limits.max_body_bytes} bytes"
-            )
-        if not raw.strip():
-            raise _reject("EmptyRequest", "the request body is empty: POST a SOAP envelope")
-
-        text = _decode(raw, charset)
-        # Checked on the decoded text, so that no encoding hides a DTD from the check; the
-        # parser never sees one, and so never expands an entity.
-        if "<!DOCTYPE" in text or "<!ENTITY" in text:
-            raise _reject("ForbiddenXml", "DOCTYPE and entity declarations are not allowed")
-        data = text.encode("utf-8")
-        parser = _parser()  # reads UTF-8 whatever the XML declaration says
         try:
-            root = etree.fromstring(data, parser)
-        except etree.XMLSyntaxError as error:
-            message = str(error).splitlines()[0] if str(error) else "not well-formed XML"
-            raise _reject("MalformedXml", f"the body is not well-formed XML: {message}") from None
-        except ValueError as error:
-            raise _reject("MalformedXml", f"the body cannot be parsed: {error}") from None
-        docinfo: Any = root.getroottree().docinfo
-        if docinfo.doctype or docinfo.internalDTD is not None:
-            raise _reject("ForbiddenXml", "DOCTYPE and entity declarations are not allowed")
-        self._check_shape(root)
+            root = read_document(environ, self._limits, "a SOAP envelope")
+        except XmlRejected as rejected:
+            raise _reject(rejected.code, rejected.message) from None
         return etree.tostring(root, encoding="UTF-8", xml_declaration=True), self._operation(root)
-
-    def _check_shape(self, root: etree._Element) -> None:
-        limits = self._limits
-        depth = elements = 0
-        for event, element in etree.iterwalk(root, events=("start", "end")):
-            if event == "end":
-                depth -= 1
-                continue
-            depth += 1
-            elements += 1
-            if depth > limits.max_depth:
-                raise _reject(
-                    "RequestTooComplex", f"elements nest deeper than {limits.max_depth} levels"
-                )
-            if elements > limits.max_elements:
-                raise _reject("RequestTooComplex", f"more than {limits.max_elements} elements")
-            if not isinstance(element.tag, str):
-                raise _reject("ForbiddenXml", "entity references are not allowed")
-            if len(element.attrib) > limits.max_attributes:
-                raise _reject(
-                    "RequestTooComplex",
-                    f"an element has {len(element.attrib)} attributes;"
-                    f" the limit is {limits.max_attributes}",
-                )
 
     def _operation(self, root: etree._Element) -> str:
         if root.tag == f"{{{SOAP12_ENV}}}Envelope":

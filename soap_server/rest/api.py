@@ -1,0 +1,368 @@
+"""The REST/JSON facade at ``/rest/v1``: resources over the same ``Railway`` as SOAP.
+
+::
+
+    POST   /rest/v1/sessions                        log in            201 Session
+    DELETE /rest/v1/sessions/current                log out           204
+    GET    /rest/v1/trains?from=&to=&date=          search            200 TrainList
+    POST   /rest/v1/bookings        Idempotency-Key book              201 Booking + Location
+    GET    /rest/v1/bookings/{pnr}                  PNR status        200 Booking
+    POST   /rest/v1/bookings/{pnr}/cancellations    cancel            200 Cancellation
+    GET    /rest/v1/openapi.json                    the contract
+
+Sessions are bearer tokens. Errors are ``application/problem+json`` carrying the same codes as
+the SOAP faults; the HTTP status comes from one table (``STATUS``) below.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from soap_server.railway import errors
+from soap_server.railway.booking import (
+    BookingRequest,
+    BookingView,
+    CancellationView,
+    PassengerRequest,
+    TrainOption,
+)
+from soap_server.railway.fares import Fare
+from soap_server.railway.system import Railway
+from soap_server.rest.openapi import BASE_PATH, Validators, first_error, render
+
+log = logging.getLogger(__name__)
+
+PROBLEM = "application/problem+json"
+
+#: HTTP status per error code; codes not listed are 422 (Client) or 503 (Server).
+STATUS: dict[str, int] = {
+    "AuthenticationFailed": 401,
+    "SessionInvalid": 401,
+    "SessionExpired": 401,
+    "AccountLocked": 403,
+    "PnrNotOwned": 403,
+    "PnrNotFound": 404,
+    "TrainNotFound": 404,
+    "NotFound": 404,
+    "MethodNotAllowed": 405,
+    "DuplicateReference": 409,
+    "AlreadyCancelled": 409,
+    "CancellationClosed": 409,
+    "NoConfirmedSeats": 409,
+    "WaitlistFull": 409,
+    "RequestTooLarge": 413,
+    "UnsupportedMediaType": 415,
+    "MalformedJson": 400,
+    "InternalError": 500,
+}
+
+
+class Problem(Exception):
+    """An error answered as problem+json."""
+
+    def __init__(self, code: str, message: str, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.retryable = retryable
+
+    @property
+    def status(self) -> int:
+        return STATUS.get(self.code, 503 if self.retryable else 422)
+
+
+def _money(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"PT{minutes // 60}H{minutes % 60}M"
+
+
+def _fare(fare: Fare) -> dict[str, str]:
+    return {
+        "base": _money(fare.base),
+        "reservation": _money(fare.reservation),
+        "superfast": _money(fare.superfast),
+        "tatkal": _money(fare.tatkal),
+        "gst": _money(fare.gst),
+        "total": _money(fare.total),
+    }
+
+
+def _train(option: TrainOption) -> dict[str, Any]:
+    return {
+        "number": option.number,
+        "name": option.name,
+        "from": option.source.code,
+        "to": option.destination.code,
+        "departs": option.departs.isoformat(),
+        "arrives": option.arrives.isoformat(),
+        "duration": _duration(option.duration),
+        "distanceKm": option.distance_km,
+        "runsOn": list(option.runs_on),
+        "classes": [
+            {
+                "class": c.class_code,
+                "className": c.class_name,
+                "quota": c.quota,
+                "status": c.status,
+                "available": c.available,
+                "fare": _fare(c.fare),
+            }
+            for c in option.classes
+        ],
+    }
+
+
+def _booking(view: BookingView) -> dict[str, Any]:
+    return {
+        "pnr": view.pnr,
+        "clientReference": view.client_reference,
+        "train": view.train,
+        "trainName": view.train_name,
+        "from": view.source.code,
+        "to": view.destination.code,
+        "date": view.journey_date.isoformat(),
+        "departs": view.departs.isoformat(),
+        "arrives": view.arrives.isoformat(),
+        "class": view.class_code,
+        "quota": view.quota,
+        "bookedAt": view.booked_at.isoformat(),
+        "chartStatus": view.chart_status,
+        "farePerPassenger": _fare(view.fare),
+        "totalFare": _money(view.total_fare),
+        "totalRefund": _money(view.total_refund),
+        "passengers": [
+            {
+                "number": p.number,
+                "name": p.name,
+                "age": p.age,
+                "gender": p.gender,
+                "bookingStatus": p.booking_status,
+                "currentStatus": p.current_status,
+                "coach": p.coach,
+                "berth": p.berth,
+                "berthType": p.berth_type,
+                "fare": _money(p.fare),
+                "refund": None if p.refund is None else _money(p.refund),
+            }
+            for p in view.passengers
+        ],
+    }
+
+
+def _cancellation(result: CancellationView) -> dict[str, Any]:
+    return {
+        "pnr": result.booking.pnr,
+        "cancelled": list(result.cancelled),
+        "refund": _money(result.refund),
+        "charges": _money(result.charges),
+        "promotions": [{"from": p.was, "to": p.now} for p in result.promotions],
+        "booking": _booking(result.booking),
+    }
+
+
+class RestApi:
+    """WSGI app for ``/rest/v1``."""
+
+    def __init__(self, railway: Railway, public_base: str, max_body_bytes: int) -> None:
+        self.railway = railway
+        self.openapi = render(public_base)
+        self.max_body_bytes = max_body_bytes
+        self.validate = Validators()
+        self.urls = Map(
+            [
+                Rule(f"{BASE_PATH}/sessions", endpoint="login", methods=["POST"]),
+                Rule(f"{BASE_PATH}/sessions/current", endpoint="logout", methods=["DELETE"]),
+                Rule(f"{BASE_PATH}/trains", endpoint="search", methods=["GET"]),
+                Rule(f"{BASE_PATH}/bookings", endpoint="book", methods=["POST"]),
+                Rule(f"{BASE_PATH}/bookings/<pnr>", endpoint="status", methods=["GET"]),
+                Rule(
+                    f"{BASE_PATH}/bookings/<pnr>/cancellations",
+                    endpoint="cancel",
+                    methods=["POST"],
+                ),
+                Rule(f"{BASE_PATH}/openapi.json", endpoint="openapi", methods=["GET"]),
+            ],
+            strict_slashes=False,
+        )
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        try:
+            endpoint, values = self.urls.bind_to_environ(environ).match()
+            response = getattr(self, f"_{endpoint}")(request, **values)
+        except Problem as problem:
+            response = self._problem(problem)
+        except errors.ReservationError as error:
+            response = self._problem(Problem(error.code, error.message, error.retryable))
+        except MethodNotAllowed as error:
+            response = self._problem(
+                Problem("MethodNotAllowed", f"{request.method} is not allowed here")
+            )
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods or []))
+        except NotFound:
+            response = self._problem(Problem("NotFound", f"no resource at {request.path}"))
+        except HTTPException as error:
+            response = self._problem(Problem("MalformedRequest", error.description or str(error)))
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                log.exception("database failure on %s %s", request.method, request.path)
+                response = self._problem(Problem("InternalError", "internal database error", True))
+            else:
+                response = self._problem(Problem("Busy", "the database is busy: retry", True))
+        except Exception:
+            log.exception("unexpected failure on %s %s", request.method, request.path)
+            response = self._problem(Problem("InternalError", "unexpected internal error", True))
+        answer: Iterable[bytes] = response(environ, start_response)
+        return answer
+
+    # -- plumbing --------------------------------------------------------------------------------
+    def _problem(self, problem: Problem) -> Response:
+        body = {
+            "type": f"urn:irctc:error:{problem.code}",
+            "title": problem.code,
+            "status": problem.status,
+            "detail": problem.message,
+            "code": problem.code,
+            "retryable": problem.retryable,
+        }
+        response = Response(json.dumps(body), status=problem.status, mimetype=PROBLEM)
+        if problem.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="irctc"'
+        if problem.status == 503:
+            response.headers["Retry-After"] = str(self._retry_after(problem.code))
+        return response
+
+    def _retry_after(self, code: str) -> int:
+        settings = self.railway.settings
+        if code != "Maintenance" or settings.maintenance_end is None:
+            return 1
+        now = self.railway.clock.now()
+        back = datetime.combine(now.date(), settings.maintenance_end, now.tzinfo)
+        if back <= now:
+            back += timedelta(days=1)
+        return max(1, int((back - now).total_seconds()))
+
+    def _json(self, request: Request, schema: str, required: bool = True) -> Any:
+        if request.content_length is not None and request.content_length > self.max_body_bytes:
+            raise Problem("RequestTooLarge", f"the body is over {self.max_body_bytes} bytes")
+        raw = request.get_data(cache=False)[: self.max_body_bytes + 1]
+        if len(raw) > self.max_body_bytes:
+            raise Problem("RequestTooLarge", f"the body is over {self.max_body_bytes} bytes")
+        if not raw.strip():
+            if required:
+                raise Problem("SchemaValidation", "the request needs a JSON body")
+            return {}
+        if request.mimetype != "application/json":
+            raise Problem(
+                "UnsupportedMediaType", f"Content-Type {request.mimetype!r} is not application/json"
+            )
+        try:
+            value = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise Problem("MalformedJson", f"the body is not JSON: {error}") from None
+        problem = first_error(self.validate.bodies[schema], value)
+        if problem is not None:
+            raise Problem("SchemaValidation", problem)
+        return value
+
+    @staticmethod
+    def _token(request: Request) -> str | None:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        return token.strip() or None if scheme.lower() == "bearer" else None
+
+    @staticmethod
+    def _ok(body: Any, status: int = 200) -> Response:
+        return Response(json.dumps(body), status=status, mimetype="application/json")
+
+    # -- resources -------------------------------------------------------------------------------
+    def _openapi(self, request: Request) -> Response:
+        return Response(self.openapi, mimetype="application/json")
+
+    def _login(self, request: Request) -> Response:
+        body = self._json(request, "LoginRequest")
+        session = self.railway.login(body["agent"], body["password"])
+        response = self._ok(
+            {
+                "token": session.token,
+                "agent": session.agent,
+                "idleTimeoutMinutes": int(session.idle_timeout.total_seconds() // 60),
+                "serverTime": self.railway.clock.now().isoformat(),
+            },
+            201,
+        )
+        response.headers["Location"] = f"{BASE_PATH}/sessions/current"
+        return response
+
+    def _logout(self, request: Request) -> Response:
+        self.railway.logout(self._token(request))
+        return Response(status=204)
+
+    def _search(self, request: Request) -> Response:
+        query = {key: value for key, value in request.args.items()}
+        problem = first_error(self.validate.search, query)
+        if problem is not None:
+            raise Problem("SchemaValidation", problem)
+        options = self.railway.search(
+            self._token(request),
+            query["from"],
+            query["to"],
+            date.fromisoformat(query["date"]),
+            query.get("class"),
+            query.get("quota", "GN"),
+        )
+        return self._ok({"trains": [_train(option) for option in options]})
+
+    def _book(self, request: Request) -> Response:
+        key = request.headers.get("Idempotency-Key")
+        if key is None or first_error(self.validate.reference, key) is not None:
+            raise Problem(
+                "SchemaValidation", "an Idempotency-Key header of 1-64 [A-Za-z0-9._:-] is required"
+            )
+        body = self._json(request, "BookingRequest")
+        booking = self.railway.book(
+            self._token(request),
+            BookingRequest(
+                train=body["train"],
+                journey_date=date.fromisoformat(body["date"]),
+                source=body["from"],
+                destination=body["to"],
+                class_code=body["class"],
+                quota=body.get("quota", "GN"),
+                passengers=tuple(
+                    PassengerRequest(p["name"], p["age"], p["gender"], p.get("berth"))
+                    for p in body["passengers"]
+                ),
+                client_reference=key,
+                only_if_confirmed=bool(body.get("onlyIfConfirmed", False)),
+            ),
+        )
+        response = self._ok(_booking(booking), 201)
+        response.headers["Location"] = f"{BASE_PATH}/bookings/{booking.pnr}"
+        return response
+
+    def _status(self, request: Request, pnr: str) -> Response:
+        if first_error(self.validate.pnr, pnr) is not None:
+            raise Problem("SchemaValidation", f"{pnr!r} is not a 10-digit PNR")
+        return self._ok(_booking(self.railway.pnr_status(self._token(request), pnr)))
+
+    def _cancel(self, request: Request, pnr: str) -> Response:
+        if first_error(self.validate.pnr, pnr) is not None:
+            raise Problem("SchemaValidation", f"{pnr!r} is not a 10-digit PNR")
+        body = self._json(request, "CancellationRequest", required=False)
+        result = self.railway.cancel(self._token(request), pnr, body.get("passengers"))
+        return self._ok(_cancellation(result))

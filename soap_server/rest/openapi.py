@@ -1,0 +1,435 @@
+"""The OpenAPI 3.1 contract of the REST/JSON facade, and the request validators built from it.
+
+The document is built here in code, served at ``/rest/v1/openapi.json`` with the configured
+public address, and exported to ``openapi/irctc_rest_v1.json`` (a test fails when the two
+drift). Requests are validated against the same schemas with ``jsonschema`` (OpenAPI 3.1
+schemas are JSON Schema 2020-12), so the contract and the checks cannot disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from soap_server.railway.catalog import CLASS_CODES, QUOTA_CODES
+
+BASE_PATH = "/rest/v1"
+MONEY = {"type": "string", "pattern": r"^\d+\.\d{2}$", "description": "Rupees, two decimals."}
+STATION = {"type": "string", "pattern": "^[A-Za-z]{2,5}$", "description": "A station code."}
+TRAIN = {"type": "string", "pattern": "^[0-9]{5}$"}
+PNR = {"type": "string", "pattern": "^[0-9]{10}$"}
+REFERENCE = {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$"}
+DATE = {"type": "string", "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
+CLASS = {"type": "string", "enum": list(CLASS_CODES)}
+QUOTA = {"type": "string", "enum": list(QUOTA_CODES)}
+GENDER = {"type": "string", "enum": ["M", "F", "T"]}
+BERTH = {"type": "string", "enum": ["LB", "MB", "UB", "SL", "SU", "WS", "MS", "AS"]}
+
+
+def _object(properties: dict[str, Any], required: list[str], doc: str = "") -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+    if doc:
+        schema["description"] = doc
+    return schema
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+SCHEMAS: dict[str, Any] = {
+    "LoginRequest": _object(
+        {
+            "agent": {"type": "string", "pattern": "^[A-Za-z0-9_]{2,16}$"},
+            "password": {"type": "string", "minLength": 1, "maxLength": 128},
+        },
+        ["agent", "password"],
+    ),
+    "Session": _object(
+        {
+            "token": {"type": "string"},
+            "agent": {"type": "string"},
+            "idleTimeoutMinutes": {"type": "integer"},
+            "serverTime": DATETIME,
+        },
+        ["token", "agent", "idleTimeoutMinutes", "serverTime"],
+        "Send the token as `Authorization: Bearer TOKEN`.",
+    ),
+    "Fare": _object(
+        {
+            "base": MONEY,
+            "reservation": MONEY,
+            "superfast": MONEY,
+            "tatkal": MONEY,
+            "gst": MONEY,
+            "total": MONEY,
+        },
+        ["base", "reservation", "superfast", "tatkal", "gst", "total"],
+        "The fare of one passenger.",
+    ),
+    "ClassAvailability": _object(
+        {
+            "class": CLASS,
+            "className": {"type": "string"},
+            "quota": QUOTA,
+            "status": {"type": "string", "examples": ["AVAILABLE 45", "RAC 3", "GNWL 12/WL 9"]},
+            "available": {"type": "integer", "minimum": 0},
+            "fare": _ref("Fare"),
+        },
+        ["class", "className", "quota", "status", "available", "fare"],
+    ),
+    "Train": _object(
+        {
+            "number": TRAIN,
+            "name": {"type": "string"},
+            "from": STATION,
+            "to": STATION,
+            "departs": DATETIME,
+            "arrives": DATETIME,
+            "duration": {"type": "string", "description": "ISO 8601, e.g. PT15H45M"},
+            "distanceKm": {"type": "integer"},
+            "runsOn": {"type": "array", "items": {"type": "string"}},
+            "classes": {"type": "array", "items": _ref("ClassAvailability")},
+        },
+        [
+            "number",
+            "name",
+            "from",
+            "to",
+            "departs",
+            "arrives",
+            "duration",
+            "distanceKm",
+            "runsOn",
+            "classes",
+        ],
+    ),
+    "TrainList": _object({"trains": {"type": "array", "items": _ref("Train")}}, ["trains"]),
+    "PassengerRequest": _object(
+        {
+            "name": {"type": "string", "minLength": 1, "maxLength": 64},
+            "age": {"type": "integer", "minimum": 0, "maximum": 150},
+            "gender": GENDER,
+            "berth": BERTH,
+        },
+        ["name", "age", "gender"],
+    ),
+    "BookingRequest": _object(
+        {
+            "train": TRAIN,
+            "date": DATE,
+            "from": STATION,
+            "to": STATION,
+            "class": CLASS,
+            "quota": QUOTA,
+            "passengers": {
+                "type": "array",
+                "items": _ref("PassengerRequest"),
+                "minItems": 1,
+                "maxItems": 16,
+            },
+            "onlyIfConfirmed": {"type": "boolean"},
+        },
+        ["train", "date", "from", "to", "class", "passengers"],
+        "Up to 6 passengers (4 in Tatkal). The date is the boarding date.",
+    ),
+    "PassengerStatus": _object(
+        {
+            "number": {"type": "integer"},
+            "name": {"type": "string"},
+            "age": {"type": "integer"},
+            "gender": GENDER,
+            "bookingStatus": {"type": "string"},
+            "currentStatus": {"type": "string"},
+            "coach": {"type": ["string", "null"]},
+            "berth": {"type": ["integer", "null"]},
+            "berthType": {"type": ["string", "null"]},
+            "fare": MONEY,
+            "refund": {"oneOf": [MONEY, {"type": "null"}]},
+        },
+        ["number", "name", "age", "gender", "bookingStatus", "currentStatus", "fare"],
+    ),
+    "Booking": _object(
+        {
+            "pnr": PNR,
+            "clientReference": REFERENCE,
+            "train": TRAIN,
+            "trainName": {"type": "string"},
+            "from": STATION,
+            "to": STATION,
+            "date": DATE,
+            "departs": DATETIME,
+            "arrives": DATETIME,
+            "class": CLASS,
+            "quota": QUOTA,
+            "bookedAt": DATETIME,
+            "chartStatus": {"type": "string"},
+            "farePerPassenger": _ref("Fare"),
+            "totalFare": MONEY,
+            "totalRefund": MONEY,
+            "passengers": {"type": "array", "items": _ref("PassengerStatus")},
+        },
+        [
+            "pnr",
+            "clientReference",
+            "train",
+            "trainName",
+            "from",
+            "to",
+            "date",
+            "departs",
+            "arrives",
+            "class",
+            "quota",
+            "bookedAt",
+            "chartStatus",
+            "farePerPassenger",
+            "totalFare",
+            "totalRefund",
+            "passengers",
+        ],
+    ),
+    "CancellationRequest": _object(
+        {
+            "passengers": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 1, "maximum": 6},
+                "minItems": 1,
+                "maxItems": 6,
+            }
+        },
+        [],
+        "The passenger numbers to cancel; all of them if absent.",
+    ),
+    "Cancellation": _object(
+        {
+            "pnr": PNR,
+            "cancelled": {"type": "array", "items": {"type": "integer"}},
+            "refund": MONEY,
+            "charges": MONEY,
+            "promotions": {
+                "type": "array",
+                "items": _object(
+                    {"from": {"type": "string"}, "to": {"type": "string"}}, ["from", "to"]
+                ),
+            },
+            "booking": _ref("Booking"),
+        },
+        ["pnr", "cancelled", "refund", "charges", "promotions", "booking"],
+    ),
+    "Problem": {
+        "type": "object",
+        "description": "RFC 9457 problem details, with the same codes as the SOAP faults.",
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "code": {"type": "string"},
+            "retryable": {"type": "boolean"},
+        },
+        "required": ["type", "title", "status", "detail", "code", "retryable"],
+    },
+}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": _ref("Problem")}},
+    }
+
+
+def _json(schema: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+_AUTH: list[dict[str, list[str]]] = [{"bearer": []}]
+_COMMON = {
+    "401": _problem("No session, an unknown or expired token (SessionInvalid, SessionExpired)."),
+    "503": _problem("Maintenance or Busy: retry after the Retry-After seconds."),
+}
+_INPUT = {"422": _problem("The request breaks a rule (the code says which).")}
+
+
+def document(public_base: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document, with ``servers`` at ``public_base`` + ``/rest/v1``."""
+    query = [
+        {"name": "from", "in": "query", "required": True, "schema": STATION},
+        {"name": "to", "in": "query", "required": True, "schema": STATION},
+        {
+            "name": "date",
+            "in": "query",
+            "required": True,
+            "schema": DATE,
+            "description": "The boarding date.",
+        },
+        {"name": "class", "in": "query", "required": False, "schema": CLASS},
+        {"name": "quota", "in": "query", "required": False, "schema": QUOTA},
+    ]
+    pnr = {"name": "pnr", "in": "path", "required": True, "schema": PNR}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "IRCTC reservation core (REST/JSON)",
+            "version": "1.0.0",
+            "description": (
+                "The same reservation core as the SOAP service at /soap, for the REST era. "
+                "Errors are application/problem+json with the SOAP fault codes."
+            ),
+        },
+        "servers": [{"url": f"{public_base.rstrip('/')}{BASE_PATH}"}],
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "paths": {
+            "/sessions": {
+                "post": {
+                    "operationId": "login",
+                    "summary": "Log in as a travel agent.",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("LoginRequest")}},
+                    },
+                    "responses": {
+                        "201": _json("Session", "A new session."),
+                        "401": _problem("Unknown agent or wrong password."),
+                        "403": _problem("The agent is locked after five failed logins."),
+                        "503": _COMMON["503"],
+                    },
+                }
+            },
+            "/sessions/current": {
+                "delete": {
+                    "operationId": "logout",
+                    "summary": "End the session of the bearer token.",
+                    "security": _AUTH,
+                    "responses": {"204": {"description": "Logged out."}, **_COMMON},
+                }
+            },
+            "/trains": {
+                "get": {
+                    "operationId": "searchTrains",
+                    "summary": "Trains between two stations on a date, with availability.",
+                    "security": _AUTH,
+                    "parameters": query,
+                    "responses": {"200": _json("TrainList", "The trains."), **_INPUT, **_COMMON},
+                }
+            },
+            "/bookings": {
+                "post": {
+                    "operationId": "book",
+                    "summary": "Book passengers; CNF, then RAC, then waitlist.",
+                    "description": (
+                        "Idempotent per Idempotency-Key: resending the same request with the "
+                        "same key returns the first booking and books nothing new; the same key "
+                        "with a different request is 409 DuplicateReference."
+                    ),
+                    "security": _AUTH,
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": True,
+                            "schema": REFERENCE,
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("BookingRequest")}},
+                    },
+                    "responses": {
+                        "201": {
+                            **_json("Booking", "The booking (also on a replayed key)."),
+                            "headers": {"Location": {"schema": {"type": "string"}}},
+                        },
+                        "409": _problem("No seats to confirm, REGRET, or a reused key."),
+                        **_INPUT,
+                        **_COMMON,
+                    },
+                }
+            },
+            "/bookings/{pnr}": {
+                "get": {
+                    "operationId": "getBooking",
+                    "summary": "A booking and the current status of each passenger.",
+                    "security": _AUTH,
+                    "parameters": [pnr],
+                    "responses": {
+                        "200": _json("Booking", "The booking."),
+                        "403": _problem("The PNR belongs to another agent."),
+                        "404": _problem("No such PNR."),
+                        **_COMMON,
+                    },
+                }
+            },
+            "/bookings/{pnr}/cancellations": {
+                "post": {
+                    "operationId": "cancel",
+                    "summary": "Cancel some or all passengers; refunds per the 2015 rules.",
+                    "security": _AUTH,
+                    "parameters": [pnr],
+                    "requestBody": {
+                        "required": False,
+                        "content": {"application/json": {"schema": _ref("CancellationRequest")}},
+                    },
+                    "responses": {
+                        "200": _json("Cancellation", "The refund and the booking after it."),
+                        "403": _problem("The PNR belongs to another agent."),
+                        "404": _problem("No such PNR."),
+                        "409": _problem("Already cancelled, or the train has left."),
+                        **_INPUT,
+                        **_COMMON,
+                    },
+                }
+            },
+        },
+    }
+
+
+def render(public_base: str) -> bytes:
+    return (json.dumps(document(public_base), indent=2, ensure_ascii=False) + "\n").encode()
+
+
+class Validators:
+    """Compiled JSON Schema validators for request bodies and query strings."""
+
+    def __init__(self) -> None:
+        registry_doc = {"components": {"schemas": SCHEMAS}}
+
+        def compile_schema(schema: dict[str, Any]) -> Draft202012Validator:
+            return Draft202012Validator(
+                {**schema, "components": registry_doc["components"]},
+                format_checker=Draft202012Validator.FORMAT_CHECKER,
+            )
+
+        self.bodies = {name: compile_schema(_ref(name)) for name in SCHEMAS}
+        self.search = compile_schema(
+            _object(
+                {"from": STATION, "to": STATION, "date": DATE, "class": CLASS, "quota": QUOTA},
+                ["from", "to", "date"],
+            )
+        )
+        self.reference = compile_schema(REFERENCE)
+        self.pnr = compile_schema(PNR)
+
+
+def first_error(validator: Draft202012Validator, value: Any) -> str | None:
+    """A one-line description of the first problem, or None when ``value`` is valid."""
+    error: ValidationError | None = next(
+        iter(sorted(validator.iter_errors(value), key=lambda e: list(e.path))), None
+    )
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "(the body)"
+    return f"{where}: {error.message}"
