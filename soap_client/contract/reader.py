@@ -1,0 +1,289 @@
+"""Reading a WSDL 1.1 document with a safe parser, and pairing the namespaces of two of them.
+
+Documents are read with lxml alone: no DTD, no entities, no network, DOCTYPE refused, a size
+limit, and ``wsdl:import`` reported rather than followed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from soap_client.contract.model import (
+    HTTP,
+    REQUEST,
+    RESPONSE,
+    SOAP11,
+    SOAP12,
+    WSDL,
+    XS,
+    Change,
+    Node,
+    Usage,
+    _Binding,
+    _BindingOperation,
+    _Header,
+    _Operation,
+    _Part,
+    _Port,
+)
+from soap_client.contract.names import WsdlError, _children, _first, _Names, _split
+from soap_client.contract.schema import _Schemas
+
+MAX_WSDL_BYTES = 16 * 1024 * 1024
+
+
+_SOAP_NAMESPACES = (SOAP11, SOAP12, HTTP)
+
+
+def _extension(el: etree._Element, name: str) -> etree._Element | None:
+    for namespace in _SOAP_NAMESPACES:
+        found = _first(el, namespace, name)
+        if found is not None:
+            return found
+    return None
+
+
+class _Contract:
+    """One WSDL 1.1 document: messages, port types, bindings, services and its schemas."""
+
+    def __init__(self, root: etree._Element, names: _Names, schema_names: _Names) -> None:
+        # WSDL components are named in the definitions' namespace, schema components in their
+        # schema's: the two may be renamed independently.
+        self.names = names
+        tns = root.get("targetNamespace", "")
+        types = _first(root, WSDL, "types")
+        self.schemas = _Schemas(types, schema_names)
+        self.messages: dict[str, tuple[_Part, ...]] = {}
+        for message in _children(root, WSDL, "message"):
+            parts = tuple(
+                _Part(
+                    part.get("name", ""),
+                    schema_names.qname(part, part.get("element", ""))
+                    if part.get("element")
+                    else None,
+                    schema_names.qname(part, part.get("type", "")) if part.get("type") else None,
+                )
+                for part in _children(message, WSDL, "part")
+            )
+            self.messages.setdefault(names.declared(tns, message), parts)
+        self.port_types: dict[str, dict[str, _Operation]] = {}
+        for port_type in _children(root, WSDL, "portType"):
+            operations: dict[str, _Operation] = {}
+            for op in _children(port_type, WSDL, "operation"):
+                operations.setdefault(op.get("name", ""), self._operation(op))
+            self.port_types.setdefault(names.declared(tns, port_type), operations)
+        self.bindings: dict[str, _Binding] = {}
+        for binding in _children(root, WSDL, "binding"):
+            self.bindings.setdefault(names.declared(tns, binding), self._binding(binding))
+        self.services: dict[str, dict[str, _Port]] = {}
+        for service in _children(root, WSDL, "service"):
+            ports: dict[str, _Port] = {}
+            for port in _children(service, WSDL, "port"):
+                address = _extension(port, "address")
+                ports.setdefault(
+                    port.get("name", ""),
+                    _Port(
+                        names.qname(port, port.get("binding", "")),
+                        "" if address is None else address.get("location", ""),
+                    ),
+                )
+            self.services.setdefault(names.declared(tns, service), ports)
+
+    def _message_ref(self, el: etree._Element | None) -> str | None:
+        if el is None or not el.get("message"):
+            return None
+        return self.names.qname(el, el.get("message", ""))
+
+    def _operation(self, op: etree._Element) -> _Operation:
+        faults = tuple(
+            (fault.get("name", ""), self._message_ref(fault) or "")
+            for fault in _children(op, WSDL, "fault")
+        )
+        return _Operation(
+            self._message_ref(_first(op, WSDL, "input")),
+            self._message_ref(_first(op, WSDL, "output")),
+            faults,
+        )
+
+    def _binding(self, binding: etree._Element) -> _Binding:
+        protocol, style, transport = "none", None, ""
+        soap = _extension(binding, "binding")
+        if soap is not None:
+            namespace = _split(soap.tag)[0]
+            if namespace == HTTP:
+                protocol = f"HTTP {soap.get('verb', '')}".strip()
+            else:
+                protocol = "SOAP 1.1" if namespace == SOAP11 else "SOAP 1.2"
+                style, transport = soap.get("style"), soap.get("transport", "")
+        operations: dict[str, _BindingOperation] = {}
+        for op in _children(binding, WSDL, "operation"):
+            soap_op = _extension(op, "operation")
+            sides = [_first(op, WSDL, "input"), _first(op, WSDL, "output")]
+            bodies = [None if side is None else _extension(side, "body") for side in sides]
+            operations.setdefault(
+                op.get("name", ""),
+                _BindingOperation(
+                    soap_action="" if soap_op is None else soap_op.get("soapAction", ""),
+                    style=None if soap_op is None else soap_op.get("style"),
+                    uses=(
+                        "" if bodies[0] is None else bodies[0].get("use", ""),
+                        "" if bodies[1] is None else bodies[1].get("use", ""),
+                    ),
+                    namespaces=(
+                        "" if bodies[0] is None else bodies[0].get("namespace", ""),
+                        "" if bodies[1] is None else bodies[1].get("namespace", ""),
+                    ),
+                    input_headers=self._headers(sides[0]),
+                    output_headers=self._headers(sides[1]),
+                ),
+            )
+        return _Binding(
+            self.names.qname(binding, binding.get("type", "")),
+            protocol,
+            style,
+            transport,
+            operations,
+        )
+
+    def _headers(self, side: etree._Element | None) -> tuple[_Header, ...]:
+        if side is None:
+            return ()
+        headers = []
+        for namespace in (SOAP11, SOAP12):
+            for header in _children(side, namespace, "header"):
+                required = header.get(f"{{{WSDL}}}required", "true").strip() not in ("false", "0")
+                headers.append(
+                    _Header(self._message_ref(header) or "", header.get("part", ""), required)
+                )
+        return tuple(headers)
+
+    def part_node(self, part: _Part) -> Node | None:
+        if part.element:
+            return ("element", part.element)
+        if part.type:
+            return ("type", part.type)
+        return None
+
+    def header_key(self, header: _Header) -> str:
+        """What a header is on the wire: its part's element (or type), else message#part."""
+        for part in self.messages.get(header.message, ()):
+            if part.name == header.part and (part.element or part.type):
+                return part.element or part.type or ""
+        return f"{header.message}#{header.part}"
+
+    def usage(self) -> dict[Node, Usage]:
+        """Which schema components each direction of the contract's operations reaches."""
+        seeds: dict[str, set[Node]] = {REQUEST: set(), RESPONSE: set()}
+
+        def seed(direction: str, message: str | None, only_part: str | None = None) -> None:
+            for part in self.messages.get(message or "", ()):
+                node = self.part_node(part)
+                if node is not None and (only_part is None or part.name == only_part):
+                    seeds[direction].add(node)
+
+        for operations in self.port_types.values():
+            for op in operations.values():
+                seed(REQUEST, op.input)
+                seed(RESPONSE, op.output)
+                for _, message in op.faults:
+                    seed(RESPONSE, message)
+        for binding in self.bindings.values():
+            for bop in binding.operations.values():
+                for header in bop.input_headers:
+                    seed(REQUEST, header.message, header.part)
+                for header in bop.output_headers:
+                    seed(RESPONSE, header.message, header.part)
+        usage: dict[Node, set[str]] = {}
+        for direction, nodes in seeds.items():
+            todo, seen = list(nodes), set(nodes)
+            while todo:
+                node = todo.pop()
+                usage.setdefault(node, set()).add(direction)
+                for ref in self.schemas.references(node):
+                    if ref not in seen:
+                        seen.add(ref)
+                        todo.append(ref)
+        return {node: frozenset(directions) for node, directions in usage.items()}
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def _load(source: bytes | Path, role: str) -> tuple[etree._Element, str]:
+    if isinstance(source, Path):
+        label = str(source)
+        try:
+            if source.stat().st_size > MAX_WSDL_BYTES:
+                raise WsdlError(f"{label}: larger than {MAX_WSDL_BYTES} bytes")
+            data = source.read_bytes()
+        except OSError as exc:
+            raise WsdlError(f"cannot read {label}: {exc.strerror or exc}") from None
+    else:
+        label, data = f"{role} WSDL", source
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        remove_comments=True,
+        remove_pis=True,
+        huge_tree=False,
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise WsdlError(f"{label}: not well-formed XML: {exc.msg}") from None
+    if root.getroottree().docinfo.internalDTD is not None:  # any DOCTYPE, even external only
+        raise WsdlError(f"{label}: DOCTYPE declarations are refused")
+    if root.tag != f"{{{WSDL}}}definitions":
+        raise WsdlError(f"{label}: not a WSDL 1.1 document (root element is {root.tag})")
+    imported = _first(root, WSDL, "import")
+    if imported is not None:
+        location = imported.get("location", "?")
+        raise WsdlError(f"{label}: wsdl:import of {location} is not followed; inline it first")
+    return root, label
+
+
+def _target_namespaces(root: etree._Element) -> tuple[str, list[str]]:
+    schemas: list[str] = []
+    types = _first(root, WSDL, "types")
+    for schema in [] if types is None else _children(types, XS, "schema"):
+        tns = schema.get("targetNamespace", "")
+        if tns not in schemas:
+            schemas.append(tns)
+    return root.get("targetNamespace", ""), schemas
+
+
+@dataclass(frozen=True)
+class _Renames:
+    """Namespaces renamed from old to new: of the definitions, and of the inline schemas."""
+
+    wsdl: dict[str, str]
+    schema: dict[str, str]
+    changes: list[Change]
+
+    def reverse(self) -> dict[str, str]:
+        return {after: before for before, after in (self.schema | self.wsdl).items()}
+
+
+def _namespace_renames(old: etree._Element, new: etree._Element) -> _Renames:
+    """The definitions' targetNamespace, and the schemas' paired in document order when as many
+    namespaces disappeared as appeared (otherwise their components are just removed and added)."""
+    old_tns, old_schemas = _target_namespaces(old)
+    new_tns, new_schemas = _target_namespaces(new)
+    renames = _Renames({}, {}, [])
+    if old_tns != new_tns:
+        renames.wsdl[old_tns] = new_tns
+        detail = f"targetNamespace {old_tns or '(none)'} -> {new_tns or '(none)'}"
+        renames.changes.append(Change("namespace-renamed", "definitions", detail, True))
+    gone = [ns for ns in old_schemas if ns not in new_schemas]
+    came = [ns for ns in new_schemas if ns not in old_schemas]
+    if len(gone) == len(came):
+        for before, after in zip(gone, came, strict=True):
+            renames.schema[before] = after
+            detail = f"targetNamespace {before or '(none)'} -> {after or '(none)'}"
+            where = f"schema {before or '(none)'}"
+            renames.changes.append(Change("namespace-renamed", where, detail, True))
+    return renames
