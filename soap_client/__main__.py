@@ -133,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wsdl_diff.add_argument("old", type=Path, metavar="OLD")
     wsdl_diff.add_argument("new", type=Path, metavar="NEW")
+    compare = commands.add_parser(
+        "compare", help="the same journey through SOAP, REST and plain XML, measured"
+    )
+    compare.add_argument("--runs", type=int, default=5, help="journeys per era (5)")
+    compare.add_argument("--report", type=Path, help="write report.md and SVG charts here")
     journey = commands.add_parser("journey", help="the scripted story, narrated step by step")
     journey.add_argument(
         "--date",
@@ -150,6 +155,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         return _samples(args, out)
     if args.command == "codegen":
         return _codegen(args, out)
+    if args.command == "compare":
+        return _compare(args, out)
     if args.command == "wsdl-diff":
         from soap_client.wsdl_diff import main_diff
 
@@ -226,6 +233,34 @@ def _run(args: argparse.Namespace, agent: TravelAgent, ledger: Ledger, out: Text
         steps = play_journey(agent, args.journey_date, out if not args.json else None)
         if args.json:
             print(json.dumps(steps, default=_json_default, indent=2), file=out)
+    return 0
+
+
+def _compare(args: argparse.Namespace, out: TextIO) -> int:
+    import requests
+
+    from soap_client.compare import compare
+    from soap_client.compare.report import as_json, as_text, write_markdown
+
+    if not args.password:
+        print("error: no password: pass --password or set IRCTC_PASSWORD", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = compare(args.url, args.agent.upper(), args.password, args.runs)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except requests.RequestException as error:
+        print(f"error: Transport: cannot reach {args.url}: {type(error).__name__}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    except Exception as error:  # an era's client failed: say which, in one line
+        print(f"error: the comparison failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAULT
+    print(as_json(result) if args.json else as_text(result), file=out)
+    if args.report is not None:
+        path = write_markdown(result, args.report)
+        if not args.json:
+            print(f"report: {path}", file=out)
     return 0
 
 
