@@ -272,7 +272,7 @@ class RestApi:
             )
         try:
             value = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as error:
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:
             raise Problem("MalformedJson", f"the body is not JSON: {error}") from None
         problem = first_error(self.validate.bodies[schema], value)
         if problem is not None:
@@ -310,15 +310,25 @@ class RestApi:
 
     def _logout(self, request: Request) -> Response:
         self.railway.logout(self._token(request))
-        return Response(status=204)
+        response = Response(status=204)
+        del response.headers["Content-Type"]
+        return response
+
+    def _authenticated(self, request: Request) -> str | None:
+        """The bearer token, after checking it: a bad session is 401 before any 422."""
+        token = self._token(request)
+        self.railway.check_open()
+        self.railway.agents.authenticate(token)
+        return token
 
     def _search(self, request: Request) -> Response:
+        token = self._authenticated(request)
         query = {key: value for key, value in request.args.items()}
         problem = first_error(self.validate.search, query)
         if problem is not None:
             raise Problem("SchemaValidation", problem)
         options = self.railway.search(
-            self._token(request),
+            token,
             query["from"],
             query["to"],
             date.fromisoformat(query["date"]),
@@ -328,6 +338,7 @@ class RestApi:
         return self._ok({"trains": [_train(option) for option in options]})
 
     def _book(self, request: Request) -> Response:
+        token = self._authenticated(request)
         key = request.headers.get("Idempotency-Key")
         if key is None or first_error(self.validate.reference, key) is not None:
             raise Problem(
@@ -335,7 +346,7 @@ class RestApi:
             )
         body = self._json(request, "BookingRequest")
         booking = self.railway.book(
-            self._token(request),
+            token,
             BookingRequest(
                 train=body["train"],
                 journey_date=date.fromisoformat(body["date"]),
@@ -356,13 +367,15 @@ class RestApi:
         return response
 
     def _status(self, request: Request, pnr: str) -> Response:
+        token = self._authenticated(request)
         if first_error(self.validate.pnr, pnr) is not None:
             raise Problem("SchemaValidation", f"{pnr!r} is not a 10-digit PNR")
-        return self._ok(_booking(self.railway.pnr_status(self._token(request), pnr)))
+        return self._ok(_booking(self.railway.pnr_status(token, pnr)))
 
     def _cancel(self, request: Request, pnr: str) -> Response:
+        token = self._authenticated(request)
         if first_error(self.validate.pnr, pnr) is not None:
             raise Problem("SchemaValidation", f"{pnr!r} is not a 10-digit PNR")
         body = self._json(request, "CancellationRequest", required=False)
-        result = self.railway.cancel(self._token(request), pnr, body.get("passengers"))
+        result = self.railway.cancel(token, pnr, body.get("passengers"))
         return self._ok(_cancellation(result))

@@ -256,9 +256,16 @@ def _json(schema: str, description: str) -> dict[str, Any]:
 _AUTH: list[dict[str, list[str]]] = [{"bearer": []}]
 _COMMON = {
     "401": _problem("No session, an unknown or expired token (SessionInvalid, SessionExpired)."),
+    "405": _problem("The method is not allowed on this resource (see Allow)."),
+    "500": _problem("InternalError: nothing was changed; a retry may succeed."),
     "503": _problem("Maintenance or Busy: retry after the Retry-After seconds."),
 }
 _INPUT = {"422": _problem("The request breaks a rule (the code says which).")}
+_BODY = {
+    "400": _problem("MalformedJson: the body is not JSON."),
+    "413": _problem("RequestTooLarge: the body is over the limit."),
+    "415": _problem("UnsupportedMediaType: the body is not application/json."),
+}
 
 
 def document(public_base: str) -> dict[str, Any]:
@@ -303,8 +310,12 @@ def document(public_base: str) -> dict[str, Any]:
                     },
                     "responses": {
                         "201": _json("Session", "A new session."),
+                        **_BODY,
                         "401": _problem("Unknown agent or wrong password."),
                         "403": _problem("The agent is locked after five failed logins."),
+                        "405": _COMMON["405"],
+                        **_INPUT,
+                        "500": _COMMON["500"],
                         "503": _COMMON["503"],
                     },
                 }
@@ -353,7 +364,9 @@ def document(public_base: str) -> dict[str, Any]:
                             **_json("Booking", "The booking (also on a replayed key)."),
                             "headers": {"Location": {"schema": {"type": "string"}}},
                         },
+                        "404": _problem("TrainNotFound."),
                         "409": _problem("No seats to confirm, REGRET, or a reused key."),
+                        **_BODY,
                         **_INPUT,
                         **_COMMON,
                     },
@@ -369,6 +382,7 @@ def document(public_base: str) -> dict[str, Any]:
                         "200": _json("Booking", "The booking."),
                         "403": _problem("The PNR belongs to another agent."),
                         "404": _problem("No such PNR."),
+                        **_INPUT,
                         **_COMMON,
                     },
                 }
@@ -388,6 +402,7 @@ def document(public_base: str) -> dict[str, Any]:
                         "403": _problem("The PNR belongs to another agent."),
                         "404": _problem("No such PNR."),
                         "409": _problem("Already cancelled, or the train has left."),
+                        **_BODY,
                         **_INPUT,
                         **_COMMON,
                     },
