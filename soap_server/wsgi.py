@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request, Response
 from soap_server import __version__
 from soap_server.railway.agents import demo_agents
 from soap_server.railway.system import Railway
+from soap_server.plainxml import PlainXmlEndpoint
 from soap_server.rest.api import RestApi
 from soap_server.settings import Settings
 from soap_server.soap.app import build_application, operation_names, wsdl_document
@@ -51,9 +52,11 @@ class CoreApp:
             limits,
         )
         self.rest = RestApi(self.railway, public_base(settings), settings.max_body_bytes)
+        self.plain_xml = PlainXmlEndpoint(self.railway, limits)
         self._urls = Map(
             [
                 Rule("/soap", endpoint="soap"),
+                Rule("/xml", endpoint="xml"),
                 Rule("/healthz", endpoint="health"),
                 Rule("/", endpoint="index"),
             ],
@@ -81,6 +84,8 @@ class CoreApp:
             return error(environ, start_response)
         if endpoint == "soap":
             return self.soap(environ, start_response)
+        if endpoint == "xml":
+            return self.plain_xml(environ, start_response)
         response = self._health() if endpoint == "health" else self._index(Request(environ))
         return response(environ, start_response)
 

@@ -1,0 +1,529 @@
+"""``POST /xml``: the reservation core as plain XML over HTTP, the era before SOAP.
+
+A partner posts one ``<Request>`` of attribute-centric operations and gets one ``<Response>``::
+
+    <Request session="TOKEN">                    <Response>
+      <SearchTrain source="NDLS" ... />    ->      <SearchTrain><Train .../></SearchTrain>
+      <Book train="12952" ...> ... </Book>         <Error op="Book" code="UnknownStation" .../>
+      <PnrStatus reference="MMT-1"/>             </Response>
+    </Request>
+
+How a document is answered:
+
+* It is read by ``xmlguard`` (media type, charset, size, no DTD, depth, attributes, element
+  count), its root must be ``<Request>``, every child one of the six operations, and the whole
+  must validate against ``irctc_plain_v1.xsd``. Anything wrong is HTTP 400 with a
+  ``<Response>`` holding one ``<Error>`` (no ``op``): nothing in the document is run.
+* The operations then run in order, each its own transaction in the core. A ``Login`` sets the
+  session for the operations after it; ``<Request session=...>`` sets it for those before.
+* The first operation that fails answers ``<Error op=... code=... message=... retryable=...>``
+  in place of its result and ends the batch: later operations are not run, earlier results
+  stay. The answer is still HTTP 200, as in the era: the outcome is in the document.
+* ``GET /xml`` returns the XSD; other methods are HTTP 405 with an ``<Error>`` document.
+
+Domain errors become ``<Error>`` elements here and nowhere else. The core is called only
+through ``Railway``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from lxml import etree
+
+from soap_server.railway.booking import (
+    BookingRequest,
+    BookingView,
+    CancellationView,
+    PassengerRequest,
+    PassengerStatus,
+    TrainOption,
+)
+from soap_server.railway.errors import (
+    Busy,
+    InternalError,
+    ReservationError,
+    SessionInvalid,
+)
+from soap_server.railway.fares import Fare
+from soap_server.railway.system import Railway
+from soap_server.xmlguard import Limits, XmlRejected, read_document, safe_parser
+
+log = logging.getLogger("soap_server.access")
+errors_log = logging.getLogger(__name__)
+
+StartResponse = Callable[..., Any]
+
+XSD_NAME = "irctc_plain_v1.xsd"
+CONTENT_TYPE = "text/xml; charset=utf-8"
+ALLOW = "GET, HEAD, POST"
+#: The operations of a ``<Request>``, in the order the contract lists them.
+OPERATIONS = ("Login", "SearchTrain", "Book", "PnrStatus", "Cancel", "Logout")
+#: As in the XSD (``maxOccurs``); checked first only to say it plainly.
+MAX_OPERATIONS = 16
+_PAISA = Decimal("0.01")
+
+__all__ = ["OPERATIONS", "PlainXmlEndpoint", "contract"]
+
+
+@cache
+def contract() -> bytes:
+    """The XSD of the plain-XML interface, as shipped in this package."""
+    return resources.files(__package__ or "soap_server.plainxml").joinpath(XSD_NAME).read_bytes()
+
+
+@cache
+def _compiled_schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.fromstring(contract(), safe_parser()))
+
+
+@dataclass
+class _Batch:
+    """What the operations of one ``<Request>`` share: the session and the PNRs booked."""
+
+    token: str | None
+    pnrs: dict[str, str] = field(default_factory=dict)  # client reference -> PNR
+
+
+Operation = Callable[[etree._Element, _Batch], etree._Element]
+
+
+class PlainXmlEndpoint:
+    """WSGI app for ``/xml``: read, check and validate a ``<Request>``, then run it."""
+
+    def __init__(self, railway: Railway, limits: Limits) -> None:
+        self._railway = railway
+        self._limits = limits
+        self._schema = _compiled_schema()
+        # A schema keeps the error log of its last validation: one validation at a time.
+        self._schema_lock = threading.Lock()
+        self._operations: dict[str, Operation] = {
+            "Login": self._login,
+            "SearchTrain": self._search,
+            "Book": self._book,
+            "PnrStatus": self._pnr_status,
+            "Cancel": self._cancel,
+            "Logout": self._logout,
+        }
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method in ("GET", "HEAD"):
+            body = contract()
+            start_response(
+                "200 OK", [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body)))]
+            )
+            return [] if method == "HEAD" else [body]
+        if method != "POST":
+            error = _error_element(
+                None,
+                "MethodNotAllowed",
+                f"{method} is not allowed: POST a <Request> document, or GET the schema",
+                retryable=False,
+            )
+            return _answer(start_response, "405 Method Not Allowed", error, [("Allow", ALLOW)])
+        started = time.perf_counter()
+        try:
+            return self._post(environ, start_response, started)
+        except Exception:
+            # A failure outside any operation (reading the body, rendering the answer): still
+            # an XML answer, never a traceback.
+            errors_log.exception("unexpected failure answering POST /xml")
+            error = _error_element(None, "InternalError", "unexpected internal error", True)
+            return _answer(start_response, "500 Internal Server Error", error)
+
+    # -- POST ------------------------------------------------------------------------------------
+    def _post(
+        self, environ: dict[str, Any], start_response: StartResponse, started: float
+    ) -> Iterable[bytes]:
+        try:
+            session, calls = self._read(environ)
+        except XmlRejected as rejected:
+            log.info(
+                "POST /xml rejected %s %.1fms",
+                rejected.code,
+                (time.perf_counter() - started) * 1000,
+            )
+            error = _error_element(None, rejected.code, rejected.message, retryable=False)
+            return _answer(start_response, "400 Bad Request", error)
+        response, outcome = self._run(session, calls)
+        log.info(
+            "POST /xml %s -> %s %.1fms",
+            " ".join(str(call.tag) for call in calls),
+            outcome,
+            (time.perf_counter() - started) * 1000,
+        )
+        return _answer(start_response, "200 OK", response)
+
+    def _read(self, environ: dict[str, Any]) -> tuple[str | None, list[etree._Element]]:
+        """The session and the operations of a valid ``<Request>``, or ``XmlRejected``."""
+        root = read_document(environ, self._limits, "a <Request> document")
+        if root.tag != "Request":
+            raise XmlRejected(
+                "MalformedRequest",
+                f"the document element is {_describe(root.tag)}, not <Request> (in no namespace)",
+            )
+        calls = [child for child in root if isinstance(child.tag, str)]
+        for call in calls:
+            if call.tag not in OPERATIONS:
+                raise XmlRejected(
+                    "UnknownOperation",
+                    f"no operation {_describe(call.tag)}; a <Request> holds"
+                    f" {', '.join(OPERATIONS)} (in no namespace)",
+                )
+        if len(calls) > MAX_OPERATIONS:
+            raise XmlRejected(
+                "SchemaValidation",
+                f"Element 'Request': {len(calls)} operations; a Request holds at most"
+                f" {MAX_OPERATIONS}.",
+            )
+        self._validate(root)
+        _check_references(calls)
+        return root.get("session"), calls
+
+    def _validate(self, root: etree._Element) -> None:
+        with self._schema_lock:
+            if self._schema.validate(root.getroottree()):
+                return
+            errors: Any = self._schema.error_log
+            first = next(iter(errors), None)
+            message = " ".join(str(first.message).split()) if first is not None else ""
+        raise XmlRejected("SchemaValidation", message or "the document does not follow the schema")
+
+    def _run(self, session: str | None, calls: list[etree._Element]) -> tuple[etree._Element, str]:
+        """The ``<Response>``: a result per operation until one fails, then its ``<Error>``."""
+        batch = _Batch(session)
+        response = etree.Element("Response")
+        for call in calls:
+            op = str(call.tag)
+            try:
+                response.append(self._operations[op](call, batch))
+            except Exception as failure:
+                error = _wire_error(op, failure, batch.token)
+                response.append(_error_element(op, error.code, error.message, error.retryable))
+                return response, f"Error {op}.{error.code}"
+        return response, "ok"
+
+    # -- the operations --------------------------------------------------------------------------
+    def _login(self, call: etree._Element, batch: _Batch) -> etree._Element:
+        session = self._railway.login(_text(call, "user"), _raw(call, "password"))
+        batch.token = session.token
+        return _element(
+            "Login",
+            {
+                "session": session.token,
+                "agent": session.agent,
+                "idleTimeoutMinutes": str(int(session.idle_timeout.total_seconds() // 60)),
+                "serverTime": _instant(self._railway.clock.now()),
+            },
+        )
+
+    def _search(self, call: etree._Element, batch: _Batch) -> etree._Element:
+        options = self._railway.search(
+            batch.token,
+            _text(call, "source"),
+            _text(call, "destination"),
+            _date(call, "date"),
+            _optional(call, "class"),
+            _optional(call, "quota") or "GN",
+        )
+        result = etree.Element("SearchTrain")
+        for option in options:
+            result.append(_train(option))
+        return result
+
+    def _book(self, call: etree._Element, batch: _Batch) -> etree._Element:
+        reference = _text(call, "reference")
+        request = BookingRequest(
+            train=_text(call, "train"),
+            journey_date=_date(call, "date"),
+            source=_text(call, "source"),
+            destination=_text(call, "destination"),
+            class_code=_text(call, "class"),
+            quota=_optional(call, "quota") or "GN",
+            passengers=tuple(
+                PassengerRequest(
+                    name=_raw(passenger, "name"),
+                    age=int(_text(passenger, "age")),
+                    gender=_text(passenger, "gender"),
+                    berth_preference=_optional(passenger, "berth"),
+                )
+                for passenger in call.iterchildren("Passenger")
+            ),
+            client_reference=reference,
+            only_if_confirmed=(_optional(call, "onlyIfConfirmed") or "false") in ("true", "1"),
+        )
+        view = self._railway.book(batch.token, request)
+        batch.pnrs[reference] = view.pnr
+        return _booking("Book", view)
+
+    def _pnr_status(self, call: etree._Element, batch: _Batch) -> etree._Element:
+        return _booking("PnrStatus", self._railway.pnr_status(batch.token, _pnr(call, batch)))
+
+    def _cancel(self, call: etree._Element, batch: _Batch) -> etree._Element:
+        selection = _optional(call, "passengers")
+        numbers = [int(n) for n in selection.split()] if selection is not None else None
+        return _cancellation(self._railway.cancel(batch.token, _pnr(call, batch), numbers))
+
+    def _logout(self, call: etree._Element, batch: _Batch) -> etree._Element:
+        self._railway.logout(batch.token)
+        return etree.Element("Logout")
+
+
+# -- reading operations (after schema validation: attributes are present and well typed) ------
+
+
+def _raw(call: etree._Element, name: str) -> str:
+    value = call.get(name)
+    if value is None:  # the schema requires it: a bug, answered as InternalError
+        raise KeyError(f"<{call.tag}> has no attribute {name!r}")
+    return value
+
+
+def _text(call: etree._Element, name: str) -> str:
+    return _raw(call, name).strip()
+
+
+def _optional(call: etree._Element, name: str) -> str | None:
+    value = call.get(name)
+    return None if value is None else value.strip()
+
+
+def _date(call: etree._Element, name: str) -> date:
+    return date.fromisoformat(_text(call, name))
+
+
+def _pnr(call: etree._Element, batch: _Batch) -> str:
+    pnr = _optional(call, "pnr")
+    # _check_references has made sure that a reference names a Book run before this call.
+    return pnr if pnr is not None else batch.pnrs[_text(call, "reference")]
+
+
+def _check_references(calls: list[etree._Element]) -> None:
+    """PnrStatus and Cancel name a booking by ``pnr`` or by the reference of an earlier Book.
+
+    XSD 1.0 can't say "exactly one of two attributes", so it is checked here, before anything
+    runs, with a message in the style of the schema validator's."""
+    booked: set[str] = set()
+    for call in calls:
+        if call.tag == "Book":
+            booked.add(_text(call, "reference"))
+        elif call.tag in ("PnrStatus", "Cancel"):
+            pnr, reference = _optional(call, "pnr"), _optional(call, "reference")
+            if (pnr is None) == (reference is None):
+                raise XmlRejected(
+                    "SchemaValidation",
+                    f"Element '{call.tag}': exactly one of the attributes 'pnr' and 'reference'"
+                    " is required.",
+                )
+            if reference is not None and reference not in booked:
+                raise XmlRejected(
+                    "SchemaValidation",
+                    f"Element '{call.tag}', attribute 'reference': {reference!r} is not the"
+                    " reference of a Book earlier in this Request; use pnr.",
+                )
+
+
+def _describe(tag: Any) -> str:
+    name = etree.QName(tag)
+    if name.namespace:
+        return f"<{name.localname}> in namespace {name.namespace!r}"
+    return f"<{name.localname}>"
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+def _wire_error(op: str, failure: Exception, token: str | None) -> ReservationError:
+    """The error a failed operation answers; called inside the ``except`` that caught it."""
+    if isinstance(failure, ReservationError):
+        if isinstance(failure, SessionInvalid) and token is None:
+            return SessionInvalid(
+                f"{op} needs a session: put a <Login> before it in the request,"
+                ' or send <Request session="TOKEN"> with the token of an earlier Login'
+            )
+        if failure.retryable:
+            errors_log.warning("%s failed: %s: %s", op, failure.code, failure.message)
+        return failure
+    if isinstance(failure, sqlite3.OperationalError):
+        if "locked" in str(failure) or "busy" in str(failure):
+            errors_log.warning("%s failed: the database is busy", op)
+            return Busy("the reservation database is busy: retry")
+        errors_log.exception("database failure in %s", op)
+        return InternalError("internal database error")
+    errors_log.exception("unexpected failure in %s", op)
+    return InternalError("unexpected internal error")
+
+
+def _error_element(op: str | None, code: str, message: str, retryable: bool) -> etree._Element:
+    return _element(
+        "Error",
+        {"op": op, "code": code, "message": message, "retryable": _boolean(retryable)},
+    )
+
+
+def _answer(
+    start_response: StartResponse,
+    status: str,
+    content: etree._Element,
+    extra: list[tuple[str, str]] | None = None,
+) -> Iterable[bytes]:
+    """Send ``content`` (a result element or an ``<Error>``) as a ``<Response>`` document."""
+    if content.tag != "Response":
+        response = etree.Element("Response")
+        response.append(content)
+        content = response
+    body = etree.tostring(content, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    start_response(
+        status,
+        [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body)))] + (extra or []),
+    )
+    return [body]
+
+
+# -- domain views to elements -------------------------------------------------------------------
+
+
+def _element(tag: str, attributes: dict[str, str | None]) -> etree._Element:
+    """An element with the attributes that have a value, in the order given."""
+    return etree.Element(tag, {k: v for k, v in attributes.items() if v is not None})
+
+
+def _money(amount: Decimal) -> str:
+    return f"{amount.quantize(_PAISA, ROUND_HALF_UP):f}"
+
+
+def _optional_money(amount: Decimal | None) -> str | None:
+    return None if amount is None else _money(amount)
+
+
+def _instant(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _boolean(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _duration(delta: timedelta) -> str:
+    """ISO 8601 in hours, minutes and seconds (``PT15H45M``), as SOAP's xs:duration reads."""
+    hours, rest = divmod(int(delta.total_seconds()), 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [(hours, "H"), (minutes, "M"), (seconds, "S")]
+    text = "".join(f"{value}{unit}" for value, unit in parts if value)
+    return f"PT{text or '0S'}"
+
+
+def _fare_parts(fare: Fare) -> dict[str, str | None]:
+    return {
+        "base": _money(fare.base),
+        "reservation": _money(fare.reservation),
+        "superfast": _money(fare.superfast),
+        "tatkal": _money(fare.tatkal),
+        "gst": _money(fare.gst),
+    }
+
+
+def _train(option: TrainOption) -> etree._Element:
+    train = _element(
+        "Train",
+        {
+            "number": option.number,
+            "name": option.name,
+            "source": option.source.code,
+            "destination": option.destination.code,
+            "departs": _instant(option.departs),
+            "arrives": _instant(option.arrives),
+            "duration": _duration(option.duration),
+            "distanceKm": str(option.distance_km),
+            "runsOn": " ".join(option.runs_on),
+        },
+    )
+    for c in option.classes:
+        train.append(
+            _element(
+                "Class",
+                {
+                    "code": c.class_code,
+                    "name": c.class_name,
+                    "quota": c.quota,
+                    "status": c.status,
+                    "available": str(c.available),
+                    "fare": _money(c.fare.total),
+                    **_fare_parts(c.fare),
+                },
+            )
+        )
+    return train
+
+
+def _passenger(p: PassengerStatus) -> etree._Element:
+    return _element(
+        "Passenger",
+        {
+            "number": str(p.number),
+            "name": p.name,
+            "age": str(p.age),
+            "gender": p.gender,
+            "bookingStatus": p.booking_status,
+            "currentStatus": p.current_status,
+            "coach": p.coach,
+            "berth": None if p.berth is None else str(p.berth),
+            "berthType": p.berth_type,
+            "fare": _money(p.fare),
+            "refund": _optional_money(p.refund),
+        },
+    )
+
+
+def _booking(tag: str, view: BookingView) -> etree._Element:
+    booking = _element(
+        tag,
+        {
+            "pnr": view.pnr,
+            "reference": view.client_reference,
+            "train": view.train,
+            "trainName": view.train_name,
+            "source": view.source.code,
+            "destination": view.destination.code,
+            "date": view.journey_date.isoformat(),
+            "departs": _instant(view.departs),
+            "arrives": _instant(view.arrives),
+            "class": view.class_code,
+            "quota": view.quota,
+            "bookedAt": _instant(view.booked_at),
+            "chartStatus": view.chart_status,
+            "totalFare": _money(view.total_fare),
+            "totalRefund": _money(view.total_refund),
+        },
+    )
+    booking.append(_element("Fare", {**_fare_parts(view.fare), "total": _money(view.fare.total)}))
+    for p in view.passengers:
+        booking.append(_passenger(p))
+    return booking
+
+
+def _cancellation(result: CancellationView) -> etree._Element:
+    cancellation = _element(
+        "Cancel",
+        {
+            "pnr": result.booking.pnr,
+            "refund": _money(result.refund),
+            "charges": _money(result.charges),
+            "cancelled": " ".join(str(n) for n in result.cancelled),
+        },
+    )
+    for promotion in result.promotions:
+        cancellation.append(_element("Promotion", {"from": promotion.was, "to": promotion.now}))
+    cancellation.append(_booking("Booking", result.booking))
+    return cancellation
