@@ -20,9 +20,9 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from soap_server import __version__
+from soap_server.plainxml import PlainXmlEndpoint
 from soap_server.railway.agents import demo_agents
 from soap_server.railway.system import Railway
-from soap_server.plainxml import PlainXmlEndpoint
 from soap_server.rest.api import RestApi
 from soap_server.settings import Settings
 from soap_server.soap.app import build_application, operation_names, wsdl_document
