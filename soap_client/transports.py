@@ -29,7 +29,10 @@ class WsgiTransport(Transport):
         self, address: str, message: bytes | str, headers: dict[str, str]
     ) -> requests.Response:
         path = urlsplit(address).path or "/"
-        answer = self._client.post(path, data=message, headers=headers)
+        try:
+            answer = self._client.post(path, data=message, headers=headers)
+        except ConnectionError as error:  # the app cut the connection (a lost answer)
+            raise requests.ConnectionError(str(error)) from None
         response = requests.Response()
         response.status_code = answer.status_code
         response.headers.update(dict(answer.headers))

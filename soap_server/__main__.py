@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-maintenance", action="store_true", help="disable the nightly 23:45-00:20 window"
     )
+    serve.add_argument(
+        "--profile", type=Path, help="a simulation profile (TOML), e.g. profiles/flaky.toml"
+    )
     serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
 
     export = commands.add_parser("export-wsdl", help="write the WSDL contract")
@@ -151,6 +154,13 @@ def _settings(args: argparse.Namespace, public_url: str) -> Settings:
         settings = replace(settings, session_idle_minutes=args.session_idle_minutes)
     if getattr(args, "no_maintenance", False):
         settings = replace(settings, maintenance_start=None, maintenance_end=None)
+    if getattr(args, "profile", None) is not None:
+        from soap_server.simulation import ProfileError, load_profile
+
+        try:
+            settings = replace(settings, profile=load_profile(args.profile))
+        except ProfileError as error:
+            raise UsageError(str(error)) from None
     return settings
 
 
@@ -209,6 +219,12 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"IRCTC reservation core listening on http://{args.host}:{port}/", flush=True)
     print(f"  WSDL:  {public_url}?wsdl", flush=True)
     print(f"  DB:    {settings.db_path}   clock: {settings.clock!r}", flush=True)
+    if settings.profile is not None:
+        import json
+
+        summary = json.dumps(settings.profile.summary())
+        print(f"  profile: {settings.profile.name} ({settings.profile.description})", flush=True)
+        logging.getLogger("soap_server").warning("simulation profile active: %s", summary)
     try:
         server.serve_forever()  # type: ignore[attr-defined]
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ from datetime import time
 from pathlib import Path
 
 from soap_server.railway.clock import Clock, SystemClock
+from soap_server.simulation import Profile
 
 DEFAULT_DB_PATH = Path("var") / "irctc.sqlite3"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000/soap"
@@ -27,6 +28,9 @@ class Settings:
     #: The nightly window during which every call gets a retryable Server fault.
     maintenance_start: time | None = time(23, 45)
     maintenance_end: time | None = time(0, 20)
+
+    #: A simulation profile (latency, faults, lost answers, rate limits, the Tatkal rush).
+    profile: Profile | None = None
 
     #: How long a writer waits for SQLite's lock before the call fails with Server.Busy.
     db_busy_timeout_ms: int = 10_000

@@ -8,8 +8,10 @@ the time spent inside the application. Configuration enters here and only here.
 
 from __future__ import annotations
 
+import errno
 import html
 import json
+import socket
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -25,6 +27,7 @@ from soap_server.railway.agents import demo_agents
 from soap_server.railway.system import Railway
 from soap_server.rest.api import RestApi
 from soap_server.settings import Settings
+from soap_server.simulation import lost_responses
 from soap_server.soap.app import build_application, operation_names, wsdl_document
 from soap_server.soap.endpoint import SoapEndpoint, StartResponse
 from soap_server.xmlguard import Limits
@@ -65,13 +68,19 @@ class CoreApp:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
+        lost_responses.set(False)
 
         def timed(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             elapsed = (time.perf_counter() - started) * 1000
             headers = [*headers, ("Server-Timing", f"app;dur={elapsed:.3f}")]
             return start_response(status, headers, exc_info)
 
-        return self._dispatch(environ, timed)
+        if self.railway.simulation is None:
+            return self._dispatch(environ, timed)
+        answer = b"".join(self._dispatch(environ, timed))
+        if lost_responses.get():
+            cut_connection(environ)
+        return [answer]
 
     def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -103,6 +112,8 @@ class CoreApp:
             "database": str(self.settings.db_path),
             "bookings": bookings,
             "wsdl": f"{self.settings.public_url}?wsdl",
+            "maintenance": [f"{a:%H:%M}-{b:%H:%M}" for a, b in self.railway.maintenance_windows()],
+            "profile": None if self.settings.profile is None else self.settings.profile.summary(),
         }
         return Response(json.dumps(body, indent=2) + "\n", mimetype="application/json")
 
@@ -125,10 +136,52 @@ Clock: <code>{clock}</code>.</p>
         return Response(page, mimetype="text/html")
 
 
+def cut_connection(environ: dict[str, Any]) -> None:
+    """Lose the answer: the work is committed, the client sees the connection drop.
+
+    Under werkzeug's server and gunicorn the socket is closed and a broken pipe raised, which
+    both treat as a client that went away; in-process, the caller gets the exception.
+    """
+    connection = environ.get("werkzeug.socket") or environ.get("gunicorn.socket")
+    if connection is not None:
+        try:
+            connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        connection.close()
+    raise BrokenPipeError(errno.EPIPE, "the answer was lost (simulation profile)")
+
+
 def public_base(settings: Settings) -> str:
     """The public root of the service: the SOAP public URL without its ``/soap``."""
     url = settings.public_url.rstrip("/")
     return url[: -len("/soap")] if url.endswith("/soap") else url
+
+
+def from_environment() -> CoreApp:
+    """The app configured from the environment, for a production WSGI server::
+
+        IRCTC_DB=var/irctc.sqlite3 IRCTC_PROFILE=profiles/rush.toml \\
+            gunicorn -w 2 -k gthread --threads 8 -b 127.0.0.1:8000 \\
+            'soap_server.wsgi:from_environment()'
+
+    Also read: ``IRCTC_CLOCK`` (``real`` by default), ``IRCTC_PUBLIC_URL``.
+    """
+    import os
+    from pathlib import Path
+
+    from soap_server.railway.clock import parse_clock
+    from soap_server.settings import DEFAULT_DB_PATH, DEFAULT_PUBLIC_URL
+    from soap_server.simulation import load_profile
+
+    profile = os.environ.get("IRCTC_PROFILE")
+    settings = Settings(
+        db_path=Path(os.environ.get("IRCTC_DB", str(DEFAULT_DB_PATH))),
+        public_url=os.environ.get("IRCTC_PUBLIC_URL", DEFAULT_PUBLIC_URL),
+        clock=parse_clock(os.environ.get("IRCTC_CLOCK", "real")),
+        profile=load_profile(Path(profile)) if profile else None,
+    )
+    return create_app(settings)
 
 
 def create_app(settings: Settings, railway: Railway | None = None) -> CoreApp:

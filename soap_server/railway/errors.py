@@ -9,9 +9,9 @@
      |    +-- ClassNotOnTrain, QuotaNotAvailable, OutsideReservationWindow, TatkalNotOpen
      |    +-- TooManyPassengers, InvalidPassenger, NoConfirmedSeats, WaitlistFull
      |    +-- PnrNotFound, PnrNotOwned, AlreadyCancelled, InvalidPassengerSelection
-     |    +-- CancellationClosed, DuplicateReference
+     |    +-- CancellationClosed, DuplicateReference, RateLimited
      +-- ServerError                 the core could not do it now: a retry may succeed
-          +-- Maintenance, Busy, InternalError
+          +-- Maintenance, Busy, InternalError, Unavailable
 
 Facades translate these into wire errors in one place each (``soap/faults.py`` for SOAP); the
 ``code`` is what travels, so it never changes once published.
@@ -197,3 +197,15 @@ class InternalError(ServerError):
     """An unexpected failure; nothing was changed."""
 
     code = "InternalError"
+
+
+class RateLimited(ClientError):
+    """The agent sent more calls a minute than its contract allows."""
+
+    code = "RateLimited"
+
+
+class Unavailable(ServerError):
+    """The system is overloaded (a simulation profile's injected fault): try again."""
+
+    code = "Unavailable"

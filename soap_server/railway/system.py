@@ -7,7 +7,9 @@ this class.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from soap_server.railway.agents import AgentDesk, Session, seed_rows
 from soap_server.railway.booking import (
@@ -20,7 +22,10 @@ from soap_server.railway.booking import (
 from soap_server.railway.catalog import Catalog, load_catalog
 from soap_server.railway.errors import Maintenance
 from soap_server.settings import Settings
+from soap_server.simulation import Simulation
 from soap_server.storage import Database
+
+T = TypeVar("T")
 
 
 class Railway:
@@ -32,10 +37,15 @@ class Railway:
         self.catalog = catalog or load_catalog()
         self.db = Database(settings.db_path, settings.db_busy_timeout_ms)
         self.db.initialise(seed_rows())
+        profile = settings.profile
+        self.simulation = Simulation(profile) if profile is not None else None
+        idle = settings.session_idle_minutes
+        if profile is not None and profile.session_idle_minutes is not None:
+            idle = profile.session_idle_minutes
         self.agents = AgentDesk(
             self.db,
             self.clock,
-            idle_timeout=timedelta(minutes=settings.session_idle_minutes),
+            idle_timeout=timedelta(minutes=idle),
             max_failed_logins=settings.max_failed_logins,
             lockout=timedelta(minutes=settings.lockout_minutes),
         )
@@ -47,11 +57,14 @@ class Railway:
     # -- the operations ---------------------------------------------------------------------------
     def login(self, agent: str, password: str) -> Session:
         self.check_open()
-        return self.agents.login(agent, password)
+        return self._simulated(
+            "login", agent.strip().upper(), lambda: self.agents.login(agent, password)
+        )
 
     def logout(self, token: str | None) -> None:
         self.check_open()
-        self.agents.logout(token)
+        agent = self.agents.authenticate(token)
+        self._simulated("logout", agent, lambda: self.agents.logout(token))
 
     def search(
         self,
@@ -63,39 +76,68 @@ class Railway:
         quota: str = "GN",
     ) -> list[TrainOption]:
         self.check_open()
-        self.agents.authenticate(token)
-        return self.office.search(source, destination, journey_date, class_code, quota)
+        agent = self.agents.authenticate(token)
+        return self._simulated(
+            "search",
+            agent,
+            lambda: self.office.search(source, destination, journey_date, class_code, quota),
+        )
 
     def book(self, token: str | None, request: BookingRequest) -> BookingView:
         self.check_open()
         agent = self.agents.authenticate(token)
-        return self.office.book(agent, request)
+        return self._simulated("book", agent, lambda: self.office.book(agent, request))
 
     def pnr_status(self, token: str | None, pnr: str) -> BookingView:
         self.check_open()
         agent = self.agents.authenticate(token)
-        return self.office.status(agent, pnr)
+        return self._simulated("pnr_status", agent, lambda: self.office.status(agent, pnr))
 
     def cancel(self, token: str | None, pnr: str, numbers: list[int] | None) -> CancellationView:
         self.check_open()
         agent = self.agents.authenticate(token)
-        return self.office.cancel(agent, pnr, numbers)
+        return self._simulated("cancel", agent, lambda: self.office.cancel(agent, pnr, numbers))
+
+    def _simulated(self, operation: str, agent: str, work: Callable[[], T]) -> T:
+        """Run ``work`` inside the simulation profile's latency, faults and lost answers."""
+        simulation = self.simulation
+        if simulation is None:
+            return work()
+        simulation.before(operation, agent, self.clock.now())
+        try:
+            result = work()
+        except BaseException:
+            simulation.failed()
+            raise
+        simulation.after(operation, agent)
+        return result
 
     # -- the maintenance window -------------------------------------------------------------------
-    def check_open(self) -> None:
-        """Raise Maintenance inside the nightly window (which may span midnight)."""
+    def maintenance_windows(self) -> tuple[tuple[time, time], ...]:
+        """The profile's windows if one is active, else the settings' nightly window."""
+        if self.settings.profile is not None:
+            return self.settings.profile.maintenance
         start, end = self.settings.maintenance_start, self.settings.maintenance_end
-        if start is None or end is None:
-            return
+        return () if start is None or end is None else ((start, end),)
+
+    def check_open(self) -> None:
+        """Raise Maintenance inside a maintenance window (which may span midnight)."""
         now = self.clock.now()
-        if _within(now.timetz().replace(tzinfo=None), start, end):
-            back = datetime.combine(now.date(), end, now.tzinfo)
-            if back <= now:
-                back += timedelta(days=1)
-            raise Maintenance(
-                f"the reservation system is in its nightly maintenance window"
-                f" {start:%H:%M}-{end:%H:%M} IST; it is back at {back:%H:%M} IST"
-            )
+        for start, end in self.maintenance_windows():
+            if _within(now.timetz().replace(tzinfo=None), start, end):
+                raise Maintenance(
+                    f"the reservation system is in its maintenance window"
+                    f" {start:%H:%M}-{end:%H:%M} IST; it is back at {end:%H:%M} IST"
+                )
+
+    def maintenance_ends(self) -> datetime | None:
+        """When the current maintenance window ends, if the core is in one."""
+        now = self.clock.now()
+        for start, end in self.maintenance_windows():
+            if _within(now.timetz().replace(tzinfo=None), start, end):
+                back = datetime.combine(now.date(), end, now.tzinfo)
+                return back if back > now else back + timedelta(days=1)
+        return None
 
 
 def _within(moment: time, start: time, end: time) -> bool:

@@ -20,7 +20,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -63,6 +63,7 @@ STATUS: dict[str, int] = {
     "RequestTooLarge": 413,
     "UnsupportedMediaType": 415,
     "MalformedJson": 400,
+    "RateLimited": 429,
     "InternalError": 500,
 }
 
@@ -242,19 +243,17 @@ class RestApi:
         response = Response(json.dumps(body), status=problem.status, mimetype=PROBLEM)
         if problem.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="irctc"'
-        if problem.status == 503:
-            response.headers["Retry-After"] = str(self._retry_after(problem.code))
+        if problem.status in (429, 503):
+            response.headers["Retry-After"] = str(
+                60 if problem.code == "RateLimited" else self._retry_after(problem.code)
+            )
         return response
 
     def _retry_after(self, code: str) -> int:
-        settings = self.railway.settings
-        if code != "Maintenance" or settings.maintenance_end is None:
+        back = self.railway.maintenance_ends() if code == "Maintenance" else None
+        if back is None:
             return 1
-        now = self.railway.clock.now()
-        back = datetime.combine(now.date(), settings.maintenance_end, now.tzinfo)
-        if back <= now:
-            back += timedelta(days=1)
-        return max(1, int((back - now).total_seconds()))
+        return max(1, int((back - self.railway.clock.now()).total_seconds()))
 
     def _json(self, request: Request, schema: str, required: bool = True) -> Any:
         if request.content_length is not None and request.content_length > self.max_body_bytes:

@@ -1,0 +1,1 @@
+"""The reservation core: plain Python, no Spyne, no HTTP, no SQL strings."""

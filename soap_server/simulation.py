@@ -1,0 +1,294 @@
+"""Simulation profiles: the legacy system's bad days, reproducible.
+
+A profile (a TOML file chosen with ``serve --profile FILE``) describes latency per operation,
+rates of retryable ``Server.Unavailable`` faults and of lost responses (the work is committed,
+then the connection is cut before the answer), extra maintenance windows, the session idle
+timeout, per-agent rate limits, and the Tatkal rush: from the opening minute (10:00 for AC, 11:00
+for non-AC classes, simulated time) latency and fault rates grow with the number of calls in
+flight. Every random draw comes from a stream seeded by ``(seed, agent, operation)``, so the same
+calls by the same agents meet the same fate in every run, whatever the interleaving between
+agents.
+
+The core calls ``Simulation.before`` and ``Simulation.after`` around each operation (see
+``railway/system.py``); a lost response is signalled to the HTTP layer through
+``lost_responses``, which cuts the connection after the answer was computed.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import math
+import random
+import threading
+import time
+import tomllib
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+
+from soap_server.railway.errors import RateLimited, Unavailable
+
+OPERATIONS = ("login", "logout", "search", "book", "pnr_status", "cancel")
+
+#: Set by ``Simulation.after`` when this request's answer must be lost; read by the WSGI layer.
+lost_responses: contextvars.ContextVar[bool] = contextvars.ContextVar("lost", default=False)
+
+
+class ProfileError(ValueError):
+    """A profile file that can't be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Added latency in milliseconds: lognormal by median and p95, or uniform min-max."""
+
+    median_ms: float = 0.0
+    p95_ms: float = 0.0
+    min_ms: float = 0.0
+    max_ms: float = 0.0
+
+    def draw(self, rng: random.Random) -> float:
+        if self.max_ms > 0:
+            return rng.uniform(self.min_ms, self.max_ms)
+        if self.median_ms <= 0:
+            return 0.0
+        sigma = math.log(max(self.p95_ms, self.median_ms) / self.median_ms) / 1.645
+        return rng.lognormvariate(math.log(self.median_ms), sigma)
+
+
+@dataclass(frozen=True)
+class Rush:
+    """The Tatkal rush: from each opening time, for ``minutes``, load makes things worse."""
+
+    openings: tuple[dtime, ...] = (dtime(10, 0), dtime(11, 0))
+    minutes: int = 15
+    latency_ms_per_call_in_flight: float = 0.0
+    fault_rate_per_call_in_flight: float = 0.0
+    max_fault_rate: float = 0.5
+
+    def active(self, now: datetime) -> bool:
+        minute = now.hour * 60 + now.minute
+        return any(
+            0 <= minute - (opening.hour * 60 + opening.minute) < self.minutes
+            for opening in self.openings
+        )
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str = ""
+    seed: int = 0
+    latency: dict[str, Latency] = field(default_factory=dict)
+    fault_rate: dict[str, float] = field(default_factory=dict)
+    lost_response_rate: dict[str, float] = field(default_factory=dict)
+    maintenance: tuple[tuple[dtime, dtime], ...] = ((dtime(23, 45), dtime(0, 20)),)
+    session_idle_minutes: int | None = None
+    rate_limit_per_minute: int | None = None
+    rush: Rush | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """What is active, for logs and the health endpoint."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "seed": self.seed,
+            "latency_ms": {
+                op: {"median": lat.median_ms, "p95": lat.p95_ms}
+                if lat.max_ms == 0
+                else {"min": lat.min_ms, "max": lat.max_ms}
+                for op, lat in sorted(self.latency.items())
+            },
+            "fault_rate": dict(sorted(self.fault_rate.items())),
+            "lost_response_rate": dict(sorted(self.lost_response_rate.items())),
+            "maintenance": [f"{a:%H:%M}-{b:%H:%M}" for a, b in self.maintenance],
+            "session_idle_minutes": self.session_idle_minutes,
+            "rate_limit_per_minute": self.rate_limit_per_minute,
+            "rush": None
+            if self.rush is None
+            else {
+                "openings": [f"{t:%H:%M}" for t in self.rush.openings],
+                "minutes": self.rush.minutes,
+                "latency_ms_per_call_in_flight": self.rush.latency_ms_per_call_in_flight,
+                "fault_rate_per_call_in_flight": self.rush.fault_rate_per_call_in_flight,
+            },
+        }
+
+
+def _per_operation(table: Any, key: str, path: Path) -> dict[str, Any]:
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise ProfileError(f"{path}: [{key}] must be a table of operations")
+    unknown = sorted(set(table) - set(OPERATIONS) - {"all"})
+    if unknown:
+        raise ProfileError(f"{path}: [{key}] has unknown operations {unknown}; use {OPERATIONS}")
+    if "all" in table:
+        common = table["all"]
+        return {op: table.get(op, common) for op in OPERATIONS}
+    return dict(table)
+
+
+def _rate(value: Any, where: str, path: Path) -> float:
+    if not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ProfileError(f"{path}: {where} must be a rate between 0 and 1, not {value!r}")
+    return float(value)
+
+
+def _clock_time(value: Any, where: str, path: Path) -> dtime:
+    try:
+        return dtime.fromisoformat(str(value))
+    except ValueError:
+        raise ProfileError(f"{path}: {where} must be HH:MM, not {value!r}") from None
+
+
+def load_profile(path: Path) -> Profile:
+    """Read and check a profile file; every mistake is a one-line ``ProfileError``."""
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except OSError as error:
+        raise ProfileError(f"cannot read profile {path}: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ProfileError(f"{path}: not valid TOML: {error}") from None
+    latency = {}
+    for op, table in _per_operation(data.get("latency"), "latency", path).items():
+        if not isinstance(table, dict):
+            raise ProfileError(f"{path}: latency.{op} must be a table")
+        spec: dict[str, Any] = table
+        latency[op] = Latency(
+            median_ms=float(spec.get("median_ms", 0)),
+            p95_ms=float(spec.get("p95_ms", spec.get("median_ms", 0))),
+            min_ms=float(spec.get("min_ms", 0)),
+            max_ms=float(spec.get("max_ms", 0)),
+        )
+    faults = {
+        op: _rate(v, f"fault_rate.{op}", path)
+        for op, v in _per_operation(data.get("fault_rate"), "fault_rate", path).items()
+    }
+    lost = {
+        op: _rate(v, f"lost_response_rate.{op}", path)
+        for op, v in _per_operation(
+            data.get("lost_response_rate"), "lost_response_rate", path
+        ).items()
+    }
+    windows = data.get("maintenance", {"windows": [["23:45", "00:20"]]}).get("windows", [])
+    maintenance = tuple(
+        (_clock_time(a, "maintenance.windows", path), _clock_time(b, "maintenance.windows", path))
+        for a, b in windows
+    )
+    rush = None
+    if "rush" in data:
+        spec = data["rush"]
+        rush = Rush(
+            openings=tuple(
+                _clock_time(t, "rush.openings", path)
+                for t in spec.get("openings", ["10:00", "11:00"])
+            ),
+            minutes=int(spec.get("minutes", 15)),
+            latency_ms_per_call_in_flight=float(spec.get("latency_ms_per_call_in_flight", 0)),
+            fault_rate_per_call_in_flight=_rate(
+                spec.get("fault_rate_per_call_in_flight", 0),
+                "rush.fault_rate_per_call_in_flight",
+                path,
+            ),
+            max_fault_rate=_rate(spec.get("max_fault_rate", 0.5), "rush.max_fault_rate", path),
+        )
+    sessions = data.get("sessions", {})
+    limits = data.get("rate_limit", {})
+    return Profile(
+        name=str(data.get("name", path.stem)),
+        description=str(data.get("description", "")),
+        seed=int(data.get("seed", 0)),
+        latency=latency,
+        fault_rate=faults,
+        lost_response_rate=lost,
+        maintenance=maintenance,
+        session_idle_minutes=sessions.get("idle_minutes"),
+        rate_limit_per_minute=limits.get("per_agent_per_minute"),
+        rush=rush,
+    )
+
+
+class Simulation:
+    """The profile at work: draws, latency, faults, lost answers, rate limits, the rush."""
+
+    def __init__(self, profile: Profile, sleep: Any = time.sleep) -> None:
+        self.profile = profile
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._streams: dict[tuple[str, str], random.Random] = {}
+        self._calls: dict[str, deque[float]] = {}
+        self.in_flight = 0
+
+    def _stream(self, agent: str, operation: str) -> random.Random:
+        key = (agent, operation)
+        stream = self._streams.get(key)
+        if stream is None:
+            digest = hashlib.sha256(f"{self.profile.seed}:{agent}:{operation}".encode()).digest()
+            stream = self._streams[key] = random.Random(int.from_bytes(digest[:8], "big"))
+        return stream
+
+    def before(self, operation: str, agent: str, now: datetime) -> None:
+        """Before the core works: rate limit, latency, and maybe a retryable fault."""
+        profile = self.profile
+        with self._lock:
+            rng = self._stream(agent, operation)
+            fault_draw, latency = rng.random(), profile.latency.get(operation, Latency()).draw(rng)
+            self.in_flight += 1
+            crowd = self.in_flight
+        try:
+            self._rate_limit(agent)
+            fault_rate = profile.fault_rate.get(operation, 0.0)
+            rush = profile.rush
+            if rush is not None and rush.active(now):
+                latency += rush.latency_ms_per_call_in_flight * crowd
+                fault_rate = min(
+                    rush.max_fault_rate, fault_rate + rush.fault_rate_per_call_in_flight * crowd
+                )
+            if latency > 0:
+                self._sleep(latency / 1000)
+            if fault_draw < fault_rate:
+                raise Unavailable(
+                    f"the reservation system is overloaded ({profile.name} profile): try again"
+                )
+        except BaseException:
+            self._leave()
+            raise
+
+    def after(self, operation: str, agent: str) -> None:
+        """After the core committed its work: maybe the answer will never arrive."""
+        self._leave()
+        rate = self.profile.lost_response_rate.get(operation, 0.0)
+        if rate > 0:
+            with self._lock:
+                lost = self._stream(agent, f"{operation}:lost").random() < rate
+            if lost:
+                lost_responses.set(True)
+
+    def failed(self) -> None:
+        self._leave()
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.in_flight = max(0, self.in_flight - 1)
+
+    def _rate_limit(self, agent: str) -> None:
+        limit = self.profile.rate_limit_per_minute
+        if limit is None:
+            return
+        now = time.monotonic()
+        with self._lock:
+            calls = self._calls.setdefault(agent, deque())
+            while calls and now - calls[0] > 60:
+                calls.popleft()
+            if len(calls) >= limit:
+                wait = max(1, int(61 - (now - calls[0])))
+                raise RateLimited(
+                    f"agent {agent} is over its limit of {limit} calls a minute;"
+                    f" try again in {wait} s"
+                )
+            calls.append(now)
