@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import html
 import json
+import os
 import socket
 import time
 from collections.abc import Iterable
@@ -107,6 +108,7 @@ class CoreApp:
         body = {
             "status": "ok",
             "version": __version__,
+            "pid": os.getpid(),
             "clock": repr(self.railway.clock),
             "now": self.railway.clock.now().isoformat(),
             "database": str(self.settings.db_path),
@@ -167,7 +169,6 @@ def from_environment() -> CoreApp:
 
     Also read: ``IRCTC_CLOCK`` (``real`` by default), ``IRCTC_PUBLIC_URL``.
     """
-    import os
     from pathlib import Path
 
     from soap_server.railway.clock import parse_clock

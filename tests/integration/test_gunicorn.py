@@ -1,0 +1,127 @@
+"""Multi-process serving through gunicorn (2 workers x 4 threads) on one SQLite file: the same
+50-call rush as test_concurrency, and the configuration read from the environment."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+from lxml import etree
+
+from soap_server.railway import inventory
+from soap_server.railway.clock import FixedClock
+from soap_server.railway.system import Railway
+from soap_server.settings import Settings
+from tests.conftest import NOW, PASSWORDS, TNS, envelope
+from tests.integration.test_concurrency import (
+    CALLS,
+    CLASS,
+    LEAVE,
+    TRAIN,
+    audit,
+    check_rush,
+    fill_leaving,
+    post_book,
+)
+
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+@contextmanager
+def gunicorn(db_path: Path, **env: str) -> Iterator[tuple[str, set[str]]]:
+    """gunicorn on an ephemeral port; yields its URL and the pids of the workers it booted."""
+    environment = {
+        **os.environ,
+        "IRCTC_DB": str(db_path),
+        "IRCTC_CLOCK": f"fixed:{NOW.isoformat()}",
+        **env,
+    }
+    process = subprocess.Popen(
+        [
+            str(GUNICORN),
+            "-w",
+            "2",
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "-b",
+            "127.0.0.1:0",
+            "--chdir",
+            str(Path(__file__).resolve().parents[2]),
+            "--graceful-timeout",
+            "5",
+            "soap_server.wsgi:from_environment()",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environment,
+    )
+    try:
+        assert process.stdout is not None
+        url = None
+        workers: set[str] = set()
+        deadline = time.monotonic() + 60
+        while (url is None or len(workers) < 2) and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            found = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", line)
+            url = found.group(1) if found else url
+            booted = re.search(r"Booting worker with pid: (\d+)", line)
+            if booted:
+                workers.add(booted.group(1))
+        assert url and len(workers) == 2, "gunicorn did not start its two workers"
+        while time.monotonic() < deadline:  # both workers answer once one does
+            try:
+                if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        yield url, workers
+    finally:
+        process.terminate()
+        process.wait(30)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def test_rush_through_gunicorn_workers(tmp_path: Path) -> None:
+    db_path = tmp_path / "core.sqlite3"
+    railway = Railway(Settings(db_path=db_path, clock=FixedClock(NOW)))
+    capacity = fill_leaving(railway, LEAVE)
+    catalog = railway.catalog
+    rac = len(inventory.rac_places(catalog.trains[TRAIN], catalog.classes[CLASS], "GN"))
+    railway.close()
+    with gunicorn(db_path) as (url, workers):
+        login = envelope(
+            f"<tns:Login><tns:AgentId>MMT</tns:AgentId><tns:Password>{PASSWORDS['MMT']}"
+            "</tns:Password></tns:Login>"
+        )
+        answer = requests.post(
+            f"{url}/soap", data=login, headers={"Content-Type": "text/xml"}, timeout=30
+        )
+        token = etree.fromstring(answer.content).findtext(f".//{{{TNS}}}SessionToken")
+        assert token
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            outcomes = list(
+                pool.map(lambda i: post_book(f"{url}/soap", token, f"gu-{i}"), range(CALLS))
+            )
+        pid = str(requests.get(f"{url}/healthz", timeout=10).json()["pid"])
+    assert pid in workers  # answered by one of the worker processes, not the arbiter
+    check_rush(outcomes, audit(db_path), capacity, rac)
+
+
+def test_profile_from_the_environment(tmp_path: Path) -> None:
+    profile = Path(__file__).resolve().parents[2] / "profiles" / "flaky.toml"
+    with gunicorn(tmp_path / "core.sqlite3", IRCTC_PROFILE=str(profile)) as (url, _):
+        health = requests.get(f"{url}/healthz", timeout=10).json()
+    assert health["profile"]["name"] == "flaky"
+    assert health["maintenance"] == ["23:45-00:20", "13:00-13:05"]
