@@ -34,7 +34,8 @@ WIRE_CODES = {
     "VersionMismatch",
     "MustUnderstand",
 }
-UNPROVOKABLE = {"Busy", "InternalError"}  # no request can cause these on purpose
+# No request can cause these on purpose on a core without a simulation profile.
+UNPROVOKABLE = {"Busy", "InternalError", "Unavailable", "RateLimited"}
 
 
 @pytest.fixture
