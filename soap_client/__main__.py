@@ -138,6 +138,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--runs", type=int, default=5, help="journeys per era (5)")
     compare.add_argument("--report", type=Path, help="write report.md and SVG charts here")
+    load = commands.add_parser(
+        "load", help="N concurrent agents playing journeys, then an audit of the core"
+    )
+    load.add_argument("--agents", type=int, default=8, help="concurrent agents (8)")
+    load.add_argument("--duration", type=float, default=30.0, help="seconds (30)")
+    load.add_argument("--seed", type=int, default=1, help="seed of the journeys (1)")
+    load.add_argument(
+        "--ledgers", type=Path, help="folder for the agents' ledgers (var/load-SEED-TIME)"
+    )
     journey = commands.add_parser("journey", help="the scripted story, narrated step by step")
     journey.add_argument(
         "--date",
@@ -157,6 +166,16 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         return _codegen(args, out)
     if args.command == "compare":
         return _compare(args, out)
+    if args.command == "load":
+        import time
+
+        from soap_client.load import main_load
+
+        folder = args.ledgers or Path("var") / f"load-{args.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
+        progress = sys.stderr if sys.stderr.isatty() and not args.json else None
+        return main_load(
+            args.url, args.agents, args.duration, args.seed, folder, args.json, out, progress
+        )
     if args.command == "wsdl-diff":
         from soap_client.wsdl_diff import main_diff
 
