@@ -54,6 +54,10 @@ from soap_client.trace import Traceable, TraceHook, TracingTransport
 
 T = TypeVar("T")
 Call = Callable[[wire.SessionHeader], T]
+#: Client faults that say nothing about whether the core holds a booking for the reference.
+NOT_ABOUT_THE_REQUEST = frozenset(
+    {"RateLimited", "SessionExpired", "SessionInvalid", "AuthenticationFailed", "AccountLocked"}
+)
 
 
 def safe_settings() -> ZeepSettings:
@@ -116,6 +120,8 @@ class TravelAgent:
         self._lock = threading.Lock()
         #: The core's clock at the last login (it may be simulated).
         self.server_time: datetime | None = None
+        #: Whether the last call may have reached the core without its answer reaching us.
+        self.uncertain = False
 
     # -- lifecycle -----------------------------------------------------------------------------
     def __enter__(self) -> TravelAgent:
@@ -243,8 +249,9 @@ class TravelAgent:
         for entry in self.ledger.entries("PENDING"):
             if entry.agent == self.agent:
                 refreshed.append(self._send_booking(entry.reference, entry.request))
+        done = {booking.pnr for booking in refreshed}
         for entry in self.ledger.entries("BOOKED"):
-            if entry.agent == self.agent and entry.pnr is not None:
+            if entry.agent == self.agent and entry.pnr is not None and entry.pnr not in done:
                 refreshed.append(self.pnr_status(entry.pnr))
         return refreshed
 
@@ -279,8 +286,11 @@ class TravelAgent:
                 retry=True,
             )
         except ClientFault as error:
+            # FAILED only when the core surely booked nothing: the refusal is about the request
+            # itself and no earlier attempt may have been booked with its answer lost.
+            final = error.code not in NOT_ABOUT_THE_REQUEST and not self.uncertain
             if self.ledger is not None:
-                self.ledger.record_failure(reference, str(error), final=True)
+                self.ledger.record_failure(reference, str(error), final=final)
             raise
         except AgentError as error:
             if self.ledger is not None:
@@ -292,12 +302,19 @@ class TravelAgent:
         return booking
 
     def _call(self, call: Call[T], retry: bool | str) -> T:
-        """Call with a session: log in lazily, once more on an expired session, and retry."""
+        """Call with a session: log in lazily, once more on an expired session, and retry.
+
+        The (re-)login is inside the retry loop: a login that meets maintenance, an overloaded
+        core or a lost answer is retried like the call itself. ``self.uncertain`` tells whether
+        an attempt may have reached the core without its answer reaching us.
+        """
         attempt = 0
         relogged = False
+        self.uncertain = False
         while True:
-            token = self._token or self.login()
+            token: str | None = None
             try:
+                token = self._token or self.login()
                 return self._guard(functools.partial(call, _header(token)))
             except SessionError:
                 if relogged:
@@ -307,6 +324,8 @@ class TravelAgent:
                     if self._token == token:
                         self._token = None
             except (ServerFault, TransportError) as error:
+                if isinstance(error, TransportError) and token is not None:
+                    self.uncertain = True
                 if not error.retryable or attempt >= self.retries:
                     raise
                 if retry is False or (retry == "faults" and isinstance(error, TransportError)):

@@ -86,7 +86,9 @@ class Profile:
     latency: dict[str, Latency] = field(default_factory=dict)
     fault_rate: dict[str, float] = field(default_factory=dict)
     lost_response_rate: dict[str, float] = field(default_factory=dict)
-    maintenance: tuple[tuple[dtime, dtime], ...] = ((dtime(23, 45), dtime(0, 20)),)
+    #: Whether the settings' nightly window stays on; ``extra`` windows are added to it.
+    nightly_maintenance: bool = True
+    extra_maintenance: tuple[tuple[dtime, dtime], ...] = ()
     session_idle_minutes: int | None = None
     rate_limit_per_minute: int | None = None
     rush: Rush | None = None
@@ -105,7 +107,8 @@ class Profile:
             },
             "fault_rate": dict(sorted(self.fault_rate.items())),
             "lost_response_rate": dict(sorted(self.lost_response_rate.items())),
-            "maintenance": [f"{a:%H:%M}-{b:%H:%M}" for a, b in self.maintenance],
+            "nightly_maintenance": self.nightly_maintenance,
+            "extra_maintenance": [f"{a:%H:%M}-{b:%H:%M}" for a, b in self.extra_maintenance],
             "session_idle_minutes": self.session_idle_minutes,
             "rate_limit_per_minute": self.rate_limit_per_minute,
             "rush": None
@@ -133,10 +136,25 @@ def _per_operation(table: Any, key: str, path: Path) -> dict[str, Any]:
     return dict(table)
 
 
-def _rate(value: Any, where: str, path: Path) -> float:
-    if not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise ProfileError(f"{path}: {where} must be a rate between 0 and 1, not {value!r}")
+def _number(value: Any, where: str, path: Path, low: float = 0, high: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ProfileError(f"{path}: {where} must be a number, not {value!r}")
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ProfileError(f"{path}: {where} must be {bound}, not {value!r}")
     return float(value)
+
+
+def _whole(value: Any, where: str, path: Path, low: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ProfileError(
+            f"{path}: {where} must be a whole number of at least {low}, not {value!r}"
+        )
+    return value
+
+
+def _rate(value: Any, where: str, path: Path) -> float:
+    return _number(value, where, path, 0, 1)
 
 
 def _clock_time(value: Any, where: str, path: Path) -> dtime:
@@ -144,6 +162,23 @@ def _clock_time(value: Any, where: str, path: Path) -> dtime:
         return dtime.fromisoformat(str(value))
     except ValueError:
         raise ProfileError(f"{path}: {where} must be HH:MM, not {value!r}") from None
+
+
+def _table(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ProfileError(f"{path}: [{key}] must be a table, not {value!r}")
+    return value
+
+
+def _windows(value: Any, where: str, path: Path) -> tuple[tuple[dtime, dtime], ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 for pair in value
+    ):
+        raise ProfileError(f"{path}: {where} must be a list of [start, end] pairs, not {value!r}")
+    return tuple(
+        (_clock_time(start, where, path), _clock_time(end, where, path)) for start, end in value
+    )
 
 
 def load_profile(path: Path) -> Profile:
@@ -159,11 +194,12 @@ def load_profile(path: Path) -> Profile:
         if not isinstance(table, dict):
             raise ProfileError(f"{path}: latency.{op} must be a table")
         spec: dict[str, Any] = table
+        median = _number(spec.get("median_ms", 0), f"latency.{op}.median_ms", path)
         latency[op] = Latency(
-            median_ms=float(spec.get("median_ms", 0)),
-            p95_ms=float(spec.get("p95_ms", spec.get("median_ms", 0))),
-            min_ms=float(spec.get("min_ms", 0)),
-            max_ms=float(spec.get("max_ms", 0)),
+            median_ms=median,
+            p95_ms=_number(spec.get("p95_ms", median), f"latency.{op}.p95_ms", path),
+            min_ms=_number(spec.get("min_ms", 0), f"latency.{op}.min_ms", path),
+            max_ms=_number(spec.get("max_ms", 0), f"latency.{op}.max_ms", path),
         )
     faults = {
         op: _rate(v, f"fault_rate.{op}", path)
@@ -175,21 +211,27 @@ def load_profile(path: Path) -> Profile:
             data.get("lost_response_rate"), "lost_response_rate", path
         ).items()
     }
-    windows = data.get("maintenance", {"windows": [["23:45", "00:20"]]}).get("windows", [])
-    maintenance = tuple(
-        (_clock_time(a, "maintenance.windows", path), _clock_time(b, "maintenance.windows", path))
-        for a, b in windows
-    )
+    maintenance = _table(data, "maintenance", path)
+    unknown = sorted(set(maintenance) - {"extra", "nightly"})
+    if unknown:
+        raise ProfileError(f"{path}: [maintenance] has unknown keys {unknown}; use extra, nightly")
+    nightly = maintenance.get("nightly", True)
+    if not isinstance(nightly, bool):
+        raise ProfileError(f"{path}: maintenance.nightly must be true or false")
     rush = None
     if "rush" in data:
-        spec = data["rush"]
+        spec = _table(data, "rush", path)
         rush = Rush(
             openings=tuple(
                 _clock_time(t, "rush.openings", path)
                 for t in spec.get("openings", ["10:00", "11:00"])
             ),
-            minutes=int(spec.get("minutes", 15)),
-            latency_ms_per_call_in_flight=float(spec.get("latency_ms_per_call_in_flight", 0)),
+            minutes=_whole(spec.get("minutes", 15), "rush.minutes", path, 1),
+            latency_ms_per_call_in_flight=_number(
+                spec.get("latency_ms_per_call_in_flight", 0),
+                "rush.latency_ms_per_call_in_flight",
+                path,
+            ),
             fault_rate_per_call_in_flight=_rate(
                 spec.get("fault_rate_per_call_in_flight", 0),
                 "rush.fault_rate_per_call_in_flight",
@@ -197,18 +239,26 @@ def load_profile(path: Path) -> Profile:
             ),
             max_fault_rate=_rate(spec.get("max_fault_rate", 0.5), "rush.max_fault_rate", path),
         )
-    sessions = data.get("sessions", {})
-    limits = data.get("rate_limit", {})
+    sessions = _table(data, "sessions", path)
+    limits = _table(data, "rate_limit", path)
+    idle = sessions.get("idle_minutes")
+    per_minute = limits.get("per_agent_per_minute")
+    seed = data.get("seed", 0)
     return Profile(
         name=str(data.get("name", path.stem)),
         description=str(data.get("description", "")),
-        seed=int(data.get("seed", 0)),
+        seed=_whole(seed, "seed", path),
         latency=latency,
         fault_rate=faults,
         lost_response_rate=lost,
-        maintenance=maintenance,
-        session_idle_minutes=sessions.get("idle_minutes"),
-        rate_limit_per_minute=limits.get("per_agent_per_minute"),
+        nightly_maintenance=nightly,
+        extra_maintenance=_windows(maintenance.get("extra", []), "maintenance.extra", path),
+        session_idle_minutes=None
+        if idle is None
+        else _whole(idle, "sessions.idle_minutes", path, 1),
+        rate_limit_per_minute=None
+        if per_minute is None
+        else _whole(per_minute, "rate_limit.per_agent_per_minute", path, 1),
         rush=rush,
     )
 
@@ -287,8 +337,10 @@ class Simulation:
                 calls.popleft()
             if len(calls) >= limit:
                 wait = max(1, int(61 - (now - calls[0])))
-                raise RateLimited(
+                error = RateLimited(
                     f"agent {agent} is over its limit of {limit} calls a minute;"
                     f" try again in {wait} s"
                 )
+                error.retry_after = wait
+                raise error
             calls.append(now)

@@ -203,6 +203,8 @@ class RateLimited(ClientError):
     """The agent sent more calls a minute than its contract allows."""
 
     code = "RateLimited"
+    #: Seconds until the agent may call again (real time).
+    retry_after = 60
 
 
 class Unavailable(ServerError):

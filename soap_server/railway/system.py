@@ -114,11 +114,14 @@ class Railway:
 
     # -- the maintenance window -------------------------------------------------------------------
     def maintenance_windows(self) -> tuple[tuple[time, time], ...]:
-        """The profile's windows if one is active, else the settings' nightly window."""
-        if self.settings.profile is not None:
-            return self.settings.profile.maintenance
+        """The nightly window (unless disabled) and a profile's extra windows."""
+        profile = self.settings.profile
         start, end = self.settings.maintenance_start, self.settings.maintenance_end
-        return () if start is None or end is None else ((start, end),)
+        nightly = start is not None and end is not None
+        if profile is not None and not profile.nightly_maintenance:
+            nightly = False
+        windows = ((start, end),) if nightly and start is not None and end is not None else ()
+        return windows + (profile.extra_maintenance if profile is not None else ())
 
     def check_open(self) -> None:
         """Raise Maintenance inside a maintenance window (which may span midnight)."""

@@ -207,6 +207,9 @@ class RestApi:
             response = getattr(self, f"_{endpoint}")(request, **values)
         except Problem as problem:
             response = self._problem(problem)
+        except errors.RateLimited as error:
+            response = self._problem(Problem(error.code, error.message, error.retryable))
+            response.headers["Retry-After"] = str(error.retry_after)
         except errors.ReservationError as error:
             response = self._problem(Problem(error.code, error.message, error.retryable))
         except MethodNotAllowed as error:

@@ -16,20 +16,30 @@ from soap_server.soap.types import TNS
 
 APPLICATION_NAME = "IrctcReservation"
 
-# Spyne logs every Client fault with a traceback and every rejected document in full. Client
-# faults are normal traffic here; our endpoint logs one line per request instead.
-for _name in (
+# Spyne logs every fault it sees with a traceback, and every rejected document in full. Faults
+# are normal traffic here; the endpoint logs one line per request and the service logs the
+# unexpected failures itself.
+_SPYNE_LOGGERS = (
+    "spyne.application",
     "spyne.application.client",
+    "spyne.application.server",
     "spyne.server.wsgi",
     "spyne.server._base",
     "spyne.protocol.soap.soap11.invalid",
     "spyne.protocol.xml",
-):
-    logging.getLogger(_name).setLevel(logging.CRITICAL)
+)
+
+
+def quiet_spyne() -> None:
+    """Silence Spyne's per-fault tracebacks; done when an application is built, so that a
+    logging set-up done earlier (a WSGI server's, say) does not bring them back."""
+    for name in _SPYNE_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def build_application(railway: Railway | None = None) -> Any:
     """The Spyne ``Application``; calls reach ``railway`` through ``ctx.udc``."""
+    quiet_spyne()
     application = Application(
         [ReservationService],
         tns=TNS,
