@@ -33,29 +33,21 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from lxml import etree
 
-from soap_server.railway.booking import (
-    BookingRequest,
-    BookingView,
-    CancellationView,
-    PassengerRequest,
-    PassengerStatus,
-    TrainOption,
-)
+from soap_server.plainxml import render
+from soap_server.railway.booking import BookingRequest, PassengerRequest
 from soap_server.railway.errors import (
     Busy,
     InternalError,
     ReservationError,
     SessionInvalid,
 )
-from soap_server.railway.fares import Fare
 from soap_server.railway.system import Railway
 from soap_server.xmlguard import Limits, XmlRejected, read_document, safe_parser
 
@@ -71,7 +63,6 @@ ALLOW = "GET, HEAD, POST"
 OPERATIONS = ("Login", "SearchTrain", "Book", "PnrStatus", "Cancel", "Logout")
 #: As in the XSD (``maxOccurs``); checked first only to say it plainly.
 MAX_OPERATIONS = 16
-_PAISA = Decimal("0.01")
 
 __all__ = ["OPERATIONS", "PlainXmlEndpoint", "contract"]
 
@@ -125,7 +116,7 @@ class PlainXmlEndpoint:
             )
             return [] if method == "HEAD" else [body]
         if method != "POST":
-            error = _error_element(
+            error = render.error_element(
                 None,
                 "MethodNotAllowed",
                 f"{method} is not allowed: POST a <Request> document, or GET the schema",
@@ -139,7 +130,7 @@ class PlainXmlEndpoint:
             # A failure outside any operation (reading the body, rendering the answer): still
             # an XML answer, never a traceback.
             errors_log.exception("unexpected failure answering POST /xml")
-            error = _error_element(None, "InternalError", "unexpected internal error", True)
+            error = render.error_element(None, "InternalError", "unexpected internal error", True)
             return _answer(start_response, "500 Internal Server Error", error)
 
     # -- POST ------------------------------------------------------------------------------------
@@ -154,7 +145,7 @@ class PlainXmlEndpoint:
                 rejected.code,
                 (time.perf_counter() - started) * 1000,
             )
-            error = _error_element(None, rejected.code, rejected.message, retryable=False)
+            error = render.error_element(None, rejected.code, rejected.message, retryable=False)
             return _answer(start_response, "400 Bad Request", error)
         response, outcome = self._run(session, calls)
         log.info(
@@ -210,7 +201,9 @@ class PlainXmlEndpoint:
                 response.append(self._operations[op](call, batch))
             except Exception as failure:
                 error = _wire_error(op, failure, batch.token)
-                response.append(_error_element(op, error.code, error.message, error.retryable))
+                response.append(
+                    render.error_element(op, error.code, error.message, error.retryable)
+                )
                 return response, f"Error {op}.{error.code}"
         return response, "ok"
 
@@ -218,13 +211,13 @@ class PlainXmlEndpoint:
     def _login(self, call: etree._Element, batch: _Batch) -> etree._Element:
         session = self._railway.login(_text(call, "user"), _raw(call, "password"))
         batch.token = session.token
-        return _element(
+        return render.element(
             "Login",
             {
                 "session": session.token,
                 "agent": session.agent,
                 "idleTimeoutMinutes": str(int(session.idle_timeout.total_seconds() // 60)),
-                "serverTime": _instant(self._railway.clock.now()),
+                "serverTime": render.instant(self._railway.clock.now()),
             },
         )
 
@@ -239,7 +232,7 @@ class PlainXmlEndpoint:
         )
         result = etree.Element("SearchTrain")
         for option in options:
-            result.append(_train(option))
+            result.append(render.train(option))
         return result
 
     def _book(self, call: etree._Element, batch: _Batch) -> etree._Element:
@@ -265,15 +258,15 @@ class PlainXmlEndpoint:
         )
         view = self._railway.book(batch.token, request)
         batch.pnrs[reference] = view.pnr
-        return _booking("Book", view)
+        return render.booking("Book", view)
 
     def _pnr_status(self, call: etree._Element, batch: _Batch) -> etree._Element:
-        return _booking("PnrStatus", self._railway.pnr_status(batch.token, _pnr(call, batch)))
+        return render.booking("PnrStatus", self._railway.pnr_status(batch.token, _pnr(call, batch)))
 
     def _cancel(self, call: etree._Element, batch: _Batch) -> etree._Element:
         selection = _optional(call, "passengers")
         numbers = [int(n) for n in selection.split()] if selection is not None else None
-        return _cancellation(self._railway.cancel(batch.token, _pnr(call, batch), numbers))
+        return render.cancellation(self._railway.cancel(batch.token, _pnr(call, batch), numbers))
 
     def _logout(self, call: etree._Element, batch: _Batch) -> etree._Element:
         self._railway.logout(batch.token)
@@ -365,13 +358,6 @@ def _wire_error(op: str, failure: Exception, token: str | None) -> ReservationEr
     return InternalError("unexpected internal error")
 
 
-def _error_element(op: str | None, code: str, message: str, retryable: bool) -> etree._Element:
-    return _element(
-        "Error",
-        {"op": op, "code": code, "message": message, "retryable": _boolean(retryable)},
-    )
-
-
 def _answer(
     start_response: StartResponse,
     status: str,
@@ -389,141 +375,3 @@ def _answer(
         [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body)))] + (extra or []),
     )
     return [body]
-
-
-# -- domain views to elements -------------------------------------------------------------------
-
-
-def _element(tag: str, attributes: dict[str, str | None]) -> etree._Element:
-    """An element with the attributes that have a value, in the order given."""
-    return etree.Element(tag, {k: v for k, v in attributes.items() if v is not None})
-
-
-def _money(amount: Decimal) -> str:
-    return f"{amount.quantize(_PAISA, ROUND_HALF_UP):f}"
-
-
-def _optional_money(amount: Decimal | None) -> str | None:
-    return None if amount is None else _money(amount)
-
-
-def _instant(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
-
-
-def _boolean(value: bool) -> str:
-    return "true" if value else "false"
-
-
-def _duration(delta: timedelta) -> str:
-    """ISO 8601 in hours, minutes and seconds (``PT15H45M``), as SOAP's xs:duration reads."""
-    hours, rest = divmod(int(delta.total_seconds()), 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = [(hours, "H"), (minutes, "M"), (seconds, "S")]
-    text = "".join(f"{value}{unit}" for value, unit in parts if value)
-    return f"PT{text or '0S'}"
-
-
-def _fare_parts(fare: Fare) -> dict[str, str | None]:
-    return {
-        "base": _money(fare.base),
-        "reservation": _money(fare.reservation),
-        "superfast": _money(fare.superfast),
-        "tatkal": _money(fare.tatkal),
-        "gst": _money(fare.gst),
-    }
-
-
-def _train(option: TrainOption) -> etree._Element:
-    train = _element(
-        "Train",
-        {
-            "number": option.number,
-            "name": option.name,
-            "source": option.source.code,
-            "destination": option.destination.code,
-            "departs": _instant(option.departs),
-            "arrives": _instant(option.arrives),
-            "duration": _duration(option.duration),
-            "distanceKm": str(option.distance_km),
-            "runsOn": " ".join(option.runs_on),
-        },
-    )
-    for c in option.classes:
-        train.append(
-            _element(
-                "Class",
-                {
-                    "code": c.class_code,
-                    "name": c.class_name,
-                    "quota": c.quota,
-                    "status": c.status,
-                    "available": str(c.available),
-                    "fare": _money(c.fare.total),
-                    **_fare_parts(c.fare),
-                },
-            )
-        )
-    return train
-
-
-def _passenger(p: PassengerStatus) -> etree._Element:
-    return _element(
-        "Passenger",
-        {
-            "number": str(p.number),
-            "name": p.name,
-            "age": str(p.age),
-            "gender": p.gender,
-            "bookingStatus": p.booking_status,
-            "currentStatus": p.current_status,
-            "coach": p.coach,
-            "berth": None if p.berth is None else str(p.berth),
-            "berthType": p.berth_type,
-            "fare": _money(p.fare),
-            "refund": _optional_money(p.refund),
-        },
-    )
-
-
-def _booking(tag: str, view: BookingView) -> etree._Element:
-    booking = _element(
-        tag,
-        {
-            "pnr": view.pnr,
-            "reference": view.client_reference,
-            "train": view.train,
-            "trainName": view.train_name,
-            "source": view.source.code,
-            "destination": view.destination.code,
-            "date": view.journey_date.isoformat(),
-            "departs": _instant(view.departs),
-            "arrives": _instant(view.arrives),
-            "class": view.class_code,
-            "quota": view.quota,
-            "bookedAt": _instant(view.booked_at),
-            "chartStatus": view.chart_status,
-            "totalFare": _money(view.total_fare),
-            "totalRefund": _money(view.total_refund),
-        },
-    )
-    booking.append(_element("Fare", {**_fare_parts(view.fare), "total": _money(view.fare.total)}))
-    for p in view.passengers:
-        booking.append(_passenger(p))
-    return booking
-
-
-def _cancellation(result: CancellationView) -> etree._Element:
-    cancellation = _element(
-        "Cancel",
-        {
-            "pnr": result.booking.pnr,
-            "refund": _money(result.refund),
-            "charges": _money(result.charges),
-            "cancelled": " ".join(str(n) for n in result.cancelled),
-        },
-    )
-    for promotion in result.promotions:
-        cancellation.append(_element("Promotion", {"from": promotion.was, "to": promotion.now}))
-    cancellation.append(_booking("Booking", result.booking))
-    return cancellation

@@ -1,162 +1,70 @@
-"""The booking office: search, book, PNR status and cancellation, with their rules."""
+"""The booking office: search, book, PNR status and cancellation, with their rules.
+
+The requests and views it takes and answers are in ``views``, the checks made before any seat
+is touched in ``rules``, PNR numbers in ``pnr``. Their names are re-exported here, where callers
+have always imported them.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-import secrets
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from soap_server.railway import inventory
-from soap_server.railway.catalog import CLASS_CODES, Catalog, Station, Train, TravelClass
+from soap_server.railway.catalog import CLASS_CODES, Catalog, Train, TravelClass
 from soap_server.railway.clock import Clock
 from soap_server.railway.errors import (
     AlreadyCancelled,
     CancellationClosed,
     DuplicateReference,
-    InvalidPassenger,
     InvalidPassengerSelection,
     NoConfirmedSeats,
     OutsideReservationWindow,
     PnrNotFound,
     PnrNotOwned,
     QuotaNotAvailable,
-    TatkalNotOpen,
-    TooManyPassengers,
     WaitlistFull,
 )
 from soap_server.railway.fares import Fare, cancellation_charge, fare_for, from_paise, to_paise
+from soap_server.railway.pnr import _PNR_ZONE as _PNR_ZONE  # re-exported: tests read it here
+from soap_server.railway.pnr import new_pnr
+from soap_server.railway.rules import (
+    GENDERS,
+    NAME_LENGTH,
+    SENIOR_AGE,
+    check_passengers,
+    check_tatkal_open,
+    check_window,
+)
+from soap_server.railway.views import (
+    BookingRequest,
+    BookingView,
+    CancellationView,
+    ClassAvailability,
+    PassengerRequest,
+    PassengerStatus,
+    Promotion,
+    TrainOption,
+)
 from soap_server.storage import BookingRow, Database, PassengerRow, Pool, Transaction
 
-GENDERS = ("M", "F", "T")
-_NAME = re.compile(r"[A-Za-z][A-Za-z .']*[A-Za-z.]")
-NAME_LENGTH = (3, 16)  # IRCTC accepts passenger names of 3 to 16 characters
-SENIOR_AGE = {"M": 60, "F": 58, "T": 60}
-# The first digit of a PNR names the issuing zone, as on real tickets; the other nine are random.
-_PNR_ZONE = {
-    "Delhi": "2",
-    "Uttar Pradesh": "2",
-    "Punjab": "2",
-    "Haryana": "2",
-    "Rajasthan": "2",
-    "Tamil Nadu": "4",
-    "Karnataka": "4",
-    "Kerala": "4",
-    "West Bengal": "6",
-    "Bihar": "6",
-    "Jharkhand": "6",
-    "Odisha": "6",
-    "Maharashtra": "8",
-    "Gujarat": "8",
-    "Madhya Pradesh": "8",
-    "Telangana": "1",
-    "Andhra Pradesh": "1",
-}
-
-
-@dataclass(frozen=True)
-class PassengerRequest:
-    name: str
-    age: int
-    gender: str
-    berth_preference: str | None = None
-
-
-@dataclass(frozen=True)
-class BookingRequest:
-    train: str
-    journey_date: date
-    source: str
-    destination: str
-    class_code: str
-    quota: str
-    passengers: tuple[PassengerRequest, ...]
-    client_reference: str
-    only_if_confirmed: bool = False
-
-
-@dataclass(frozen=True)
-class ClassAvailability:
-    class_code: str
-    class_name: str
-    quota: str
-    status: str
-    available: int
-    fare: Fare
-
-
-@dataclass(frozen=True)
-class TrainOption:
-    number: str
-    name: str
-    source: Station
-    destination: Station
-    departs: datetime
-    arrives: datetime
-    distance_km: int
-    runs_on: tuple[str, ...]
-    classes: tuple[ClassAvailability, ...]
-
-    @property
-    def duration(self) -> timedelta:
-        return self.arrives - self.departs
-
-
-@dataclass(frozen=True)
-class PassengerStatus:
-    number: int
-    name: str
-    age: int
-    gender: str
-    booking_status: str
-    current_status: str
-    coach: str | None
-    berth: int | None
-    berth_type: str | None
-    fare: Decimal
-    refund: Decimal | None
-
-
-@dataclass(frozen=True)
-class BookingView:
-    pnr: str
-    client_reference: str
-    agent: str
-    train: str
-    train_name: str
-    source: Station
-    destination: Station
-    journey_date: date
-    departs: datetime
-    arrives: datetime
-    class_code: str
-    quota: str
-    booked_at: datetime
-    fare: Fare  # per passenger
-    total_fare: Decimal
-    total_refund: Decimal
-    chart_status: str
-    passengers: tuple[PassengerStatus, ...]
-
-
-@dataclass(frozen=True)
-class Promotion:
-    """A passenger of some booking moved up the queue by a cancellation."""
-
-    was: str
-    now: str
-
-
-@dataclass(frozen=True)
-class CancellationView:
-    booking: BookingView
-    cancelled: tuple[int, ...]
-    refund: Decimal
-    charges: Decimal
-    promotions: tuple[Promotion, ...]
+__all__ = [
+    "GENDERS",
+    "NAME_LENGTH",
+    "SENIOR_AGE",
+    "BookingOffice",
+    "BookingRequest",
+    "BookingView",
+    "CancellationView",
+    "ClassAvailability",
+    "PassengerRequest",
+    "PassengerStatus",
+    "Promotion",
+    "TrainOption",
+]
 
 
 class BookingOffice:
@@ -178,7 +86,7 @@ class BookingOffice:
     ) -> list[TrainOption]:
         src, dst = self.catalog.station(source), self.catalog.station(destination)
         now = self._clock.now()
-        self._check_window(journey_date, now)
+        check_window(self.catalog.rules, journey_date, now)
         options = []
         with self._db.read() as tx:
             for train, a, b in self.catalog.trains_between(src.code, dst.code):
@@ -260,15 +168,15 @@ class BookingOffice:
         quota = request.quota
         if not cls.offers(quota):
             raise QuotaNotAvailable(f"{cls.code} on train {train.number} has no {quota} quota")
-        self._check_window(request.journey_date, now)
+        check_window(self.catalog.rules, request.journey_date, now)
         departs = train.departure(origin, a)
         if departs <= now:
             raise OutsideReservationWindow(
                 f"train {train.number} left {src.code} at {departs:%Y-%m-%d %H:%M} IST"
             )
         if quota == "TQ":
-            self._check_tatkal_open(train, cls, origin, now)
-        self._check_passengers(request.passengers, cls, quota)
+            check_tatkal_open(self.catalog.rules, train, cls, origin, now)
+        check_passengers(self.catalog.rules, request.passengers, cls, quota)
         fare = fare_for(self.catalog, train, cls, quota, train.distance(a, b))
         pool: Pool = (train.number, origin.isoformat(), cls.code, quota)
         legs = range(a, b)
@@ -284,7 +192,7 @@ class BookingOffice:
             waiting = queues.get((quota, "WL"), 0)
             last_wl, last_rac = tx.last_numbers(pool)
             limit = cls.waitlist_limits.get(quota, 0)
-            pnr = self._new_pnr(tx, src)
+            pnr = new_pnr(src, tx.pnr_taken)
             rows: list[tuple[PassengerRow, inventory.Place | None]] = []
             unconfirmed = 0
             for number, pax in enumerate(request.passengers, start=1):
@@ -557,79 +465,6 @@ class BookingOffice:
             chart_status="CHART PREPARED" if charted else "CHART NOT PREPARED",
             passengers=passengers,
         )
-
-    def _new_pnr(self, tx: Transaction, boarding: Station) -> str:
-        zone = _PNR_ZONE.get(boarding.state, "2")
-        while True:
-            pnr = zone + f"{secrets.randbelow(10**9):09d}"
-            if not tx.pnr_taken(pnr):
-                return pnr
-
-    def _check_window(self, journey_date: date, now: datetime) -> None:
-        today = now.date()
-        last = today + timedelta(days=self.catalog.rules.advance_reservation_days)
-        if journey_date < today:
-            raise OutsideReservationWindow(f"journey date {journey_date} is in the past")
-        if journey_date > last:
-            raise OutsideReservationWindow(
-                f"journey date {journey_date} is beyond the advance reservation period:"
-                f" bookings are open up to {last}"
-            )
-
-    def _check_tatkal_open(
-        self, train: Train, cls: TravelClass, origin: date, now: datetime
-    ) -> None:
-        rules = self.catalog.rules
-        opens_at = rules.tatkal_ac_opens if cls.ac else rules.tatkal_non_ac_opens
-        opens = datetime.combine(origin - timedelta(days=1), opens_at, now.tzinfo)
-        if now < opens:
-            raise TatkalNotOpen(
-                f"Tatkal in {cls.code} for train {train.number} leaving {origin} opens at"
-                f" {opens:%Y-%m-%d %H:%M} IST"
-            )
-
-    def _check_passengers(
-        self, passengers: tuple[PassengerRequest, ...], cls: TravelClass, quota: str
-    ) -> None:
-        rules = self.catalog.rules
-        most = rules.max_passengers_tatkal if quota == "TQ" else rules.max_passengers
-        if not passengers:
-            raise InvalidPassenger("a booking needs at least one passenger")
-        if len(passengers) > most:
-            raise TooManyPassengers(
-                f"{len(passengers)} passengers: a {quota} booking takes at most {most}"
-            )
-        for number, pax in enumerate(passengers, start=1):
-            name = pax.name.strip()
-            lo, hi = NAME_LENGTH
-            if not (lo <= len(name) <= hi) or not _NAME.fullmatch(name):
-                raise InvalidPassenger(
-                    f"passenger {number}: name {pax.name!r} must be {lo} to {hi} letters,"
-                    " spaces, dots or apostrophes"
-                )
-            if not rules.min_passenger_age <= pax.age <= rules.max_passenger_age:
-                raise InvalidPassenger(
-                    f"passenger {number}: age {pax.age} is outside"
-                    f" {rules.min_passenger_age}-{rules.max_passenger_age}"
-                    " (children under 5 travel free and are not booked)"
-                )
-            if pax.gender not in GENDERS:
-                raise InvalidPassenger(f"passenger {number}: gender must be M, F or T")
-            if pax.berth_preference is not None and pax.berth_preference not in cls.layout:
-                offered = ", ".join(sorted(set(cls.layout)))
-                raise InvalidPassenger(
-                    f"passenger {number}: {cls.code} has no {pax.berth_preference} berths"
-                    f" (it has {offered})"
-                )
-            if quota == "LD" and pax.gender == "M" and pax.age >= 12:
-                raise InvalidPassenger(
-                    f"passenger {number}: the ladies quota is for women and boys under 12"
-                )
-            if quota == "SS" and pax.age < SENIOR_AGE[pax.gender]:
-                raise InvalidPassenger(
-                    f"passenger {number}: the senior citizen quota needs age"
-                    f" {SENIOR_AGE[pax.gender]} or more"
-                )
 
 
 def _preference(pax: PassengerRow) -> str | None:

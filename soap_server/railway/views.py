@@ -1,0 +1,112 @@
+"""What the booking office takes and answers: requests and views, plain frozen dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from soap_server.railway.catalog import Station
+from soap_server.railway.fares import Fare
+
+
+@dataclass(frozen=True)
+class PassengerRequest:
+    name: str
+    age: int
+    gender: str
+    berth_preference: str | None = None
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    train: str
+    journey_date: date
+    source: str
+    destination: str
+    class_code: str
+    quota: str
+    passengers: tuple[PassengerRequest, ...]
+    client_reference: str
+    only_if_confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class ClassAvailability:
+    class_code: str
+    class_name: str
+    quota: str
+    status: str
+    available: int
+    fare: Fare
+
+
+@dataclass(frozen=True)
+class TrainOption:
+    number: str
+    name: str
+    source: Station
+    destination: Station
+    departs: datetime
+    arrives: datetime
+    distance_km: int
+    runs_on: tuple[str, ...]
+    classes: tuple[ClassAvailability, ...]
+
+    @property
+    def duration(self) -> timedelta:
+        return self.arrives - self.departs
+
+
+@dataclass(frozen=True)
+class PassengerStatus:
+    number: int
+    name: str
+    age: int
+    gender: str
+    booking_status: str
+    current_status: str
+    coach: str | None
+    berth: int | None
+    berth_type: str | None
+    fare: Decimal
+    refund: Decimal | None
+
+
+@dataclass(frozen=True)
+class BookingView:
+    pnr: str
+    client_reference: str
+    agent: str
+    train: str
+    train_name: str
+    source: Station
+    destination: Station
+    journey_date: date
+    departs: datetime
+    arrives: datetime
+    class_code: str
+    quota: str
+    booked_at: datetime
+    fare: Fare  # per passenger
+    total_fare: Decimal
+    total_refund: Decimal
+    chart_status: str
+    passengers: tuple[PassengerStatus, ...]
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """A passenger of some booking moved up the queue by a cancellation."""
+
+    was: str
+    now: str
+
+
+@dataclass(frozen=True)
+class CancellationView:
+    booking: BookingView
+    cancelled: tuple[int, ...]
+    refund: Decimal
+    charges: Decimal
+    promotions: tuple[Promotion, ...]
