@@ -147,6 +147,18 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--ledgers", type=Path, help="folder for the agents' ledgers (var/load-SEED-TIME)"
     )
+    load.add_argument(
+        "--profile",
+        type=Path,
+        help="start a fresh core with this simulation profile instead of using --url",
+    )
+    load.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="with --profile: serve through gunicorn with this many worker processes",
+    )
+    load.add_argument("--clock", help="with --profile: the fresh core's clock (default: real time)")
     journey = commands.add_parser("journey", help="the scripted story, narrated step by step")
     journey.add_argument(
         "--date",
@@ -173,9 +185,11 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
 
         folder = args.ledgers or Path("var") / f"load-{args.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
         progress = sys.stderr if sys.stderr.isatty() and not args.json else None
-        return main_load(
-            args.url, args.agents, args.duration, args.seed, folder, args.json, out, progress
-        )
+        if args.profile is None:
+            return main_load(
+                args.url, args.agents, args.duration, args.seed, folder, args.json, out, progress
+            )
+        return _load_on_a_fresh_core(args, folder, out, progress)
     if args.command == "wsdl-diff":
         from soap_client.wsdl_diff import main_diff
 
@@ -253,6 +267,38 @@ def _run(args: argparse.Namespace, agent: TravelAgent, ledger: Ledger, out: Text
         if args.json:
             print(json.dumps(steps, default=_json_default, indent=2), file=out)
     return 0
+
+
+def _load_on_a_fresh_core(
+    args: argparse.Namespace, folder: Path, out: TextIO, progress: TextIO | None
+) -> int:
+    """``load --profile``: a fresh core (gunicorn with ``--workers``) for the run, then stop it."""
+    from soap_client.fresh import CoreNotStarted, FreshCore
+    from soap_client.load import main_load
+
+    if not args.profile.is_file():
+        print(f"error: no profile file {args.profile}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        core = FreshCore(
+            folder / "core", args.clock or "real", args.profile.resolve(), args.workers
+        )
+    except CoreNotStarted as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    try:
+        if not args.json:
+            serving = f"gunicorn, {args.workers} workers" if args.workers else "one process"
+            print(
+                f"fresh core at {core.url} ({serving}, profile {args.profile},"
+                f" clock {core.clock}, files in {folder / 'core'})",
+                file=out,
+            )
+        return main_load(
+            core.url, args.agents, args.duration, args.seed, folder, args.json, out, progress
+        )
+    finally:
+        core.stop()
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> int:

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import subprocess
-import sys
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +31,7 @@ import requests
 from lxml import etree
 from werkzeug.test import Client
 
+from soap_client.fresh import CoreNotStarted, FreshCore
 from soap_client.transports import WsgiApp
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
@@ -191,65 +190,28 @@ class UrlTarget:
 
 
 class ManagedCore(UrlTarget):
-    """Fresh cores started for the replay: ``python -m soap_server serve`` on a free port of
-    127.0.0.1 with a new database, restarted on the same database when the clock changes."""
+    """Fresh cores started for the replay (see ``fresh.py``), restarted on the same database
+    when a sample needs another clock."""
 
     def __init__(self, folder: Path, clock: str) -> None:
-        super().__init__("http://127.0.0.1:0/soap")
-        self.folder = folder
-        self._process: subprocess.Popen[str] | None = None
-        self.use_clock(clock)
+        try:
+            self.core = FreshCore(folder, clock)
+        except CoreNotStarted as error:
+            raise SampleError(str(error)) from None
+        super().__init__(self.core.url, clock)
 
     def use_clock(self, clock: str) -> bool:
-        if clock == self.clock:
-            return True
-        self._stop()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        log = (self.folder / "core.log").open("a")
-        self._process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "soap_server",
-                "serve",
-                "--port",
-                "0",
-                "--quiet",
-                "--db",
-                str(self.folder / "core.sqlite3"),
-                "--clock",
-                clock,
-            ],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-        )
-        log.close()
-        assert self._process.stdout is not None
-        banner = self._process.stdout.readline()
-        found = re.search(r"(http://127\.0\.0\.1:\d+)/", banner)
-        if found is None:
-            self._stop()
-            raise SampleError(f"the core did not start; see {self.folder / 'core.log'}")
-        self.url = f"{found.group(1)}/soap"
-        self.clock = clock
-        return True
-
-    def _stop(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
+        if clock != self.clock:
             try:
-                self._process.wait(10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            if self._process.stdout is not None:
-                self._process.stdout.close()
-            self._process = None
+                self.core.restart(clock)
+            except CoreNotStarted as error:
+                raise SampleError(str(error)) from None
+            self.url, self.clock = self.core.url, clock
+        return True
 
     def close(self) -> None:
         super().close()
-        self._stop()
+        self.core.stop()
 
 
 class WsgiTarget:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -125,3 +126,44 @@ def test_profile_from_the_environment(tmp_path: Path) -> None:
         health = requests.get(f"{url}/healthz", timeout=10).json()
     assert health["profile"]["name"] == "flaky"
     assert health["maintenance"] == ["23:45-00:20", "13:00-13:05"]
+
+
+def test_load_in_the_tatkal_rush_on_gunicorn_workers(tmp_path: Path) -> None:
+    """The rush profile, two gunicorn workers, simulated time crossing 10:00: faults are
+    absorbed by the agents' retries and the audit through the API is clean."""
+    from io import StringIO
+
+    from soap_client.__main__ import main
+
+    profile = Path(__file__).resolve().parents[2] / "profiles" / "rush.toml"
+    out = StringIO()
+    code = main(
+        [
+            "--json",
+            "load",
+            "--agents",
+            "4",
+            "--duration",
+            "4",
+            "--seed",
+            "5",
+            "--profile",
+            str(profile),
+            "--workers",
+            "2",
+            "--clock",
+            "offset:2025-11-29T09:59:59",
+            "--ledgers",
+            str(tmp_path / "load"),
+        ],
+        stdout=out,
+    )
+    report = json.loads(out.getvalue())
+    assert code == 0, report["audit"]
+    bookings = report["audit"]["bookings"]
+    assert report["audit"]["clean"]
+    assert 0 < bookings <= report["journeys"] + report["journeys_failed"]
+    assert report["journeys"] > 10
+    assert sum(report["faults"]["absorbed"].values()) > 0  # the rush did inject faults
+    assert report["retries"] >= sum(report["faults"]["absorbed"].values())
+    assert (tmp_path / "load" / "core" / "core.sqlite3").exists()
