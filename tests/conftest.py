@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.test import Client
 from zeep import Client as ZeepClient
 from zeep import Settings as ZeepSettings
@@ -84,13 +82,10 @@ def zeep_client(app: CoreApp) -> ZeepClient:
 @pytest.fixture
 def live_server(app: CoreApp) -> Iterator[str]:
     """The app on a real socket, 127.0.0.1 and an ephemeral port; yields the SOAP URL."""
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/soap"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    from tests.support import serving  # support imports this module's constants
+
+    with serving(app) as url:
+        yield url
 
 
 def envelope(body: str, token: str | None = None, prefix: str = "soapenv") -> bytes:

@@ -1,6 +1,6 @@
-"""Plain helpers shared by the test modules: reading a SOAP fault, building bookings, and running
-the core as a real ``python -m soap_server serve`` process. No fixtures here: those live in
-``tests/conftest.py``."""
+"""Plain helpers shared by the test modules: reading a SOAP fault, building bookings, serving an
+app on a real socket, and running the core as a real ``python -m soap_server serve`` process. No
+fixtures here: those live in ``tests/conftest.py``."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import itertools
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any, NamedTuple
 
 from lxml import etree
+from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 from soap_server.railway.booking import BookingRequest, PassengerRequest, PassengerStatus
@@ -158,3 +160,19 @@ def core_process(*args: str, lines: int = 2) -> Iterator[tuple[str, str]]:
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 stream.close()
+
+
+@contextmanager
+def serving(app: Callable[..., Any]) -> Iterator[str]:
+    """A WSGI app on a real socket, 127.0.0.1 and an ephemeral port; yields its SOAP URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/soap"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -6,15 +6,12 @@ from __future__ import annotations
 import io
 import json
 import socket
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from soap_client.__main__ import main
 from soap_client.agent import TravelAgent
@@ -25,19 +22,7 @@ from soap_server.railway.clock import FixedClock
 from soap_server.railway.system import Railway
 from soap_server.wsgi import CoreApp
 from tests.conftest import JOURNEY, PASSWORDS
-
-
-@contextmanager
-def serving(app: Callable[..., Any]) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/soap"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+from tests.support import serving
 
 
 def cli(url: str, ledger: Path, *args: str, agent: str = "MMT") -> tuple[int, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -13,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from werkzeug.serving import make_server
 
 from soap_client.__main__ import main
 from soap_client.compare.measure import ERAS, _clients, _journey
@@ -23,6 +21,7 @@ from soap_server.settings import Settings
 from soap_server.storage import Database
 from soap_server.wsgi import create_app
 from tests.conftest import JOURNEY, NOW, PASSWORDS
+from tests.support import serving
 
 PASSENGERS = (Traveller("Ravi Kumar", 34, "M"), Traveller("Anita Kumar", 31, "F"))
 
@@ -30,15 +29,10 @@ PASSENGERS = (Traveller("Ravi Kumar", 34, "M"), Traveller("Anita Kumar", 31, "F"
 @contextmanager
 def core(db_path: Path) -> Iterator[str]:
     app = create_app(Settings(db_path=db_path, clock=FixedClock(NOW)))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}/soap"
+        with serving(app) as url:
+            yield url
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
         app.close()
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import BaseWSGIServer, make_server
 
 import soap_server.railway
 from soap_client.ledger import Ledger
@@ -33,6 +32,7 @@ from soap_client.load import (
 from soap_client.trace import operation_of
 from soap_server.soap.faults import WireFault, fault_envelope
 from soap_server.wsgi import CoreApp
+from tests.support import serving
 
 TRAINS = Path(soap_server.railway.__file__).parent / "data" / "trains.toml"
 
@@ -201,13 +201,8 @@ class Chaos:
 def chaos(app: CoreApp) -> Iterator[tuple[str, Chaos]]:
     """A real server whose answers go through ``Chaos``; yields its SOAP URL."""
     middle = Chaos(app)
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, middle, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/soap", middle
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(middle) as url:
+        yield url, middle
 
 
 def test_faults_are_retried_counted_and_a_lost_booking_is_reconciled_by_the_audit(

@@ -11,9 +11,7 @@ import re
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from datetime import time as dtime
@@ -21,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 import soap_client.__main__ as cli_module
 from soap_client.agent import TravelAgent
@@ -34,6 +31,7 @@ from soap_server.settings import Settings
 from soap_server.simulation import Profile
 from soap_server.wsgi import CoreApp, create_app
 from tests.conftest import JOURNEY, NOW, PASSWORDS
+from tests.support import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_PROCESS = "http://core.invalid/soap"  # never dialled: the transport is in-process
@@ -88,22 +86,6 @@ def make_app(settings: Settings) -> Iterator[Callable[..., CoreApp]]:
     yield build
     for app in apps:
         app.close()
-
-
-@contextmanager
-def serving(app: CoreApp) -> Iterator[str]:
-    """``app`` on a real socket, 127.0.0.1 and an ephemeral port; yields the SOAP URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/soap"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @pytest.fixture
