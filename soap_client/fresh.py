@@ -38,15 +38,17 @@ class FreshCore:
         self.clock = ""
         self._process: subprocess.Popen[str] | None = None
         folder.mkdir(parents=True, exist_ok=True)
-        self.restart(clock)
+        self.restart(clock, profile)
 
     @property
     def url(self) -> str:
         """The SOAP endpoint."""
         return f"{self.base}/soap"
 
-    def restart(self, clock: str) -> None:
+    def restart(self, clock: str, profile: Path | None = None) -> None:
+        """(Re)start on the same database with ``clock`` and ``profile`` (None: no profile)."""
         self.stop()
+        self.profile = profile
         database, log_path = self.folder / "core.sqlite3", self.folder / "core.log"
         with log_path.open("a") as log:
             if self.workers > 0:

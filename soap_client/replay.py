@@ -62,6 +62,7 @@ class Sample:
     content_type: str | None = "text/xml; charset=utf-8"
     soap_action: str | None = None  # the header's value; None: not sent
     clock: str | None = None
+    profile: Path | None = None  # a simulation profile the core must run with
     capture: dict[str, str] = field(default_factory=dict)
     needs: tuple[str, ...] = ()
 
@@ -132,6 +133,7 @@ def load_manifest(root: Path = SAMPLES_DIR) -> Manifest:
                 content_type=entry.get("content_type", "text/xml; charset=utf-8") or None,
                 soap_action=None if action == "-" else action,
                 clock=entry.get("clock"),
+                profile=root / entry["profile"] if "profile" in entry else None,
                 capture=dict(entry.get("capture", {})),
                 needs=tuple(entry.get("needs", ())),
             )
@@ -155,16 +157,16 @@ class Answer:
 class Target(Protocol):
     def send(self, method: str, body: bytes, headers: dict[str, str]) -> Answer: ...
 
-    def use_clock(self, clock: str) -> bool:
-        """Make the core run on ``clock``; False if this target cannot."""
+    def use_core(self, clock: str, profile: Path | None) -> bool:
+        """Make the core run on ``clock`` with ``profile``; False if this target cannot."""
         ...
 
     def close(self) -> None: ...
 
 
 class UrlTarget:
-    """A core someone else started, assumed fresh and on the samples' clock; samples that need
-    another clock can't run against it."""
+    """A core someone else started, assumed fresh, on the samples' clock and without a profile;
+    samples that need another clock or a profile can't run against it."""
 
     def __init__(self, url: str, clock: str | None = None, timeout: float = 30) -> None:
         self.url = url
@@ -182,8 +184,8 @@ class UrlTarget:
             raise SampleError(f"cannot reach {self.url}: {type(error).__name__}") from None
         return Answer(response.status_code, response.content, _ms(started))
 
-    def use_clock(self, clock: str) -> bool:
-        return clock == self.clock
+    def use_core(self, clock: str, profile: Path | None) -> bool:
+        return clock == self.clock and profile is None
 
     def close(self) -> None:
         self._session.close()
@@ -191,7 +193,7 @@ class UrlTarget:
 
 class ManagedCore(UrlTarget):
     """Fresh cores started for the replay (see ``fresh.py``), restarted on the same database
-    when a sample needs another clock."""
+    when a sample needs another clock or a simulation profile."""
 
     def __init__(self, folder: Path, clock: str) -> None:
         try:
@@ -199,14 +201,15 @@ class ManagedCore(UrlTarget):
         except CoreNotStarted as error:
             raise SampleError(str(error)) from None
         super().__init__(self.core.url, clock)
+        self.profile: Path | None = None
 
-    def use_clock(self, clock: str) -> bool:
-        if clock != self.clock:
+    def use_core(self, clock: str, profile: Path | None) -> bool:
+        if (clock, profile) != (self.clock, self.profile):
             try:
-                self.core.restart(clock)
+                self.core.restart(clock, profile)
             except CoreNotStarted as error:
                 raise SampleError(str(error)) from None
-            self.url, self.clock = self.core.url, clock
+            self.url, self.clock, self.profile = self.core.url, clock, profile
         return True
 
     def close(self) -> None:
@@ -215,22 +218,23 @@ class ManagedCore(UrlTarget):
 
 
 class WsgiTarget:
-    """In-process: ``factory(clock)`` builds the core's WSGI app (on one database)."""
+    """In-process: ``factory(clock, profile)`` builds the core's WSGI app (on one database)."""
 
-    def __init__(self, factory: Callable[[str], WsgiApp], clock: str) -> None:
+    def __init__(self, factory: Callable[[str, Path | None], WsgiApp], clock: str) -> None:
         self._factory = factory
         self.clock = clock
-        self._client = Client(factory(clock))
+        self.profile: Path | None = None
+        self._client = Client(factory(clock, None))
 
     def send(self, method: str, body: bytes, headers: dict[str, str]) -> Answer:
         started = time.perf_counter()
         answer = self._client.open("/soap", method=method, data=body, headers=headers)
         return Answer(answer.status_code, answer.get_data(), _ms(started))
 
-    def use_clock(self, clock: str) -> bool:
-        if clock != self.clock:
-            self._client = Client(self._factory(clock))
-            self.clock = clock
+    def use_core(self, clock: str, profile: Path | None) -> bool:
+        if (clock, profile) != (self.clock, self.profile):
+            self._client = Client(self._factory(clock, profile))
+            self.clock, self.profile = clock, profile
         return True
 
     def close(self) -> None:
@@ -412,11 +416,12 @@ def replay(manifest: Manifest, target: Target, paths: Iterable[str] = ()) -> lis
     for sample in samples:
         setup = sample.id not in asked
         broken = [n for n in sample.needs if n in failed]
-        if broken or not target.use_clock(sample.clock or manifest.clock):
+        if broken or not target.use_core(sample.clock or manifest.clock, sample.profile):
+            needs = f"profile {sample.profile.name}" if sample.profile else f"clock {sample.clock}"
             reason = (
                 f"needs {', '.join(broken)}"
                 if broken
-                else f"needs a core on clock {sample.clock}: use --fresh"
+                else f"needs a core with {needs}: use --fresh"
             )
             results.append(Result(sample, "skip", reason=reason, setup=setup))
             failed.add(sample.id)
@@ -472,8 +477,8 @@ def record(manifest: Manifest, target: Target) -> Iterator[tuple[Sample, int]]:
     captured elements and any text holding a bound value become ``{{NAME}}``."""
     bindings: dict[str, str] = {}
     for sample in manifest.samples:
-        if not target.use_clock(sample.clock or manifest.clock):
-            raise SampleError(f"{sample.id} needs clock {sample.clock}: record needs fresh cores")
+        if not target.use_core(sample.clock or manifest.clock, sample.profile):
+            raise SampleError(f"{sample.id} needs its own core: record needs fresh cores")
         body, headers = _request_of(sample, bindings)
         answer = target.send(sample.method, body, headers)
         try:

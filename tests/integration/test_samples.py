@@ -17,6 +17,7 @@ from soap_client.replay import SAMPLES_DIR, Manifest, WsgiTarget, load_manifest,
 from soap_server.railway import errors
 from soap_server.railway.clock import parse_clock
 from soap_server.settings import Settings
+from soap_server.simulation import load_profile
 from soap_server.wsgi import CoreApp, create_app
 
 WIRE_CODES = {
@@ -34,8 +35,8 @@ WIRE_CODES = {
     "VersionMismatch",
     "MustUnderstand",
 }
-# No request can cause these on purpose on a core without a simulation profile.
-UNPROVOKABLE = {"Busy", "InternalError", "Unavailable", "RateLimited"}
+# No request can cause these on purpose.
+UNPROVOKABLE = {"Busy", "InternalError"}
 
 
 @pytest.fixture
@@ -43,8 +44,13 @@ def in_process(tmp_path: Path) -> Iterator[WsgiTarget]:
     """Fresh in-process cores on one database, one per clock the samples ask for."""
     apps: list[CoreApp] = []
 
-    def factory(clock: str) -> CoreApp:
-        app = create_app(Settings(db_path=tmp_path / "core.sqlite3", clock=parse_clock(clock)))
+    def factory(clock: str, profile: Path | None) -> CoreApp:
+        settings = Settings(
+            db_path=tmp_path / "core.sqlite3",
+            clock=parse_clock(clock),
+            profile=None if profile is None else load_profile(profile),
+        )
+        app = create_app(settings)
         apps.append(app)
         return app
 
