@@ -126,13 +126,26 @@ class CoreApp:
             for a in demo_agents()
         )
         url = html.escape(self.settings.public_url)
+        base = html.escape(public_base(self.settings))
         clock = html.escape(repr(self.railway.clock))
+        profile = self.settings.profile
+        simulation = (
+            f"Simulation profile: <code>{html.escape(profile.name)}</code>"
+            f" ({html.escape(profile.description)})."
+            if profile is not None
+            else "No simulation profile."
+        )
         page = f"""<!doctype html><html><head><meta charset="utf-8">
 <title>IRCTC reservation core (simulator)</title></head><body>
 <h1>IRCTC reservation core</h1>
-<p>A SOAP 1.1 service for authorised travel agents.
-Contract: <a href="{url}?wsdl">{url}?wsdl</a>. Endpoint: <code>POST {url}</code>.
-Clock: <code>{clock}</code>.</p>
+<p>One reservation core for authorised travel agents, in three integration eras:</p>
+<ul>
+<li>SOAP 1.1: <code>POST {url}</code>, contract <a href="{url}?wsdl">{url}?wsdl</a></li>
+<li>REST/JSON: <code>{base}/rest/v1/...</code>, contract
+<a href="{base}/rest/v1/openapi.json">{base}/rest/v1/openapi.json</a></li>
+<li>plain XML: <code>POST {base}/xml</code>, contract <a href="{base}/xml">{base}/xml</a> (XSD)</li>
+</ul>
+<p>Clock: <code>{clock}</code>. {simulation} Status: <a href="{base}/healthz">/healthz</a>.</p>
 <table border="1" cellpadding="4"><tr><th>Agent</th><th>Name</th><th>Demo password</th></tr>
 {agents}</table></body></html>"""
         return Response(page, mimetype="text/html")
