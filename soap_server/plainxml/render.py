@@ -6,16 +6,13 @@ message); the endpoint decides what to answer and sends it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import datetime
+from decimal import Decimal
 
 from lxml import etree
 
+from soap_server.notation import duration, fare_parts, money
 from soap_server.railway.booking import BookingView, CancellationView, PassengerStatus, TrainOption
-from soap_server.railway.fares import Fare
-
-_PAISA = Decimal("0.01")
-
 
 # -- domain views to elements -------------------------------------------------------------------
 
@@ -25,12 +22,8 @@ def element(tag: str, attributes: dict[str, str | None]) -> etree._Element:
     return etree.Element(tag, {k: v for k, v in attributes.items() if v is not None})
 
 
-def _money(amount: Decimal) -> str:
-    return f"{amount.quantize(_PAISA, ROUND_HALF_UP):f}"
-
-
 def _optional_money(amount: Decimal | None) -> str | None:
-    return None if amount is None else _money(amount)
+    return None if amount is None else money(amount)
 
 
 def instant(moment: datetime) -> str:
@@ -39,25 +32,6 @@ def instant(moment: datetime) -> str:
 
 def _boolean(value: bool) -> str:
     return "true" if value else "false"
-
-
-def _duration(delta: timedelta) -> str:
-    """ISO 8601 in hours, minutes and seconds (``PT15H45M``), as SOAP's xs:duration reads."""
-    hours, rest = divmod(int(delta.total_seconds()), 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = [(hours, "H"), (minutes, "M"), (seconds, "S")]
-    text = "".join(f"{value}{unit}" for value, unit in parts if value)
-    return f"PT{text or '0S'}"
-
-
-def _fare_parts(fare: Fare) -> dict[str, str | None]:
-    return {
-        "base": _money(fare.base),
-        "reservation": _money(fare.reservation),
-        "superfast": _money(fare.superfast),
-        "tatkal": _money(fare.tatkal),
-        "gst": _money(fare.gst),
-    }
 
 
 def train(option: TrainOption) -> etree._Element:
@@ -71,7 +45,7 @@ def train(option: TrainOption) -> etree._Element:
             "destination": option.destination.code,
             "departs": instant(option.departs),
             "arrives": instant(option.arrives),
-            "duration": _duration(option.duration),
+            "duration": duration(option.duration),
             "distanceKm": str(option.distance_km),
             "runsOn": " ".join(option.runs_on),
         },
@@ -86,8 +60,8 @@ def train(option: TrainOption) -> etree._Element:
                     "quota": c.quota,
                     "status": c.status,
                     "available": str(c.available),
-                    "fare": _money(c.fare.total),
-                    **_fare_parts(c.fare),
+                    "fare": money(c.fare.total),
+                    **fare_parts(c.fare),
                 },
             )
         )
@@ -107,7 +81,7 @@ def _passenger(p: PassengerStatus) -> etree._Element:
             "coach": p.coach,
             "berth": None if p.berth is None else str(p.berth),
             "berthType": p.berth_type,
-            "fare": _money(p.fare),
+            "fare": money(p.fare),
             "refund": _optional_money(p.refund),
         },
     )
@@ -131,11 +105,11 @@ def booking(tag: str, view: BookingView) -> etree._Element:
             "quota": view.quota,
             "bookedAt": instant(view.booked_at),
             "chartStatus": view.chart_status,
-            "totalFare": _money(view.total_fare),
-            "totalRefund": _money(view.total_refund),
+            "totalFare": money(view.total_fare),
+            "totalRefund": money(view.total_refund),
         },
     )
-    booking_el.append(element("Fare", {**_fare_parts(view.fare), "total": _money(view.fare.total)}))
+    booking_el.append(element("Fare", {**fare_parts(view.fare), "total": money(view.fare.total)}))
     for p in view.passengers:
         booking_el.append(_passenger(p))
     return booking_el
@@ -147,8 +121,8 @@ def cancellation(result: CancellationView) -> etree._Element:
         "Cancel",
         {
             "pnr": result.booking.pnr,
-            "refund": _money(result.refund),
-            "charges": _money(result.charges),
+            "refund": money(result.refund),
+            "charges": money(result.charges),
             "cancelled": " ".join(str(n) for n in result.cancelled),
         },
     )

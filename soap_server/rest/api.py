@@ -20,14 +20,14 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from soap_server.notation import duration, fare_parts, money
 from soap_server.railway import errors
 from soap_server.railway.booking import (
     BookingRequest,
@@ -82,24 +82,8 @@ class Problem(Exception):
         return STATUS.get(self.code, 503 if self.retryable else 422)
 
 
-def _money(amount: Decimal) -> str:
-    return f"{amount:.2f}"
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    return f"PT{minutes // 60}H{minutes % 60}M"
-
-
 def _fare(fare: Fare) -> dict[str, str]:
-    return {
-        "base": _money(fare.base),
-        "reservation": _money(fare.reservation),
-        "superfast": _money(fare.superfast),
-        "tatkal": _money(fare.tatkal),
-        "gst": _money(fare.gst),
-        "total": _money(fare.total),
-    }
+    return {**fare_parts(fare), "total": money(fare.total)}
 
 
 def _train(option: TrainOption) -> dict[str, Any]:
@@ -110,7 +94,7 @@ def _train(option: TrainOption) -> dict[str, Any]:
         "to": option.destination.code,
         "departs": option.departs.isoformat(),
         "arrives": option.arrives.isoformat(),
-        "duration": _duration(option.duration),
+        "duration": duration(option.duration),
         "distanceKm": option.distance_km,
         "runsOn": list(option.runs_on),
         "classes": [
@@ -143,8 +127,8 @@ def _booking(view: BookingView) -> dict[str, Any]:
         "bookedAt": view.booked_at.isoformat(),
         "chartStatus": view.chart_status,
         "farePerPassenger": _fare(view.fare),
-        "totalFare": _money(view.total_fare),
-        "totalRefund": _money(view.total_refund),
+        "totalFare": money(view.total_fare),
+        "totalRefund": money(view.total_refund),
         "passengers": [
             {
                 "number": p.number,
@@ -156,8 +140,8 @@ def _booking(view: BookingView) -> dict[str, Any]:
                 "coach": p.coach,
                 "berth": p.berth,
                 "berthType": p.berth_type,
-                "fare": _money(p.fare),
-                "refund": None if p.refund is None else _money(p.refund),
+                "fare": money(p.fare),
+                "refund": None if p.refund is None else money(p.refund),
             }
             for p in view.passengers
         ],
@@ -168,8 +152,8 @@ def _cancellation(result: CancellationView) -> dict[str, Any]:
     return {
         "pnr": result.booking.pnr,
         "cancelled": list(result.cancelled),
-        "refund": _money(result.refund),
-        "charges": _money(result.charges),
+        "refund": money(result.refund),
+        "charges": money(result.charges),
         "promotions": [{"from": p.was, "to": p.now} for p in result.promotions],
         "booking": _booking(result.booking),
     }
