@@ -11,14 +11,12 @@ Markdown report with its charts when ``--report DIR`` is given.
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from soap_client.compare import ERAS, compare
 from soap_client.compare.report import as_text, write_markdown
+from soap_client.fresh import FreshCore
 
 PASSWORD = "mmt-secret-2008"
 
@@ -29,32 +27,11 @@ def main() -> None:
     parser.add_argument("--report", type=Path)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        core = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "soap_server",
-                "serve",
-                "--port",
-                "0",
-                "--quiet",
-                "--db",
-                f"{folder}/core.sqlite3",
-                "--clock",
-                "offset:2025-11-20T09:00",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
+        core = FreshCore(Path(folder), "offset:2025-11-20T09:00")
         try:
-            assert core.stdout is not None
-            port = re.search(r":(\d+)/", core.stdout.readline())
-            assert port, "the core did not start"
-            result = compare(f"http://127.0.0.1:{port.group(1)}/soap", "MMT", PASSWORD, args.runs)
+            result = compare(core.url, "MMT", PASSWORD, args.runs)
         finally:
-            core.terminate()
-            core.wait(10)
+            core.stop()
     print(as_text(result))
     print()
     print("journey totals relative to REST (1.00 = REST):")

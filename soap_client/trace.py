@@ -58,33 +58,21 @@ class Traceable:
     def post(self, address: str, message: Any, headers: dict[str, str]) -> requests.Response:
         payload = message if isinstance(message, bytes) else str(message).encode("utf-8")
         started = time.perf_counter()
+
+        def report(status: int | None, answer: bytes, error: str | None = None) -> None:
+            if self.trace_hook is not None:
+                elapsed = (time.perf_counter() - started) * 1000
+                operation = operation_of(payload)
+                self.trace_hook(
+                    Exchange(operation, address, payload, status, answer, elapsed, error)
+                )
+
         try:
             response: requests.Response = super().post(address, message, headers)  # type: ignore[misc]
         except Exception as error:
-            if self.trace_hook is not None:
-                self.trace_hook(
-                    Exchange(
-                        operation_of(payload),
-                        address,
-                        payload,
-                        None,
-                        b"",
-                        (time.perf_counter() - started) * 1000,
-                        f"{type(error).__name__}: {error}",
-                    )
-                )
+            report(None, b"", f"{type(error).__name__}: {error}")
             raise
-        if self.trace_hook is not None:
-            self.trace_hook(
-                Exchange(
-                    operation_of(payload),
-                    address,
-                    payload,
-                    response.status_code,
-                    response.content,
-                    (time.perf_counter() - started) * 1000,
-                )
-            )
+        report(response.status_code, response.content)
         return response
 
 
