@@ -29,9 +29,15 @@ class FreshCore:
     """A core on its own database in ``folder``; ``workers`` > 0 serves through gunicorn."""
 
     def __init__(
-        self, folder: Path, clock: str, profile: Path | None = None, workers: int = 0
+        self,
+        folder: Path,
+        clock: str,
+        profile: Path | None = None,
+        workers: int = 0,
+        quiet: bool = True,
     ) -> None:
         self.folder = folder
+        self.quiet = quiet
         self.profile = profile
         self.workers = workers
         self.base = ""
@@ -80,12 +86,13 @@ class FreshCore:
                     "serve",
                     "--port",
                     "0",
-                    "--quiet",
                     "--db",
                     str(database),
                     "--clock",
                     clock,
                 ]
+                if self.quiet:
+                    command.append("--quiet")
                 if self.profile is not None:
                     command += ["--profile", str(self.profile)]
                 self._process = subprocess.Popen(

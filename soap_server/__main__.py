@@ -241,10 +241,11 @@ def _demo(args: argparse.Namespace) -> int:
     as separate processes: the agent knows nothing but the URL and its credentials."""
     import shutil
     import subprocess
-    import time
-    import urllib.request
     from datetime import datetime
 
+    # The demo runner is where the two sides meet (DESIGN.md): the client's runner starts the
+    # core as an operator would, the journey runs as a separate process.
+    from soap_client.fresh import CoreNotStarted, FreshCore
     from soap_server.railway.agents import demo_agents
     from soap_server.railway.clock import IST
 
@@ -255,44 +256,14 @@ def _demo(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UsageError(f"--clock: {error}") from None
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True, exist_ok=True)
     log_path = folder / "core.log"
     print(f"== Starting the reservation core (database {folder / 'core.sqlite3'}, clock {clock})")
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "soap_server",
-                "serve",
-                "--port",
-                "0",
-                "--db",
-                str(folder / "core.sqlite3"),
-                "--clock",
-                clock,
-            ],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-        )
     try:
-        assert server.stdout is not None
-        banner = server.stdout.readline()
-        if not banner:
-            raise UsageError(f"the core did not start; see {log_path}")
-        base = banner.rsplit(" ", 1)[-1].strip().rstrip("/")
-        url = f"{base}/soap"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise UsageError(f"the core at {base} did not answer; see {log_path}") from None
-                time.sleep(0.1)
+        core = FreshCore(folder, clock, quiet=False)
+    except CoreNotStarted as error:
+        raise UsageError(str(error)) from None
+    try:
+        url = core.url
         print(f"== The core answers at {url} (WSDL: {url}?wsdl); log in {log_path}", flush=True)
         agent = demo_agents()[0]
         print(
@@ -318,14 +289,7 @@ def _demo(args: argparse.Namespace) -> int:
             check=False,
         )
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        if server.stdout is not None:
-            server.stdout.close()
+        core.stop()
     outcome = "completed" if done.returncode == 0 else f"failed (exit code {done.returncode})"
     print(
         f"\n== Journey {outcome}; the core has stopped. Its database and the agent's ledger"
