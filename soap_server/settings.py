@@ -7,6 +7,7 @@ from datetime import time
 from pathlib import Path
 
 from soap_server.railway.clock import Clock, SystemClock
+from soap_server.railway.passwords import Scrypt
 from soap_server.simulation import Profile
 
 DEFAULT_DB_PATH = Path("var") / "irctc.sqlite3"
@@ -25,6 +26,8 @@ class Settings:
     session_idle_minutes: int = 15
     max_failed_logins: int = 5
     lockout_minutes: int = 15
+    #: How agents' passwords are hashed when the database is seeded (tests use a cheap cost).
+    password_hashing: Scrypt = field(default_factory=Scrypt)
     #: The nightly window during which every call gets a retryable Server fault.
     maintenance_start: time | None = time(23, 45)
     maintenance_end: time | None = time(0, 20)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.test import Client
@@ -14,7 +15,8 @@ from zeep import Settings as ZeepSettings
 from soap_client import WSDL_PATH
 from soap_client.transports import WsgiTransport
 from soap_server.railway.agents import demo_agents
-from soap_server.railway.clock import IST, FixedClock
+from soap_server.railway.clock import IST, Clock, FixedClock
+from soap_server.railway.passwords import Scrypt
 from soap_server.railway.system import Railway
 from soap_server.settings import Settings
 from soap_server.wsgi import CoreApp, create_app
@@ -25,6 +27,17 @@ JOURNEY = date(2025, 11, 30)  # a Sunday
 PASSWORDS = {agent.code: agent.demo_password for agent in demo_agents()}
 TNS = "urn:irctc:reservation:v1"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+#: scrypt at a cost of microseconds: seeding the demo agents at the real cost (30 ms a hash) was
+#: most of what building a core cost a test. Stored hashes name their cost, so a database seeded
+#: here still verifies logins in a core process started at the real cost.
+TEST_HASHING = Scrypt(n=16, r=1, p=1)
+
+
+def core_settings(db_path: Path, clock: Clock | None = None, **changes: Any) -> Settings:
+    """Settings of a test core: its database, a fixed clock at NOW unless given, cheap hashing."""
+    return Settings(
+        db_path=db_path, clock=clock or FixedClock(NOW), password_hashing=TEST_HASHING, **changes
+    )
 
 
 @pytest.fixture
@@ -34,7 +47,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(tmp_path: Path, clock: FixedClock) -> Settings:
-    return Settings(db_path=tmp_path / "core.sqlite3", clock=clock)
+    return core_settings(tmp_path / "core.sqlite3", clock)
 
 
 @pytest.fixture
@@ -51,9 +64,7 @@ def shared_core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Rail
     Only for tests that neither move the clock nor write: building a core hashes every demo
     password, so sharing one keeps a module fast.
     """
-    core = Railway(
-        Settings(db_path=tmp_path_factory.mktemp("shared") / "core.sqlite3", clock=FixedClock(NOW))
-    )
+    core = Railway(core_settings(tmp_path_factory.mktemp("shared") / "core.sqlite3"))
     yield core, login_token(core)
     core.close()
 
@@ -61,6 +72,15 @@ def shared_core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Rail
 @pytest.fixture
 def app(settings: Settings, railway: Railway) -> CoreApp:
     return create_app(settings, railway)
+
+
+@pytest.fixture
+def busy_app(tmp_path: Path, clock: FixedClock) -> Iterator[tuple[CoreApp, Path]]:
+    """An app whose writers give up after 50 ms, and its database file (to lock from outside)."""
+    path = tmp_path / "busy.sqlite3"
+    app = create_app(core_settings(path, clock, db_busy_timeout_ms=50))
+    yield app, path
+    app.close()
 
 
 @pytest.fixture

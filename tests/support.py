@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import itertools
 import re
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any, NamedTuple
 
+import requests
 from lxml import etree
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
@@ -130,6 +134,18 @@ def counts(railway: Railway) -> tuple[int, int, int]:
         return tx.count("bookings"), tx.count("passengers"), tx.count("occupancy")
 
 
+@contextmanager
+def writer_lock_held(db_path: Path) -> Iterator[None]:
+    """Another connection holds the database's writer lock until the block ends."""
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        yield
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+
+
 # -- the core as a process ----------------------------------------------------------------------
 
 
@@ -160,6 +176,21 @@ def core_process(*args: str, lines: int = 2) -> Iterator[tuple[str, str]]:
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 stream.close()
+
+
+def wait_until_healthy(base: str, seconds: float = 60) -> None:
+    """Poll ``GET base/healthz`` until it answers 200. A refused connection (not listening yet)
+    and a slow answer (ReadTimeout, on a loaded machine) are both polled again."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{base} did not answer /healthz within {seconds} s")
+        time.sleep(0.1)
 
 
 @contextmanager

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 import tomllib
 from collections.abc import Iterator
@@ -19,38 +16,11 @@ from soap_server.railway.errors import (
     SessionExpired,
     SessionInvalid,
 )
+from soap_server.railway.passwords import Scrypt
 from soap_server.storage import Database
 
-# scrypt at n=2**14 costs ~30 ms and 16 MiB: slow enough to hurt guessing, fast enough for a demo.
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 # Sessions are touched at most this often, so that reads don't each become a write.
 _TOUCH_EVERY = timedelta(seconds=10)
-
-
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32
-    )
-    b64 = base64.b64encode
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(
-            password.encode("utf-8"),
-            salt=base64.b64decode(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            dklen=len(expected),
-        )
-    except ValueError:
-        return False
-    return scheme == "scrypt" and hmac.compare_digest(actual, expected)
 
 
 @dataclass(frozen=True)
@@ -68,10 +38,10 @@ def demo_agents() -> list[DemoAgent]:
     ]
 
 
-def seed_rows() -> Iterator[tuple[str, str, str]]:
+def seed_rows(hashing: Scrypt) -> Iterator[tuple[str, str, str]]:
     """(code, name, password hash) per demo agent; lazy, so hashing happens only when seeding."""
     for agent in demo_agents():
-        yield agent.code, agent.name, hash_password(agent.demo_password)
+        yield agent.code, agent.name, hashing.hash(agent.demo_password)
 
 
 @dataclass(frozen=True)
@@ -112,7 +82,7 @@ class AgentDesk:
                     f"agent {code} is locked after {self._max_failed} failed logins"
                     f" until {until:%Y-%m-%d %H:%M} IST"
                 )
-            elif not verify_password(password, agent.password_hash):
+            elif not Scrypt.verify(password, agent.password_hash):
                 failed = agent.failed_logins + 1
                 if failed >= self._max_failed:
                     # The lock is written and committed before the fault goes out.

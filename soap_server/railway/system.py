@@ -36,7 +36,7 @@ class Railway:
         self.clock = settings.clock
         self.catalog = catalog or load_catalog()
         self.db = Database(settings.db_path, settings.db_busy_timeout_ms)
-        self.db.initialise(seed_rows())
+        self.db.initialise(seed_rows(settings.password_hashing))
         profile = settings.profile
         self.simulation = Simulation(profile) if profile is not None else None
         idle = settings.session_idle_minutes

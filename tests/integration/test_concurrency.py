@@ -13,11 +13,9 @@ import requests
 from lxml import etree
 
 from soap_server.railway import inventory
-from soap_server.railway.clock import FixedClock
 from soap_server.railway.system import Railway
-from soap_server.settings import Settings
 from soap_server.storage import Database
-from tests.conftest import JOURNEY, NOW, PASSWORDS, TNS, envelope, login_token
+from tests.conftest import JOURNEY, NOW, PASSWORDS, TNS, core_settings, envelope, login_token
 from tests.support import core_process, fill
 
 TRAIN, SOURCE, DESTINATION, CLASS = "12952", "NDLS", "MMCT", "2A"
@@ -149,7 +147,7 @@ def test_threads_against_one_server(railway: Railway, live_server: str) -> None:
 @pytest.fixture
 def two_servers(tmp_path: Path) -> Iterator[tuple[Path, list[str]]]:
     db_path = tmp_path / "shared.sqlite3"
-    railway = Railway(Settings(db_path=db_path, clock=FixedClock(NOW)))
+    railway = Railway(core_settings(db_path))
     fill_leaving(railway, LEAVE)
     railway.close()
     flags = ["--db", str(db_path), "--clock", f"fixed:{NOW.isoformat()}"]
@@ -173,7 +171,7 @@ def test_two_processes_share_one_database(two_servers: tuple[Path, list[str]]) -
             pool.map(lambda i: post_book(urls[i % 2], token, f"rush-{i}"), range(CALLS))
         )
     states = audit(db_path)
-    railway = Railway(Settings(db_path=db_path, clock=FixedClock(NOW)))
+    railway = Railway(core_settings(db_path))
     try:
         catalog = railway.catalog
         capacity = len(

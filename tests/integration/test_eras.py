@@ -16,11 +16,9 @@ import requests
 from soap_client.__main__ import main
 from soap_client.compare.measure import ERAS, _clients, _journey
 from soap_client.eras import Traveller, Trip
-from soap_server.railway.clock import FixedClock
-from soap_server.settings import Settings
 from soap_server.storage import Database
 from soap_server.wsgi import create_app
-from tests.conftest import JOURNEY, NOW, PASSWORDS
+from tests.conftest import JOURNEY, PASSWORDS, core_settings
 from tests.support import serving
 
 PASSENGERS = (Traveller("Ravi Kumar", 34, "M"), Traveller("Anita Kumar", 31, "F"))
@@ -28,7 +26,7 @@ PASSENGERS = (Traveller("Ravi Kumar", 34, "M"), Traveller("Anita Kumar", 31, "F"
 
 @contextmanager
 def core(db_path: Path) -> Iterator[str]:
-    app = create_app(Settings(db_path=db_path, clock=FixedClock(NOW)))
+    app = create_app(core_settings(db_path))
     try:
         with serving(app) as url:
             yield url

@@ -18,10 +18,8 @@ import requests
 from lxml import etree
 
 from soap_server.railway import inventory
-from soap_server.railway.clock import FixedClock
 from soap_server.railway.system import Railway
-from soap_server.settings import Settings
-from tests.conftest import NOW, PASSWORDS, TNS, envelope
+from tests.conftest import NOW, PASSWORDS, TNS, core_settings, envelope
 from tests.integration.test_concurrency import (
     CALLS,
     CLASS,
@@ -32,6 +30,7 @@ from tests.integration.test_concurrency import (
     fill_leaving,
     post_book,
 )
+from tests.support import wait_until_healthy
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
@@ -80,12 +79,7 @@ def gunicorn(db_path: Path, **env: str) -> Iterator[tuple[str, set[str]]]:
             if booted:
                 workers.add(booted.group(1))
         assert url and len(workers) == 2, "gunicorn did not start its two workers"
-        while time.monotonic() < deadline:  # both workers answer once one does
-            try:
-                if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        wait_until_healthy(url)  # both workers answer once one does
         yield url, workers
     finally:
         process.terminate()
@@ -96,7 +90,7 @@ def gunicorn(db_path: Path, **env: str) -> Iterator[tuple[str, set[str]]]:
 
 def test_rush_through_gunicorn_workers(tmp_path: Path) -> None:
     db_path = tmp_path / "core.sqlite3"
-    railway = Railway(Settings(db_path=db_path, clock=FixedClock(NOW)))
+    railway = Railway(core_settings(db_path))
     capacity = fill_leaving(railway, LEAVE)
     catalog = railway.catalog
     rac = len(inventory.rac_places(catalog.trains[TRAIN], catalog.classes[CLASS], "GN"))

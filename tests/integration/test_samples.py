@@ -16,9 +16,9 @@ from soap_client.__main__ import main
 from soap_client.replay import SAMPLES_DIR, Manifest, WsgiTarget, load_manifest, replay
 from soap_server.railway import errors
 from soap_server.railway.clock import parse_clock
-from soap_server.settings import Settings
 from soap_server.simulation import load_profile
 from soap_server.wsgi import CoreApp, create_app
+from tests.conftest import core_settings
 
 WIRE_CODES = {
     "EmptyRequest",
@@ -45,9 +45,9 @@ def in_process(tmp_path: Path) -> Iterator[WsgiTarget]:
     apps: list[CoreApp] = []
 
     def factory(clock: str, profile: Path | None) -> CoreApp:
-        settings = Settings(
-            db_path=tmp_path / "core.sqlite3",
-            clock=parse_clock(clock),
+        settings = core_settings(
+            tmp_path / "core.sqlite3",
+            parse_clock(clock),
             profile=None if profile is None else load_profile(profile),
         )
         app = create_app(settings)

@@ -19,11 +19,9 @@ from lxml import etree
 from werkzeug.test import Client, EnvironBuilder, TestResponse
 from werkzeug.wrappers import Request, Response
 
-from soap_server.railway.clock import FixedClock
 from soap_server.railway.system import Railway
-from soap_server.settings import Settings
 from soap_server.wsgi import create_app
-from tests.conftest import JOURNEY, NOW, PASSWORDS, SOAP_ENV, TNS, envelope, login_token
+from tests.conftest import JOURNEY, PASSWORDS, SOAP_ENV, TNS, core_settings, envelope, login_token
 from tests.support import READER, Fault, counts, read_fault
 
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
@@ -314,7 +312,7 @@ CASES = [
 def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
     """One app for the whole table: the same worker takes every hostile case in turn."""
     path = tmp_path_factory.mktemp("hostile") / "core.sqlite3"
-    app = create_app(Settings(db_path=path, clock=FixedClock(NOW)))
+    app = create_app(core_settings(path))
     yield Client(app)
     app.close()
 

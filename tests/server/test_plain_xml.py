@@ -10,8 +10,6 @@ a full train; only the error itself has to travel over the wire.
 from __future__ import annotations
 
 import logging
-import sqlite3
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
@@ -25,9 +23,10 @@ from soap_server.plainxml import PlainXmlEndpoint, contract
 from soap_server.railway.clock import IST, FixedClock
 from soap_server.railway.system import Railway
 from soap_server.settings import Settings
+from soap_server.wsgi import CoreApp
 from soap_server.xmlguard import Limits
 from tests.conftest import JOURNEY, PASSWORDS, login_token
-from tests.support import READER, counts, fill
+from tests.support import READER, counts, fill, writer_lock_held
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_SAMPLE = ROOT / "samples" / "pre-soap" / "login-and-search.request.xml"
@@ -598,23 +597,11 @@ def test_open_outside_the_maintenance_window(client: Client, clock: FixedClock, 
     assert wire_login(client)
 
 
-@pytest.fixture
-def busy(tmp_path: Path, clock: FixedClock) -> Iterator[tuple[Client, Path]]:
-    settings = Settings(db_path=tmp_path / "busy.sqlite3", clock=clock, db_busy_timeout_ms=50)
-    core = Railway(settings)
-    yield checked_client(PlainXmlEndpoint(core, limits_of(settings))), settings.db_path
-    core.close()
-
-
-def test_busy_database_is_retryable(busy: tuple[Client, Path]) -> None:
-    client, path = busy
-    holder = sqlite3.connect(path, isolation_level=None)
-    try:
-        holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+def test_busy_database_is_retryable(busy_app: tuple[CoreApp, Path]) -> None:
+    app, path = busy_app
+    client = checked_client(app.plain_xml)
+    with writer_lock_held(path):
         error_of(run(client, login()), "Login", "Busy", retryable=True)
-        holder.execute("ROLLBACK")
-    finally:
-        holder.close()
     assert wire_login(client)
 
 

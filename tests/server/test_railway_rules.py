@@ -44,9 +44,10 @@ from soap_server.railway.errors import (
     TrainNotRunning,
     UnknownStation,
 )
+from soap_server.railway.passwords import Scrypt
 from soap_server.railway.system import Railway
 from soap_server.settings import Settings
-from tests.conftest import JOURNEY, NOW, PASSWORDS, login_token
+from tests.conftest import JOURNEY, NOW, PASSWORDS, TEST_HASHING, login_token
 from tests.support import counts, people, request
 
 TODAY = NOW.date()
@@ -505,6 +506,15 @@ def test_passwords_are_stored_hashed(railway: Railway) -> None:
         assert agent.demo_password not in row.password_hash
         hashes.append(row.password_hash)
     assert len(set(hashes)) == len(hashes)
+
+
+def test_a_hash_names_its_cost_and_is_verified_at_that_cost() -> None:
+    assert Settings().password_hashing == Scrypt(n=2**14, r=8, p=1)  # the real cost, outside tests
+    stored = TEST_HASHING.hash("mmt-secret-2008")
+    assert stored.startswith("scrypt$16$1$1$")
+    assert Scrypt.verify("mmt-secret-2008", stored)
+    assert not Scrypt.verify("mmt-secret-2009", stored)
+    assert not Scrypt.verify("mmt-secret-2008", "mmt-secret-2008")  # not a hash at all
 
 
 def test_session_expires_after_idle_minutes(

@@ -16,7 +16,6 @@ import itertools
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -35,7 +34,7 @@ from soap_server.rest.openapi import render
 from soap_server.settings import DEFAULT_PUBLIC_URL, Settings
 from soap_server.wsgi import CoreApp, create_app, public_base
 from tests.conftest import JOURNEY, NOW, PASSWORDS
-from tests.support import counts
+from tests.support import counts, writer_lock_held
 
 BASE = "/rest/v1"
 JSON = "application/json"
@@ -1020,30 +1019,17 @@ def test_maintenance_applies_to_every_operation(
     assert counts(railway) == before
 
 
-@pytest.fixture
-def busy_app(tmp_path: Path, clock: FixedClock) -> Iterator[tuple[CoreApp, Path]]:
-    path = tmp_path / "busy.sqlite3"
-    app = create_app(Settings(db_path=path, clock=clock, db_busy_timeout_ms=50))
-    yield app, path
-    app.close()
-
-
 def test_busy_database(busy_app: tuple[CoreApp, Path]) -> None:
     app, path = busy_app
     http = Client(app)
     token = token_of(http)
-    holder = sqlite3.connect(path, isolation_level=None)
-    try:
-        holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    with writer_lock_held(path):
         response = login(http)
         problem(response, 503, "Busy", retryable=True)
         assert response.headers["Retry-After"] == "1"
         response = book(http, token, booking_body(), "while-busy")
         problem(response, 503, "Busy", retryable=True)
         assert response.headers["Retry-After"] == "1"
-        holder.execute("ROLLBACK")
-    finally:
-        holder.close()
     assert counts(app.railway)[:2] == (0, 0)
     # Once the lock is gone the same request goes through.
     booking = expect(book(http, token, booking_body(), "while-busy"), 201, "Booking")

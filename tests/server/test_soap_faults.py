@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,10 +20,9 @@ from werkzeug.wrappers import Response
 
 from soap_server.railway.clock import IST, FixedClock
 from soap_server.railway.system import Railway
-from soap_server.settings import Settings
 from soap_server.wsgi import CoreApp, create_app
-from tests.conftest import JOURNEY, PASSWORDS, SOAP_ENV, TNS, envelope, login_token
-from tests.support import READER, Fault, counts, fill, read_fault
+from tests.conftest import JOURNEY, PASSWORDS, SOAP_ENV, TNS, core_settings, envelope, login_token
+from tests.support import READER, Fault, counts, fill, read_fault, writer_lock_held
 
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 WSDL_SOAP11 = "http://schemas.xmlsoap.org/wsdl/soap/"
@@ -394,24 +391,11 @@ def test_open_outside_the_maintenance_window(http: Client, clock: FixedClock, at
     assert wire_login(http)
 
 
-@pytest.fixture
-def busy_app(tmp_path: Path, clock: FixedClock) -> Iterator[tuple[CoreApp, Path]]:
-    path = tmp_path / "busy.sqlite3"
-    app = create_app(Settings(db_path=path, clock=clock, db_busy_timeout_ms=50))
-    yield app, path
-    app.close()
-
-
 def test_busy_database(busy_app: tuple[CoreApp, Path]) -> None:
     app, path = busy_app
     http = Client(app)
-    holder = sqlite3.connect(path, isolation_level=None)
-    try:
-        holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    with writer_lock_held(path):
         expect_fault(call(http, login_xml()), "Busy", retryable=True)
-        holder.execute("ROLLBACK")
-    finally:
-        holder.close()
     assert wire_login(http)
 
 
@@ -466,7 +450,7 @@ def test_wsdl_address_is_the_configured_public_url(http: Client, app: CoreApp, q
 
 def test_wsdl_address_follows_settings_not_the_caller(tmp_path: Path, clock: FixedClock) -> None:
     public = "https://irctc.example.test/partners/soap"
-    app = create_app(Settings(db_path=tmp_path / "other.sqlite3", clock=clock, public_url=public))
+    app = create_app(core_settings(tmp_path / "other.sqlite3", clock, public_url=public))
     try:
         client = Client(app)
         for base in ("http://localhost/", "http://127.0.0.1:8000/", "https://evil.example/"):
