@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cached_property
 from importlib import resources
+from typing import Any
 
 from soap_server.railway.clock import IST
 from soap_server.railway.errors import (
@@ -28,6 +29,7 @@ CLASS_CODES = ("1A", "2A", "3A", "3E", "SL", "EC", "CC", "2S")
 QUOTA_CODES = ("GN", "TQ", "LD", "SS")
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 PREMIUM_CATEGORIES = ("RAJDHANI", "SHATABDI", "DURONTO", "VANDE_BHARAT")
+STOP_QUOTAS = ("RL", "RS")  # remote location, roadside station (see data/trains.toml)
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Stop:
     departs: time | None
     day: int
     km: int
+    quota: str | None = None  # STOP_QUOTAS: the stop's own remote-location or roadside quota
 
 
 @dataclass(frozen=True, eq=False)  # one instance per class: hashed by identity
@@ -233,6 +236,13 @@ def _hhmm(value: str) -> time | None:
     return time.fromisoformat(value) if value else None
 
 
+def _stop(number: str, s: dict[str, Any]) -> Stop:
+    quota = s.get("quota")
+    if quota is not None and quota not in STOP_QUOTAS:
+        raise ValueError(f"train {number} stop {s['code']}: unknown quota {quota!r}")
+    return Stop(s["code"], _hhmm(s["arr"]), _hhmm(s["dep"]), int(s["day"]), int(s["km"]), quota)
+
+
 def _money(value: float | int | str) -> Decimal:
     return Decimal(str(value))
 
@@ -296,9 +306,6 @@ def load_catalog() -> Catalog:
             category=t["category"],
             runs_on=frozenset(WEEKDAYS.index(d) for d in days),
             coaches={k: int(v) for k, v in t["coaches"].items()},
-            stops=tuple(
-                Stop(s["code"], _hhmm(s["arr"]), _hhmm(s["dep"]), int(s["day"]), int(s["km"]))
-                for s in t["stops"]
-            ),
+            stops=tuple(_stop(t["number"], s) for s in t["stops"]),
         )
     return Catalog(stations, aliases, trains, classes, premium, rules)

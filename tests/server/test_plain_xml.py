@@ -238,8 +238,8 @@ def test_seed_sample_with_the_demo_password(client: Client) -> None:
     rajdhani = trains["12952"]
     assert rajdhani.get("name") == "Mumbai Rajdhani Express"
     assert rajdhani.get("departs") == "2025-11-30T16:55:00+05:30"
-    assert rajdhani.get("arrives") == "2025-12-01T08:40:00+05:30"
-    assert rajdhani.get("duration") == "PT15H45M"
+    assert rajdhani.get("arrives") == "2025-12-01T08:35:00+05:30"
+    assert rajdhani.get("duration") == "PT15H40M"
     third_ac = rajdhani.find("Class[@code='3A']")
     assert third_ac is not None
     assert {k: v for k, v in third_ac.attrib.items() if k not in ("status", "available")} == {

@@ -405,7 +405,7 @@ def test_search_trains(shared: Shared) -> None:
         assert train["classes"] and all(c["quota"] == "GN" for c in train["classes"])
     rajdhani = trains[numbers.index("12952")]
     assert rajdhani["departs"] == "2025-11-30T16:55:00+05:30"
-    assert rajdhani["duration"] == "PT15H45M"
+    assert rajdhani["duration"] == "PT15H40M"
     assert rajdhani["distanceKm"] == 1384
     assert [c["class"] for c in rajdhani["classes"]] == ["1A", "2A", "3A"]
     for cls in rajdhani["classes"]:
