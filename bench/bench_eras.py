@@ -14,9 +14,9 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from core_runner import FreshCore
 from soap_client.compare import ERAS, compare
 from soap_client.compare.report import as_text, write_markdown
-from soap_client.fresh import FreshCore
 
 PASSWORD = "mmt-secret-2008"
 

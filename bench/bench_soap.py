@@ -32,15 +32,14 @@ from spyne import MethodContext
 from spyne.protocol import ProtocolBase
 from werkzeug.test import Client
 
+from soap_server.ns import SOAP_ENV, TNS
 from soap_server.railway.agents import demo_agents
 from soap_server.railway.booking import BookingRequest, PassengerRequest
 from soap_server.railway.clock import IST, FixedClock
 from soap_server.settings import Settings
 from soap_server.soap import service
-from soap_server.soap.types import TNS
 from soap_server.wsgi import create_app
 
-SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 NOW = datetime(2025, 11, 20, 9, 0, tzinfo=IST)
 JOURNEY = date(2025, 11, 30)
 HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}

@@ -31,7 +31,8 @@ from zeep.cache import InMemoryCache, SqliteCache
 from zeep.transports import Transport
 
 from soap_client import WSDL_PATH
-from soap_client.agent import TravelAgent, safe_settings
+from soap_client.agent import TravelAgent
+from soap_client.settings import safe_settings
 from soap_server.settings import Settings
 from soap_server.wsgi import create_app
 
@@ -85,7 +86,7 @@ def main() -> None:
         row(
             "fresh interpreter: import + load the WSDL file",
             fresh_interpreter(
-                "from soap_client.agent import safe_settings; from soap_client import WSDL_PATH;"
+                "from soap_client.settings import safe_settings; from soap_client import WSDL_PATH;"
                 "import zeep; zeep.Client(str(WSDL_PATH), settings=safe_settings())",
                 n,
             ),

@@ -273,7 +273,7 @@ def _load_on_a_fresh_core(
     args: argparse.Namespace, folder: Path, out: TextIO, progress: TextIO | None
 ) -> int:
     """``load --profile``: a fresh core (gunicorn with ``--workers``) for the run, then stop it."""
-    from soap_client.fresh import CoreNotStarted, FreshCore
+    from core_runner import CoreNotStarted, FreshCore
     from soap_client.load import main_load
 
     if not args.profile.is_file():

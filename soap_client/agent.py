@@ -23,7 +23,6 @@ from typing import Any, TypeVar
 
 import requests
 from lxml import etree
-from zeep import Settings as ZeepSettings
 from zeep.exceptions import Error as ZeepError
 from zeep.exceptions import TransportError as ZeepTransportError
 from zeep.transports import Transport
@@ -50,6 +49,7 @@ from soap_client.models import (
     Promotion,
     TrainOffer,
 )
+from soap_client.settings import safe_settings
 from soap_client.trace import Traceable, TraceHook, TracingTransport
 
 T = TypeVar("T")
@@ -58,17 +58,6 @@ Call = Callable[[wire.SessionHeader], T]
 NOT_ABOUT_THE_REQUEST = frozenset(
     {"RateLimited", "SessionExpired", "SessionInvalid", "AuthenticationFailed", "AccountLocked"}
 )
-
-
-def safe_settings() -> ZeepSettings:
-    """Strict parsing, and no DTDs, entities or external loads from anything the core sends."""
-    return ZeepSettings(
-        strict=True,
-        xml_huge_tree=False,
-        forbid_dtd=True,
-        forbid_entities=True,
-        forbid_external=True,
-    )
 
 
 def new_reference(agent: str) -> str:
@@ -457,4 +446,4 @@ def _cancellation(c: wire.CancellationResult) -> Cancellation:
     )
 
 
-__all__ = ["Passenger", "TravelAgent", "new_reference", "safe_settings"]
+__all__ = ["Passenger", "TravelAgent", "new_reference"]

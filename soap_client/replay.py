@@ -31,7 +31,7 @@ import requests
 from lxml import etree
 from werkzeug.test import Client
 
-from soap_client.fresh import CoreNotStarted, FreshCore
+from core_runner import CoreNotStarted, FreshCore
 from soap_client.transports import WsgiApp
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"

@@ -16,9 +16,8 @@ import requests
 from lxml import etree
 from zeep.transports import Transport
 
-from soap_client.transports import WsgiTransport
+from soap_client.ns import SOAP_ENV
 
-SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 _SECRET_TAGS = ("Password",)
 
 
@@ -78,10 +77,6 @@ class Traceable:
 
 class TracingTransport(Traceable, Transport):
     """zeep's HTTP transport with a trace hook."""
-
-
-class TracingWsgiTransport(Traceable, WsgiTransport):
-    """The in-process WSGI transport with a trace hook."""
 
 
 def pretty(document: bytes, mask_secrets: bool = True) -> str:

@@ -243,9 +243,9 @@ def _demo(args: argparse.Namespace) -> int:
     import subprocess
     from datetime import datetime
 
-    # The demo runner is where the two sides meet (DESIGN.md): the client's runner starts the
-    # core as an operator would, the journey runs as a separate process.
-    from soap_client.fresh import CoreNotStarted, FreshCore
+    # The two sides meet here only as processes: the core is started through the neutral
+    # core_runner, the travel agent's journey runs as ``python -m soap_client``.
+    from core_runner import CoreNotStarted, FreshCore
     from soap_server.railway.agents import demo_agents
     from soap_server.railway.clock import IST
 

@@ -198,12 +198,6 @@ class Transaction:
         ).fetchone()
         return AgentRow(*row) if row else None
 
-    def insert_agent(self, code: str, name: str, password_hash: str) -> None:
-        self._conn.execute(
-            "INSERT INTO agents (code, name, password_hash) VALUES (?, ?, ?)",
-            (code, name, password_hash),
-        )
-
     def set_login_failures(self, code: str, failed_logins: int, locked_until: str | None) -> None:
         self._conn.execute(
             "UPDATE agents SET failed_logins = ?, locked_until = ? WHERE code = ?",
@@ -370,26 +364,12 @@ class Transaction:
     def release(self, pnr: str, number: int) -> None:
         self._conn.execute("DELETE FROM occupancy WHERE pnr = ? AND number = ?", (pnr, number))
 
-    # -- reports (tests, audits) ----------------------------------------------------------------
+    # -- reports ----------------------------------------------------------------
     def count(self, table: str) -> int:
         if table not in ("agents", "sessions", "bookings", "passengers", "occupancy"):
             raise ValueError(table)
         (n,) = self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()
         return int(n)
-
-    def all_passengers(self) -> list[PassengerRow]:
-        rows = self._conn.execute(
-            f"SELECT {_PASSENGER_COLUMNS} FROM passengers ORDER BY pnr, number"
-        ).fetchall()
-        return [PassengerRow(*row) for row in rows]
-
-    def all_occupancy(self) -> list[tuple[str, str, str, str, int, int, int, str, int]]:
-        return list(
-            self._conn.execute(
-                "SELECT train, origin_date, class_code, coach, berth, slot, leg, pnr, number"
-                " FROM occupancy"
-            )
-        )
 
 
 class Database:

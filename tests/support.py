@@ -12,7 +12,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -22,9 +23,17 @@ from lxml import etree
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
+from soap_client.trace import Traceable
+from soap_client.transports import WsgiTransport
 from soap_server.railway.booking import BookingRequest, PassengerRequest, PassengerStatus
 from soap_server.railway.system import Railway
+from soap_server.storage import PassengerRow
 from tests.conftest import JOURNEY, SOAP_ENV, TNS
+
+
+class TracingWsgiTransport(Traceable, WsgiTransport):
+    """The in-process WSGI transport with a trace hook, for tests of the agent."""
+
 
 # -- reading a fault ----------------------------------------------------------------------------
 
@@ -144,6 +153,31 @@ def writer_lock_held(db_path: Path) -> Iterator[None]:
         holder.execute("ROLLBACK")
     finally:
         holder.close()
+
+
+# -- what the database holds, read straight from the file -----------------------------------------
+
+PASSENGER_COLUMNS = ", ".join(f.name for f in fields(PassengerRow))
+
+
+def all_passengers(db_path: Path) -> list[PassengerRow]:
+    """Every passenger row, by PNR and number."""
+    with closing(sqlite3.connect(db_path)) as conn:
+        rows = conn.execute(
+            f"SELECT {PASSENGER_COLUMNS} FROM passengers ORDER BY pnr, number"
+        ).fetchall()
+    return [PassengerRow(*row) for row in rows]
+
+
+def all_occupancy(db_path: Path) -> list[tuple[str, str, str, str, int, int, int, str, int]]:
+    """Every occupancy row: train, origin date, class, coach, berth, slot, leg, PNR, number."""
+    with closing(sqlite3.connect(db_path)) as conn:
+        return list(
+            conn.execute(
+                "SELECT train, origin_date, class_code, coach, berth, slot, leg, pnr, number"
+                " FROM occupancy"
+            )
+        )
 
 
 # -- the core as a process ----------------------------------------------------------------------

@@ -7,12 +7,12 @@ from typing import Any, cast
 
 import zeep
 
-from soap_client.agent import safe_settings
 from soap_client.codegen.documents import Documents
 from soap_client.codegen.errors import CodegenError
 from soap_client.codegen.model import Client, ComplexClass, Fault, Field, Operation
 from soap_client.codegen.names import local_name, pascal, snake
 from soap_client.codegen.writer import Writer
+from soap_client.settings import safe_settings
 
 # zeep's builtin type classes -> the Python type the generated code declares.
 _BUILTINS = [

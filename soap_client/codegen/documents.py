@@ -6,8 +6,7 @@ from pathlib import Path
 
 from lxml import etree
 
-XS = "http://www.w3.org/2001/XMLSchema"
-WSDL = "http://schemas.xmlsoap.org/wsdl/"
+from soap_client.ns import WSDL, XS
 
 
 class Documents:

@@ -13,8 +13,9 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from soap_client.contract.model import XS, Bound, Facets
+from soap_client.contract.model import Bound, Facets
 from soap_client.contract.names import _children, _int, _local
+from soap_client.ns import XS
 
 _FACET_NAMES = frozenset(
     {

@@ -1,17 +1,14 @@
 """The model of a parsed contract: schema types, WSDL components, and the ``Change`` found.
 
-Plain frozen dataclasses and the namespace constants; nothing here reads XML or judges anything.
+Plain frozen dataclasses; nothing here reads XML or judges anything.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-XS = "http://www.w3.org/2001/XMLSchema"
-WSDL = "http://schemas.xmlsoap.org/wsdl/"
-SOAP11 = "http://schemas.xmlsoap.org/wsdl/soap/"
-SOAP12 = "http://schemas.xmlsoap.org/wsdl/soap12/"
-HTTP = "http://schemas.xmlsoap.org/wsdl/http/"
+from soap_client.ns import XS
+
 ANY_TYPE = f"{{{XS}}}anyType"
 ANY_SIMPLE_TYPE = f"{{{XS}}}anySimpleType"
 

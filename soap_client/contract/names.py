@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from soap_client.contract.model import XS
+from soap_client.ns import XS
 
 
 class WsdlError(Exception):

@@ -12,13 +12,8 @@ from pathlib import Path
 from lxml import etree
 
 from soap_client.contract.model import (
-    HTTP,
     REQUEST,
     RESPONSE,
-    SOAP11,
-    SOAP12,
-    WSDL,
-    XS,
     Change,
     Node,
     Usage,
@@ -31,6 +26,7 @@ from soap_client.contract.model import (
 )
 from soap_client.contract.names import WsdlError, _children, _first, _Names, _split
 from soap_client.contract.schema import _Schemas
+from soap_client.ns import HTTP, SOAP11, SOAP12, WSDL, XS
 
 MAX_WSDL_BYTES = 16 * 1024 * 1024
 

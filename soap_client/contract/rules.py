@@ -72,7 +72,6 @@ from soap_client.contract.facets import _facet_changes
 from soap_client.contract.model import (
     REQUEST,
     RESPONSE,
-    XS,
     Change,
     ComplexType,
     Particle,
@@ -82,6 +81,7 @@ from soap_client.contract.model import (
 )
 from soap_client.contract.names import _clark, _local, _split
 from soap_client.contract.reader import _Contract
+from soap_client.ns import XS
 
 
 def _usage_text(usage: Usage) -> str:

@@ -14,7 +14,6 @@ from soap_client.contract.facets import _merge_facets
 from soap_client.contract.model import (
     ANY_SIMPLE_TYPE,
     ANY_TYPE,
-    XS,
     Attribute,
     ComplexType,
     Node,
@@ -35,6 +34,7 @@ from soap_client.contract.names import (
     _Names,
     _split,
 )
+from soap_client.ns import XS
 
 
 def _occurs(el: etree._Element) -> tuple[int, int | None]:

@@ -10,8 +10,8 @@ from pathlib import Path
 from soap_client.agent import TravelAgent
 from soap_client.errors import AgentError, TransportError
 from soap_client.ledger import Ledger, LedgerEntry
-from soap_client.load.corridors import SeatKey, _free, _offer, _status_of
-from soap_client.load.partners import PARTNERS, PASSWORDS, _close, _partner
+from soap_client.load.corridors import SeatKey, free_seats, offer_for, status_of
+from soap_client.load.partners import PARTNERS, PASSWORDS, close_agent, partner
 from soap_client.load.snapshot import Snapshot
 from soap_client.models import Booking
 
@@ -66,7 +66,7 @@ def run_audit(url: str, ledger_dir: Path, before: Snapshot) -> AuditResult:
         return AuditResult(state.problems, 0, 0, 0)
     finally:
         for agent in state.agents.values():
-            _close(agent)
+            close_agent(agent)
 
 
 def _run_audit(state: _Audit, ledger_dir: Path) -> AuditResult:
@@ -146,7 +146,7 @@ def _run_audit(state: _Audit, ledger_dir: Path) -> AuditResult:
             problems.append(f"{' '.join(key)}: no availability from before the load")
             continue
         after = _status_now(state, entry)
-        free_before, free_after = _free(before), _free(after)
+        free_before, free_after = free_seats(before), free_seats(after)
         if free_before is None or free_after is None:
             continue  # RAC, waitlist or REGRET: nothing to count berths with
         compared += 1
@@ -166,7 +166,7 @@ def _reconciled(state: _Audit, path: Path) -> list[LedgerEntry]:
         pending = ledger.entries("PENDING")
         agents = {e.agent for e in pending if e.agent in PASSWORDS}
         for code in sorted(agents):
-            with _partner(state.url, code, ledger) as agent:
+            with partner(state.url, code, ledger) as agent:
                 # sync stops at its first refusal (which marks that entry FAILED): go again.
                 for _ in range(len(pending) + 1):
                     try:
@@ -193,5 +193,5 @@ def _status_now(state: _Audit, entry: LedgerEntry) -> str | None:
         date.fromisoformat(entry.journey_date),
         entry.class_code,  # type: ignore[arg-type]  # a ClassType from our own request
     )
-    offer = _offer(offers, entry.train)
-    return None if offer is None else _status_of(offer, entry.class_code)
+    offer = offer_for(offers, entry.train)
+    return None if offer is None else status_of(offer, entry.class_code)

@@ -35,19 +35,19 @@ WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 SeatKey = tuple[str, str, str]
 
 
-def _weekday(day: date) -> str:
+def weekday(day: date) -> str:
     return WEEKDAYS[day.weekday()]
 
 
-def _offer(offers: list[TrainOffer], train: str) -> TrainOffer | None:
+def offer_for(offers: list[TrainOffer], train: str) -> TrainOffer | None:
     return next((o for o in offers if o.number == train), None)
 
 
-def _status_of(offer: TrainOffer, travel_class: str) -> str | None:
+def status_of(offer: TrainOffer, travel_class: str) -> str | None:
     return next((c.status for c in offer.classes if c.travel_class == travel_class), None)
 
 
-def _free(status: str | None) -> int | None:
+def free_seats(status: str | None) -> int | None:
     """``AVAILABLE 45`` -> 45; anything else (RAC, waitlist, REGRET) -> None."""
     if status is None or not status.startswith("AVAILABLE "):
         return None

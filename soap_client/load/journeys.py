@@ -15,7 +15,7 @@ from soap_client.agent import TravelAgent
 from soap_client.errors import AgentError
 from soap_client.irctc_client import ClassType
 from soap_client.ledger import Ledger
-from soap_client.load.corridors import CORRIDORS, Corridor, _offer, _status_of
+from soap_client.load.corridors import CORRIDORS, Corridor, offer_for, status_of
 from soap_client.load.measure import OUTCOME_FAULTS, Meter, ProgressLine, WireLog
 from soap_client.load.partners import PARTNERS
 from soap_client.load.snapshot import Snapshot
@@ -137,8 +137,8 @@ class Worker:
                 "search",
                 lambda: agent.search(corridor.source, corridor.destination, plan.journey_date),
             )
-            offer = _offer(offers, corridor.train)
-            if offer is None or _status_of(offer, plan.travel_class) is None:
+            offer = offer_for(offers, corridor.train)
+            if offer is None or status_of(offer, plan.travel_class) is None:
                 raise AgentError(
                     "TrainNotOffered",
                     f"{corridor.train} {plan.travel_class} not offered on {plan.journey_date}",

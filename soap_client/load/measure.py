@@ -11,6 +11,7 @@ from lxml import etree
 
 from soap_client.errors import AgentError
 from soap_client.models import Booking
+from soap_client.ns import TNS
 from soap_client.trace import Exchange
 
 OPERATIONS = ("login", "search", "book", "pnr", "cancel", "logout")
@@ -26,7 +27,6 @@ WIRE_OPERATIONS = {
 OUTCOME_FAULTS = {"WaitlistFull": "REGRET", "NoConfirmedSeats": "NoConfirmedSeats"}
 OUTCOMES = ("CNF", "RAC", "WL", "REGRET", "NoConfirmedSeats")
 
-TNS = "urn:irctc:reservation:v1"
 _READER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True)
 
 

@@ -17,7 +17,7 @@ PARTNERS: tuple[tuple[str, str], ...] = (
 PASSWORDS = dict(PARTNERS)
 
 
-def _close(agent: TravelAgent) -> None:
+def close_agent(agent: TravelAgent) -> None:
     """Log out quietly and release the HTTP connection pool."""
     agent.close()
     session = getattr(agent.transport, "session", None)
@@ -26,9 +26,9 @@ def _close(agent: TravelAgent) -> None:
 
 
 @contextmanager
-def _partner(url: str, code: str, ledger: Ledger | None = None) -> Iterator[TravelAgent]:
+def partner(url: str, code: str, ledger: Ledger | None = None) -> Iterator[TravelAgent]:
     agent = TravelAgent(url, code, PASSWORDS[code], ledger=ledger, retries=3, backoff=0.05)
     try:
         yield agent
     finally:
-        _close(agent)
+        close_agent(agent)

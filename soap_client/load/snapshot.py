@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from soap_client.load.corridors import CORRIDORS, DAYS_AHEAD, SeatKey, _offer, _status_of, _weekday
-from soap_client.load.partners import PARTNERS, _partner
+from soap_client.load.corridors import CORRIDORS, DAYS_AHEAD, SeatKey, offer_for, status_of, weekday
+from soap_client.load.partners import PARTNERS, partner
 
 # -- 1. the snapshot -------------------------------------------------------------------------------
 
@@ -24,14 +24,14 @@ class Snapshot:
     def journey_dates(self, train: str) -> list[date]:
         days = self.runs_on.get(train, frozenset())
         dates = [self.core_date + timedelta(days=n) for n in DAYS_AHEAD]
-        return [d for d in dates if _weekday(d) in days]
+        return [d for d in dates if weekday(d) in days]
 
 
 def take_snapshot(url: str) -> Snapshot:
     """Search every class of every corridor on every date the load may use (not measured)."""
     statuses: dict[SeatKey, str] = {}
     runs_on: dict[str, frozenset[str]] = {}
-    with _partner(url, PARTNERS[0][0]) as agent:
+    with partner(url, PARTNERS[0][0]) as agent:
         agent.login()
         assert agent.server_time is not None
         core_date = agent.server_time.date()
@@ -39,15 +39,15 @@ def take_snapshot(url: str) -> Snapshot:
             for n in DAYS_AHEAD:
                 day = core_date + timedelta(days=n)
                 known = runs_on.get(corridor.train)
-                if known is not None and _weekday(day) not in known:
+                if known is not None and weekday(day) not in known:
                     continue
                 for travel_class in corridor.classes:
                     offers = agent.search(corridor.source, corridor.destination, day, travel_class)
-                    offer = _offer(offers, corridor.train)
+                    offer = offer_for(offers, corridor.train)
                     if offer is None:
                         break  # it does not leave its origin that day
                     runs_on[corridor.train] = frozenset(offer.runs_on.split())
-                    status = _status_of(offer, travel_class)
+                    status = status_of(offer, travel_class)
                     if status is not None:
                         statuses[(corridor.train, day.isoformat(), travel_class)] = status
     return Snapshot(core_date, statuses, runs_on)

@@ -29,7 +29,6 @@ from soap_server.railway.errors import (
     WaitlistFull,
 )
 from soap_server.railway.fares import Fare, cancellation_charge, fare_for, from_paise, to_paise
-from soap_server.railway.pnr import _PNR_ZONE as _PNR_ZONE  # re-exported: tests read it here
 from soap_server.railway.pnr import new_pnr
 from soap_server.railway.rules import (
     GENDERS,

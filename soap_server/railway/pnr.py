@@ -8,7 +8,7 @@ from collections.abc import Callable
 from soap_server.railway.catalog import Station
 
 # The first digit of a PNR names the issuing zone, as on real tickets; the other nine are random.
-_PNR_ZONE = {
+ZONES = {
     "Delhi": "2",
     "Uttar Pradesh": "2",
     "Punjab": "2",
@@ -31,7 +31,7 @@ _PNR_ZONE = {
 
 def new_pnr(boarding: Station, taken: Callable[[str], bool]) -> str:
     """A PNR in the zone of ``boarding`` that ``taken`` says no booking has yet."""
-    zone = _PNR_ZONE.get(boarding.state, "2")
+    zone = ZONES.get(boarding.state, "2")
     while True:
         pnr = zone + f"{secrets.randbelow(10**9):09d}"
         if not taken(pnr):

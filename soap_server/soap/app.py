@@ -9,10 +9,10 @@ from lxml import etree
 from spyne import Application
 from spyne.interface.wsdl import Wsdl11
 
+from soap_server.ns import SOAP_HTTP, TNS, WSDL, XS
 from soap_server.railway.system import Railway
 from soap_server.soap.protocol import ReservationSoap11
 from soap_server.soap.service import CallContext, ReservationService
-from soap_server.soap.types import TNS
 
 APPLICATION_NAME = "IrctcReservation"
 
@@ -48,7 +48,7 @@ def build_application(railway: Railway | None = None) -> Any:
         out_protocol=ReservationSoap11(),
     )
     # Normally set by the Spyne server class; set here so the WSDL is the same without one.
-    application.transport = "http://schemas.xmlsoap.org/soap/http"
+    application.transport = SOAP_HTTP
     if railway is not None:
 
         def _attach(ctx: Any) -> None:
@@ -73,20 +73,18 @@ def wsdl_document(application: Any, public_url: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
 
 
-_XS = "http://www.w3.org/2001/XMLSchema"
-_WSDL = "http://schemas.xmlsoap.org/wsdl/"
 _ORDER = {
-    f"{{{_XS}}}import": 0,
-    f"{{{_XS}}}simpleType": 1,
-    f"{{{_XS}}}complexType": 2,
-    f"{{{_XS}}}element": 3,
-    f"{{{_WSDL}}}documentation": 0,
-    f"{{{_WSDL}}}types": 1,
-    f"{{{_WSDL}}}message": 2,
-    f"{{{_WSDL}}}portType": 3,
-    f"{{{_WSDL}}}binding": 4,
-    f"{{{_WSDL}}}service": 5,
-    f"{{{_WSDL}}}operation": 6,
+    f"{{{XS}}}import": 0,
+    f"{{{XS}}}simpleType": 1,
+    f"{{{XS}}}complexType": 2,
+    f"{{{XS}}}element": 3,
+    f"{{{WSDL}}}documentation": 0,
+    f"{{{WSDL}}}types": 1,
+    f"{{{WSDL}}}message": 2,
+    f"{{{WSDL}}}portType": 3,
+    f"{{{WSDL}}}binding": 4,
+    f"{{{WSDL}}}service": 5,
+    f"{{{WSDL}}}operation": 6,
 }
 
 
@@ -104,7 +102,7 @@ def _sort_definitions(root: etree._Element) -> None:
 
     containers = [
         root,
-        *root.iter(f"{{{_XS}}}schema", f"{{{_WSDL}}}portType", f"{{{_WSDL}}}binding"),
+        *root.iter(f"{{{XS}}}schema", f"{{{WSDL}}}portType", f"{{{WSDL}}}binding"),
     ]
     for container in containers:
         children = sorted(container, key=key)

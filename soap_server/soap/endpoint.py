@@ -18,16 +18,14 @@ from typing import Any
 
 from lxml import etree
 
-from soap_server.soap.faults import SOAP_ENV, WireFault, fault_envelope
-from soap_server.soap.types import TNS
+from soap_server.ns import SOAP12_ENV, SOAP_ENV, TNS
+from soap_server.soap.faults import WireFault, fault_envelope
 from soap_server.xmlguard import Limits, XmlRejected, read_document
 
 log = logging.getLogger("soap_server.access")
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
-
-SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 
 __all__ = ["Limits", "SoapEndpoint"]
 

@@ -16,9 +16,8 @@ from typing import Any
 
 from lxml import etree
 
-from soap_server.soap.types import TNS
+from soap_server.ns import SOAP_ENV, TNS
 
-SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 _ENV_PREFIX = "soap11env"
 
 # Spyne's own fault codes, renamed into the contract's vocabulary.

@@ -21,8 +21,8 @@ from spyne.model.primitive import Boolean, Date, DateTime, Integer, Unicode
 from spyne.model.primitive import Decimal as SpyneDecimal
 from spyne.protocol.soap import Soap11
 
-from soap_server.soap.faults import SOAP_ENV, fault_element, wire_fault
-from soap_server.soap.types import TNS
+from soap_server.ns import SOAP_ENV, TNS
+from soap_server.soap.faults import fault_element, wire_fault
 
 _NSMAP = {"soap11env": SOAP_ENV, "tns": TNS}
 

@@ -16,9 +16,8 @@ from spyne import (
     Unicode,
 )
 
+from soap_server.ns import TNS
 from soap_server.railway.catalog import CLASS_CODES, QUOTA_CODES
-
-TNS = "urn:irctc:reservation:v1"
 
 
 def required(model: type) -> type:

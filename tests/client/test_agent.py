@@ -20,11 +20,12 @@ from soap_client.errors import (
 )
 from soap_client.ledger import Ledger
 from soap_client.models import Passenger
-from soap_client.trace import Exchange, TracingWsgiTransport
+from soap_client.trace import Exchange
 from soap_server.railway.clock import IST, FixedClock
 from soap_server.railway.system import Railway
 from soap_server.wsgi import CoreApp
 from tests.conftest import JOURNEY, PASSWORDS
+from tests.support import TracingWsgiTransport
 
 URL = "http://core.invalid/soap"  # never dialled: the transport is in-process
 COUPLE = [Passenger("Ravi Kumar", 34, "M"), Passenger("Anita Kumar", 31, "F", "UB")]

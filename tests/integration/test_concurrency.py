@@ -14,9 +14,8 @@ from lxml import etree
 
 from soap_server.railway import inventory
 from soap_server.railway.system import Railway
-from soap_server.storage import Database
 from tests.conftest import JOURNEY, NOW, PASSWORDS, TNS, core_settings, envelope, login_token
-from tests.support import core_process, fill
+from tests.support import all_occupancy, all_passengers, core_process, fill
 
 TRAIN, SOURCE, DESTINATION, CLASS = "12952", "NDLS", "MMCT", "2A"
 CALLS = 50
@@ -73,13 +72,8 @@ def post_book(url: str, token: str, reference: str) -> str:
 
 def audit(db_path: Path) -> dict[str, int]:
     """Check every invariant of the seat inventory; return passenger counts by state."""
-    db = Database(db_path)
-    try:
-        with db.read() as tx:
-            passengers = tx.all_passengers()
-            occupancy = tx.all_occupancy()
-    finally:
-        db.close()
+    passengers = all_passengers(db_path)
+    occupancy = all_occupancy(db_path)
     # Every (place, leg) is held at most once: the primary key says so, and so must the data.
     holders = Counter((row[0], row[1], row[3], row[4], row[5], row[6]) for row in occupancy)
     assert max(holders.values(), default=1) == 1

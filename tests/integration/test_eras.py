@@ -19,7 +19,7 @@ from soap_client.eras import Traveller, Trip
 from soap_server.storage import Database
 from soap_server.wsgi import create_app
 from tests.conftest import JOURNEY, PASSWORDS, core_settings
-from tests.support import serving
+from tests.support import all_occupancy, all_passengers, serving
 
 PASSENGERS = (Traveller("Ravi Kumar", 34, "M"), Traveller("Anita Kumar", 31, "F"))
 
@@ -39,13 +39,13 @@ def state(db_path: Path) -> dict[str, Any]:
     db = Database(db_path)
     try:
         with db.read() as tx:
-            passengers = [
-                {k: v for k, v in asdict(p).items() if k != "pnr"} for p in tx.all_passengers()
-            ]
-            occupancy = sorted(row[:7] for row in tx.all_occupancy())
             counts = {t: tx.count(t) for t in ("bookings", "passengers", "occupancy")}
     finally:
         db.close()
+    passengers = [
+        {k: v for k, v in asdict(p).items() if k != "pnr"} for p in all_passengers(db_path)
+    ]
+    occupancy = sorted(row[:7] for row in all_occupancy(db_path))
     return {"passengers": passengers, "occupancy": occupancy, "counts": counts}
 
 

@@ -25,13 +25,13 @@ from soap_client.agent import TravelAgent
 from soap_client.errors import ClientFault, ServerFault, SessionError, TransportError
 from soap_client.ledger import Ledger
 from soap_client.models import Booking, Passenger
-from soap_client.trace import Exchange, TracingWsgiTransport
+from soap_client.trace import Exchange
 from soap_server.railway.clock import FixedClock
 from soap_server.settings import Settings
 from soap_server.simulation import Profile
 from soap_server.wsgi import CoreApp, create_app
 from tests.conftest import JOURNEY, NOW, PASSWORDS
-from tests.support import serving
+from tests.support import TracingWsgiTransport, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_PROCESS = "http://core.invalid/soap"  # never dialled: the transport is in-process

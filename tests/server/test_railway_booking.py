@@ -17,7 +17,6 @@ import pytest
 
 from soap_server.railway import inventory
 from soap_server.railway.booking import (
-    _PNR_ZONE,
     BookingView,
     PassengerRequest,
     PassengerStatus,
@@ -36,9 +35,10 @@ from soap_server.railway.errors import (
     WaitlistFull,
 )
 from soap_server.railway.fares import Fare
+from soap_server.railway.pnr import ZONES
 from soap_server.railway.system import Railway
 from tests.conftest import JOURNEY, NOW, login_token
-from tests.support import LETTERS, counts, fill, people, request
+from tests.support import LETTERS, all_occupancy, all_passengers, counts, fill, people, request
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -260,7 +260,7 @@ def test_book_returns_a_confirmed_view_and_pnr_status_agrees(railway: Railway) -
     token = login_token(railway)
     view = railway.book(token, request(passengers=people(2), reference="mmt-0001"))
     assert re.fullmatch(r"\d{10}", view.pnr)
-    assert view.pnr[0] == _PNR_ZONE[railway.catalog.stations["NDLS"].state]
+    assert view.pnr[0] == ZONES[railway.catalog.stations["NDLS"].state]
     assert view.client_reference == "mmt-0001"
     assert view.agent == "MMT"
     assert (view.train, view.class_code, view.quota) == ("12952", "2A", "GN")
@@ -481,8 +481,7 @@ def test_each_berth_is_sold_only_for_disjoint_stretches(railway: Railway) -> Non
             ),
         )
         assert view.passengers[0].current_status.startswith("GNWL")
-    with railway.db.read() as tx:
-        riders = [p for p in tx.all_passengers() if p.state == "CNF"]
+    riders = [p for p in all_passengers(railway.db.path) if p.state == "CNF"]
     by_place: dict[tuple[str | None, int | None], list[range]] = {}
     for p in riders:
         by_place.setdefault((p.coach, p.berth), []).append(range(p.from_index, p.to_index))
@@ -691,8 +690,7 @@ def test_cancelling_frees_the_berth(railway: Railway) -> None:
     assert result.cancelled == (2,)
     assert available() == gn - 2
     assert [p.current_status == "CAN" for p in result.booking.passengers] == [False, True, False]
-    with railway.db.read() as tx:
-        assert {(o[7], o[8]) for o in tx.all_occupancy()} == {(view.pnr, 1), (view.pnr, 3)}
+    assert {(o[7], o[8]) for o in all_occupancy(railway.db.path)} == {(view.pnr, 1), (view.pnr, 3)}
 
 
 # -- cancellation: promotion ---------------------------------------------------------------------

@@ -1,9 +1,11 @@
-"""A fresh reservation core for the client's tools (replay --fresh, load --profile).
+"""A fresh reservation core as its own process, for the demo and the client's tools.
 
-The travel agent never imports the core; these tools start it the way an operator would, as
-its own process on a free port of 127.0.0.1 with a new database: ``python -m soap_server
-serve``, or gunicorn with several worker processes sharing the database. It is stopped on
-``close``, and ``restart`` brings it back on the same database with another clock.
+Neutral ground: this package imports neither ``soap_server`` nor ``soap_client``. The demo runner
+(``python -m soap_server demo``) and the client's tools (``replay --fresh``, ``load --profile``)
+start the core through it the way an operator would, as its own process on a free port of
+127.0.0.1 with a new database: ``python -m soap_server serve``, or gunicorn with several worker
+processes sharing the database. It is stopped on ``close``, and ``restart`` brings it back on
+the same database with another clock.
 """
 
 from __future__ import annotations

@@ -1,0 +1,12 @@
+"""The XML namespaces the core reads and writes, in one place.
+
+``TNS`` is the SOAP contract's target namespace (one per contract version); the others are the
+standards it is written in.
+"""
+
+TNS = "urn:irctc:reservation:v1"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
+SOAP_HTTP = "http://schemas.xmlsoap.org/soap/http"
+XS = "http://www.w3.org/2001/XMLSchema"
+WSDL = "http://schemas.xmlsoap.org/wsdl/"
