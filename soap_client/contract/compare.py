@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from soap_client.contract.model import Change, _Binding, _Header, _Operation, _Port
-from soap_client.contract.names import WsdlError, _Names
-from soap_client.contract.reader import _Contract, _load, _namespace_renames
-from soap_client.contract.rules import _SchemaDiffer
+from soap_client.contract.model import Binding, Change, Header, Operation, Port
+from soap_client.contract.names import Names, WsdlError
+from soap_client.contract.reader import Contract, load_contract, namespace_renames
+from soap_client.contract.rules import SchemaDiffer
 
 
-class _Differ(_SchemaDiffer):
+class _Differ(SchemaDiffer):
     """Walks both contracts and collects the changes, classified for an old client."""
 
     def run(self) -> list[Change]:
@@ -37,7 +37,7 @@ class _Differ(_SchemaDiffer):
             else:
                 self.ports(where, old[name], new[name])
 
-    def ports(self, service: str, old: dict[str, _Port], new: dict[str, _Port]) -> None:
+    def ports(self, service: str, old: dict[str, Port], new: dict[str, Port]) -> None:
         for name in sorted(old.keys() | new.keys()):
             where = f"{service} / port {name}"
             if name not in new:
@@ -67,7 +67,7 @@ class _Differ(_SchemaDiffer):
             else:
                 self.binding(where, old[name], new[name])
 
-    def binding(self, where: str, old: _Binding, new: _Binding) -> None:
+    def binding(self, where: str, old: Binding, new: Binding) -> None:
         for kind, attr, before, after in (
             ("binding-port-type-changed", "portType", old.port_type, new.port_type),
             ("binding-protocol-changed", "protocol", old.protocol, new.protocol),
@@ -90,7 +90,7 @@ class _Differ(_SchemaDiffer):
             else:
                 self.binding_operation(op_where, old, new, name)
 
-    def binding_operation(self, where: str, old_b: _Binding, new_b: _Binding, name: str) -> None:
+    def binding_operation(self, where: str, old_b: Binding, new_b: Binding, name: str) -> None:
         old, new = old_b.operations[name], new_b.operations[name]
         old_default, new_default = old_b.style or "document", new_b.style or "document"
         old_style, new_style = old.style or old_default, new.style or new_default
@@ -117,7 +117,7 @@ class _Differ(_SchemaDiffer):
         self.headers(where, "output", old.output_headers, new.output_headers)
 
     def headers(
-        self, where: str, side: str, old: tuple[_Header, ...], new: tuple[_Header, ...]
+        self, where: str, side: str, old: tuple[Header, ...], new: tuple[Header, ...]
     ) -> None:
         before = {self.old.header_key(h): h for h in old}
         after = {self.new.header_key(h): h for h in new}
@@ -160,20 +160,20 @@ class _Differ(_SchemaDiffer):
                 for op in sorted(old[name].keys() | new[name].keys()):
                     self.operation(f"{prefix}operation {op}", old[name].get(op), new[name].get(op))
 
-    def message_text(self, contract: _Contract, message: str | None, *, old: bool) -> str:
+    def message_text(self, contract: Contract, message: str | None, *, old: bool) -> str:
         parts = contract.messages.get(message or "")
         if parts is None:
             return "none" if message is None else f"undeclared message {self.name(message)}"
         return ", ".join(self.name(p.element or p.type or p.name, old=old) for p in parts) or "()"
 
-    def message_shape(self, contract: _Contract, message: str | None) -> tuple[str, ...] | None:
+    def message_shape(self, contract: Contract, message: str | None) -> tuple[str, ...] | None:
         """What a message puts on the wire: its elements (rpc parts: name and type)."""
         if message is None:
             return None
         parts = contract.messages.get(message, ())
         return tuple(p.element or f"{p.name}:{p.type}" for p in parts)
 
-    def operation(self, where: str, old: _Operation | None, new: _Operation | None) -> None:
+    def operation(self, where: str, old: Operation | None, new: Operation | None) -> None:
         if new is None and old is not None:
             detail = f"removed (input {self.message_text(self.old, old.input, old=True)})"
             self.add("operation-removed", where, detail, True)
@@ -224,16 +224,16 @@ def diff_wsdl(old: bytes | Path, new: bytes | Path) -> list[Change]:
     that isn't a WSDL 1.1 ``definitions``. The order is deterministic: namespaces, services,
     bindings, operations, global elements, then named types, each sorted by name.
     """
-    old_root, old_label = _load(old, "old")
-    new_root, new_label = _load(new, "new")
-    renames = _namespace_renames(old_root, new_root)
-    contracts: list[_Contract] = []
+    old_root, old_label = load_contract(old, "old")
+    new_root, new_label = load_contract(new, "new")
+    renames = namespace_renames(old_root, new_root)
+    contracts: list[Contract] = []
     for root, label, wsdl_renames, schema_renames in (
         (old_root, old_label, renames.wsdl, renames.schema),
         (new_root, new_label, {}, {}),
     ):
         try:
-            contracts.append(_Contract(root, _Names(wsdl_renames), _Names(schema_renames)))
+            contracts.append(Contract(root, Names(wsdl_renames), Names(schema_renames)))
         except WsdlError as exc:
             raise WsdlError(f"{label}: {exc}") from None
     changes = list(renames.changes)

@@ -1,6 +1,6 @@
 """Facets of simple types: merged along a restriction chain, and compared for narrowing.
 
-``_merge_facets`` is used while reading a schema, ``_facet_changes`` while comparing two: it says
+``merge_facets`` is used while reading a schema, ``facet_changes`` while comparing two: it says
 whether each difference narrows the value space (breaks requests), widens it (breaks responses)
 or cannot be ordered (breaks both).
 """
@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 from soap_client.contract.model import Bound, Facets
-from soap_client.contract.names import _children, _int, _local
+from soap_client.contract.names import child_elements, local_name, parse_int
 from soap_client.ns import XS
 
 _FACET_NAMES = frozenset(
@@ -45,14 +45,14 @@ _NOT_FACETS = frozenset(
 )
 
 
-def _merge_facets(base: Facets, restriction: etree._Element) -> Facets:
+def merge_facets(base: Facets, restriction: etree._Element) -> Facets:
     """The facets of ``restriction`` applied on top of its base's."""
     enumeration: list[str] = []
     patterns: set[str] = set()
     values: dict[str, str] = {}
     other = dict(base.other)
-    for child in _children(restriction, XS):
-        name, value = _local(child), child.get("value", "")
+    for child in child_elements(restriction, XS):
+        name, value = local_name(child), child.get("value", "")
         if name == "enumeration":
             enumeration.append(value)
         elif name == "pattern":
@@ -63,11 +63,11 @@ def _merge_facets(base: Facets, restriction: etree._Element) -> Facets:
             other[name] = value.strip()
     min_length, max_length = base.min_length, base.max_length
     if "length" in values:
-        min_length = max_length = _int(values["length"], "length")
+        min_length = max_length = parse_int(values["length"], "length")
     if "minLength" in values:
-        min_length = _int(values["minLength"], "minLength")
+        min_length = parse_int(values["minLength"], "minLength")
     if "maxLength" in values:
-        max_length = _int(values["maxLength"], "maxLength")
+        max_length = parse_int(values["maxLength"], "maxLength")
     lower, upper = base.lower, base.upper
     if "minInclusive" in values:
         lower = Bound(values["minInclusive"], exclusive=False)
@@ -79,10 +79,10 @@ def _merge_facets(base: Facets, restriction: etree._Element) -> Facets:
         upper = Bound(values["maxExclusive"], exclusive=True)
     total = base.total_digits
     if "totalDigits" in values:
-        total = _int(values["totalDigits"], "totalDigits")
+        total = parse_int(values["totalDigits"], "totalDigits")
     fraction = base.fraction_digits
     if "fractionDigits" in values:
-        fraction = _int(values["fractionDigits"], "fractionDigits")
+        fraction = parse_int(values["fractionDigits"], "fractionDigits")
     return Facets(
         enumeration=tuple(enumeration) if enumeration else base.enumeration,
         patterns=base.patterns | patterns,
@@ -133,7 +133,7 @@ def _bound_text(bound: Bound | None, lower: bool) -> str:
     return f"{name} {bound.value}"
 
 
-def _facet_changes(old: Facets, new: Facets) -> Iterator[tuple[str, bool | None]]:
+def facet_changes(old: Facets, new: Facets) -> Iterator[tuple[str, bool | None]]:
     """(detail, narrowed) for each facet difference; narrowed None when it can't be ordered."""
     if old.enumeration != new.enumeration:
         if old.enumeration is None:

@@ -111,13 +111,13 @@ class ComplexType:
 
 
 @dataclass(frozen=True)
-class _ElementDecl:
+class ElementDecl:
     type: TypeRef
     nillable: bool
 
 
 @dataclass(frozen=True)
-class _SchemaInfo:
+class SchemaInfo:
     tns: str
     elements_qualified: bool
     attributes_qualified: bool
@@ -127,46 +127,46 @@ class _SchemaInfo:
 
 
 @dataclass(frozen=True)
-class _Part:
+class Part:
     name: str
     element: str | None
     type: str | None
 
 
 @dataclass(frozen=True)
-class _Operation:
+class Operation:
     input: str | None
     output: str | None
     faults: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
-class _Header:
+class Header:
     message: str
     part: str
     required: bool
 
 
 @dataclass(frozen=True)
-class _BindingOperation:
+class BindingOperation:
     soap_action: str
     style: str | None
     uses: tuple[str, str]  # soap:body use of input, output
     namespaces: tuple[str, str]  # soap:body namespace of input, output (rpc)
-    input_headers: tuple[_Header, ...]
-    output_headers: tuple[_Header, ...]
+    input_headers: tuple[Header, ...]
+    output_headers: tuple[Header, ...]
 
 
 @dataclass(frozen=True)
-class _Binding:
+class Binding:
     port_type: str
     protocol: str
     style: str | None
     transport: str
-    operations: dict[str, _BindingOperation]
+    operations: dict[str, BindingOperation]
 
 
 @dataclass(frozen=True)
-class _Port:
+class Port:
     binding: str
     address: str

@@ -20,51 +20,51 @@ class WsdlError(Exception):
 # --- small XML helpers ------------------------------------------------------------------------
 
 
-def _split(clark: str) -> tuple[str, str]:
+def split_qname(clark: str) -> tuple[str, str]:
     if clark.startswith("{"):
         namespace, _, local = clark[1:].partition("}")
         return namespace, local
     return "", clark
 
 
-def _clark(namespace: str, local: str) -> str:
+def clark_name(namespace: str, local: str) -> str:
     return f"{{{namespace}}}{local}" if namespace else local
 
 
-def _local(el: etree._Element) -> str:
-    return _split(el.tag)[1]
+def local_name(el: etree._Element) -> str:
+    return split_qname(el.tag)[1]
 
 
-def _children(el: etree._Element, namespace: str, *names: str) -> Iterator[etree._Element]:
+def child_elements(el: etree._Element, namespace: str, *names: str) -> Iterator[etree._Element]:
     for child in el:
         if not isinstance(child.tag, str):
             continue
-        child_ns, local = _split(child.tag)
+        child_ns, local = split_qname(child.tag)
         if child_ns == namespace and (not names or local in names):
             yield child
 
 
-def _first(el: etree._Element, namespace: str, *names: str) -> etree._Element | None:
-    return next(_children(el, namespace, *names), None)
+def first_child(el: etree._Element, namespace: str, *names: str) -> etree._Element | None:
+    return next(child_elements(el, namespace, *names), None)
 
 
-def _is_complex_content(derivation: etree._Element) -> bool:
+def is_complex_content(derivation: etree._Element) -> bool:
     parent = derivation.getparent()
     return parent is not None and parent.tag == f"{{{XS}}}complexContent"
 
 
-def _bool(text: str | None) -> bool:
+def parse_bool(text: str | None) -> bool:
     return text is not None and text.strip() in ("true", "1")
 
 
-def _int(text: str, what: str) -> int:
+def parse_int(text: str, what: str) -> int:
     try:
         return int(text.strip())
     except ValueError:
         raise WsdlError(f"invalid {what} {text!r}") from None
 
 
-class _Names:
+class Names:
     """Resolves QName-valued attributes through the in-scope nsmap, applying namespace renames."""
 
     def __init__(self, renames: dict[str, str]) -> None:
@@ -80,7 +80,7 @@ class _Names:
             if prefix:
                 raise WsdlError(f"undeclared namespace prefix {prefix!r} in {text.strip()!r}")
             namespace = ""
-        return _clark(self.ns(namespace), local)
+        return clark_name(self.ns(namespace), local)
 
     def declared(self, tns: str, el: etree._Element) -> str:
-        return _clark(self.ns(tns), el.get("name", ""))
+        return clark_name(self.ns(tns), el.get("name", ""))

@@ -14,18 +14,18 @@ from lxml import etree
 from soap_client.contract.model import (
     REQUEST,
     RESPONSE,
+    Binding,
+    BindingOperation,
     Change,
+    Header,
     Node,
+    Operation,
+    Part,
+    Port,
     Usage,
-    _Binding,
-    _BindingOperation,
-    _Header,
-    _Operation,
-    _Part,
-    _Port,
 )
-from soap_client.contract.names import WsdlError, _children, _first, _Names, _split
-from soap_client.contract.schema import _Schemas
+from soap_client.contract.names import Names, WsdlError, child_elements, first_child, split_qname
+from soap_client.contract.schema import Schemas
 from soap_client.ns import HTTP, SOAP11, SOAP12, WSDL, XS
 
 MAX_WSDL_BYTES = 16 * 1024 * 1024
@@ -36,52 +36,52 @@ _SOAP_NAMESPACES = (SOAP11, SOAP12, HTTP)
 
 def _extension(el: etree._Element, name: str) -> etree._Element | None:
     for namespace in _SOAP_NAMESPACES:
-        found = _first(el, namespace, name)
+        found = first_child(el, namespace, name)
         if found is not None:
             return found
     return None
 
 
-class _Contract:
+class Contract:
     """One WSDL 1.1 document: messages, port types, bindings, services and its schemas."""
 
-    def __init__(self, root: etree._Element, names: _Names, schema_names: _Names) -> None:
+    def __init__(self, root: etree._Element, names: Names, schema_names: Names) -> None:
         # WSDL components are named in the definitions' namespace, schema components in their
         # schema's: the two may be renamed independently.
         self.names = names
         tns = root.get("targetNamespace", "")
-        types = _first(root, WSDL, "types")
-        self.schemas = _Schemas(types, schema_names)
-        self.messages: dict[str, tuple[_Part, ...]] = {}
-        for message in _children(root, WSDL, "message"):
+        types = first_child(root, WSDL, "types")
+        self.schemas = Schemas(types, schema_names)
+        self.messages: dict[str, tuple[Part, ...]] = {}
+        for message in child_elements(root, WSDL, "message"):
             parts = tuple(
-                _Part(
+                Part(
                     part.get("name", ""),
                     schema_names.qname(part, part.get("element", ""))
                     if part.get("element")
                     else None,
                     schema_names.qname(part, part.get("type", "")) if part.get("type") else None,
                 )
-                for part in _children(message, WSDL, "part")
+                for part in child_elements(message, WSDL, "part")
             )
             self.messages.setdefault(names.declared(tns, message), parts)
-        self.port_types: dict[str, dict[str, _Operation]] = {}
-        for port_type in _children(root, WSDL, "portType"):
-            operations: dict[str, _Operation] = {}
-            for op in _children(port_type, WSDL, "operation"):
+        self.port_types: dict[str, dict[str, Operation]] = {}
+        for port_type in child_elements(root, WSDL, "portType"):
+            operations: dict[str, Operation] = {}
+            for op in child_elements(port_type, WSDL, "operation"):
                 operations.setdefault(op.get("name", ""), self._operation(op))
             self.port_types.setdefault(names.declared(tns, port_type), operations)
-        self.bindings: dict[str, _Binding] = {}
-        for binding in _children(root, WSDL, "binding"):
+        self.bindings: dict[str, Binding] = {}
+        for binding in child_elements(root, WSDL, "binding"):
             self.bindings.setdefault(names.declared(tns, binding), self._binding(binding))
-        self.services: dict[str, dict[str, _Port]] = {}
-        for service in _children(root, WSDL, "service"):
-            ports: dict[str, _Port] = {}
-            for port in _children(service, WSDL, "port"):
+        self.services: dict[str, dict[str, Port]] = {}
+        for service in child_elements(root, WSDL, "service"):
+            ports: dict[str, Port] = {}
+            for port in child_elements(service, WSDL, "port"):
                 address = _extension(port, "address")
                 ports.setdefault(
                     port.get("name", ""),
-                    _Port(
+                    Port(
                         names.qname(port, port.get("binding", "")),
                         "" if address is None else address.get("location", ""),
                     ),
@@ -93,35 +93,35 @@ class _Contract:
             return None
         return self.names.qname(el, el.get("message", ""))
 
-    def _operation(self, op: etree._Element) -> _Operation:
+    def _operation(self, op: etree._Element) -> Operation:
         faults = tuple(
             (fault.get("name", ""), self._message_ref(fault) or "")
-            for fault in _children(op, WSDL, "fault")
+            for fault in child_elements(op, WSDL, "fault")
         )
-        return _Operation(
-            self._message_ref(_first(op, WSDL, "input")),
-            self._message_ref(_first(op, WSDL, "output")),
+        return Operation(
+            self._message_ref(first_child(op, WSDL, "input")),
+            self._message_ref(first_child(op, WSDL, "output")),
             faults,
         )
 
-    def _binding(self, binding: etree._Element) -> _Binding:
+    def _binding(self, binding: etree._Element) -> Binding:
         protocol, style, transport = "none", None, ""
         soap = _extension(binding, "binding")
         if soap is not None:
-            namespace = _split(soap.tag)[0]
+            namespace = split_qname(soap.tag)[0]
             if namespace == HTTP:
                 protocol = f"HTTP {soap.get('verb', '')}".strip()
             else:
                 protocol = "SOAP 1.1" if namespace == SOAP11 else "SOAP 1.2"
                 style, transport = soap.get("style"), soap.get("transport", "")
-        operations: dict[str, _BindingOperation] = {}
-        for op in _children(binding, WSDL, "operation"):
+        operations: dict[str, BindingOperation] = {}
+        for op in child_elements(binding, WSDL, "operation"):
             soap_op = _extension(op, "operation")
-            sides = [_first(op, WSDL, "input"), _first(op, WSDL, "output")]
+            sides = [first_child(op, WSDL, "input"), first_child(op, WSDL, "output")]
             bodies = [None if side is None else _extension(side, "body") for side in sides]
             operations.setdefault(
                 op.get("name", ""),
-                _BindingOperation(
+                BindingOperation(
                     soap_action="" if soap_op is None else soap_op.get("soapAction", ""),
                     style=None if soap_op is None else soap_op.get("style"),
                     uses=(
@@ -136,7 +136,7 @@ class _Contract:
                     output_headers=self._headers(sides[1]),
                 ),
             )
-        return _Binding(
+        return Binding(
             self.names.qname(binding, binding.get("type", "")),
             protocol,
             style,
@@ -144,26 +144,26 @@ class _Contract:
             operations,
         )
 
-    def _headers(self, side: etree._Element | None) -> tuple[_Header, ...]:
+    def _headers(self, side: etree._Element | None) -> tuple[Header, ...]:
         if side is None:
             return ()
         headers = []
         for namespace in (SOAP11, SOAP12):
-            for header in _children(side, namespace, "header"):
+            for header in child_elements(side, namespace, "header"):
                 required = header.get(f"{{{WSDL}}}required", "true").strip() not in ("false", "0")
                 headers.append(
-                    _Header(self._message_ref(header) or "", header.get("part", ""), required)
+                    Header(self._message_ref(header) or "", header.get("part", ""), required)
                 )
         return tuple(headers)
 
-    def part_node(self, part: _Part) -> Node | None:
+    def part_node(self, part: Part) -> Node | None:
         if part.element:
             return ("element", part.element)
         if part.type:
             return ("type", part.type)
         return None
 
-    def header_key(self, header: _Header) -> str:
+    def header_key(self, header: Header) -> str:
         """What a header is on the wire: its part's element (or type), else message#part."""
         for part in self.messages.get(header.message, ()):
             if part.name == header.part and (part.element or part.type):
@@ -208,7 +208,7 @@ class _Contract:
 # --- loading ----------------------------------------------------------------------------------
 
 
-def _load(source: bytes | Path, role: str) -> tuple[etree._Element, str]:
+def load_contract(source: bytes | Path, role: str) -> tuple[etree._Element, str]:
     if isinstance(source, Path):
         label = str(source)
         try:
@@ -235,7 +235,7 @@ def _load(source: bytes | Path, role: str) -> tuple[etree._Element, str]:
         raise WsdlError(f"{label}: DOCTYPE declarations are refused")
     if root.tag != f"{{{WSDL}}}definitions":
         raise WsdlError(f"{label}: not a WSDL 1.1 document (root element is {root.tag})")
-    imported = _first(root, WSDL, "import")
+    imported = first_child(root, WSDL, "import")
     if imported is not None:
         location = imported.get("location", "?")
         raise WsdlError(f"{label}: wsdl:import of {location} is not followed; inline it first")
@@ -244,8 +244,8 @@ def _load(source: bytes | Path, role: str) -> tuple[etree._Element, str]:
 
 def _target_namespaces(root: etree._Element) -> tuple[str, list[str]]:
     schemas: list[str] = []
-    types = _first(root, WSDL, "types")
-    for schema in [] if types is None else _children(types, XS, "schema"):
+    types = first_child(root, WSDL, "types")
+    for schema in [] if types is None else child_elements(types, XS, "schema"):
         tns = schema.get("targetNamespace", "")
         if tns not in schemas:
             schemas.append(tns)
@@ -264,7 +264,7 @@ class _Renames:
         return {after: before for before, after in (self.schema | self.wsdl).items()}
 
 
-def _namespace_renames(old: etree._Element, new: etree._Element) -> _Renames:
+def namespace_renames(old: etree._Element, new: etree._Element) -> _Renames:
     """The definitions' targetNamespace, and the schemas' paired in document order when as many
     namespaces disappeared as appeared (otherwise their components are just removed and added)."""
     old_tns, old_schemas = _target_namespaces(old)

@@ -68,7 +68,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from soap_client.contract.facets import _facet_changes
+from soap_client.contract.facets import facet_changes
 from soap_client.contract.model import (
     REQUEST,
     RESPONSE,
@@ -79,8 +79,8 @@ from soap_client.contract.model import (
     TypeRef,
     Usage,
 )
-from soap_client.contract.names import _clark, _local, _split
-from soap_client.contract.reader import _Contract
+from soap_client.contract.names import clark_name, local_name, split_qname
+from soap_client.contract.reader import Contract
 from soap_client.ns import XS
 
 
@@ -109,10 +109,10 @@ IF_RESPONSE = _Rule(requests=False, responses=True)  # widening: old clients may
 _Stack = frozenset[tuple[str | None, str | None]]  # pairs of named types being compared
 
 
-class _SchemaDiffer:
+class SchemaDiffer:
     """Compares the schemas of two contracts; each change classified for an old client."""
 
-    def __init__(self, old: _Contract, new: _Contract, unrename: dict[str, str]) -> None:
+    def __init__(self, old: Contract, new: Contract, unrename: dict[str, str]) -> None:
         self.old, self.new = old, new
         self.usage = old.usage()
         self.unrename = unrename
@@ -121,12 +121,12 @@ class _SchemaDiffer:
     # reporting
 
     def name(self, clark: str, *, old: bool = True) -> str:
-        namespace, local = _split(clark)
+        namespace, local = split_qname(clark)
         if namespace == XS:
             return f"xs:{local}"
         if old:
             namespace = self.unrename.get(namespace, namespace)
-        return _clark(namespace, local)
+        return clark_name(namespace, local)
 
     def add(self, kind: str, where: str, detail: str, breaking: bool) -> None:
         self.changes.append(Change(kind, where, detail, breaking))
@@ -165,16 +165,16 @@ class _SchemaDiffer:
         for name in sorted(old.keys() | new.keys()):
             usage = self.usage.get(("type", name), frozenset())
             if name not in new:
-                kind = _local(old[name][0])
+                kind = local_name(old[name][0])
                 where = f"{'type' if kind == 'complexType' else kind} {self.name(name)}"
                 detail = f"removed (used in {_usage_text(usage)})"
                 self.add("type-removed", where, detail, bool(usage))
             elif name not in old:
-                kind = _local(new[name][0])
+                kind = local_name(new[name][0])
                 where = f"{'type' if kind == 'complexType' else kind} {self.name(name, old=False)}"
                 self.add("type-added", where, "added", False)
             else:
-                kind = _local(old[name][0])
+                kind = local_name(old[name][0])
                 where = f"{'type' if kind == 'complexType' else kind} {self.name(name)}"
                 before = self.old.schemas.resolve(TypeRef(name))
                 after = self.new.schemas.resolve(TypeRef(name))
@@ -247,7 +247,7 @@ class _SchemaDiffer:
             self.compare_simple(f"{where} / list item", old.item, new.item, usage)
         for i, (before, after) in enumerate(zip(old.members, new.members, strict=True), 1):
             self.compare_simple(f"{where} / union member {i}", before, after, usage)
-        for detail, narrowed in _facet_changes(old.facets, new.facets):
+        for detail, narrowed in facet_changes(old.facets, new.facets):
             if narrowed is None:
                 self.classify("restriction-changed", where, detail, usage, ALWAYS)
             elif narrowed:

@@ -10,37 +10,37 @@ from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
-from soap_client.contract.facets import _merge_facets
+from soap_client.contract.facets import merge_facets
 from soap_client.contract.model import (
     ANY_SIMPLE_TYPE,
     ANY_TYPE,
     Attribute,
     ComplexType,
+    ElementDecl,
     Node,
     Particle,
+    SchemaInfo,
     SimpleType,
     TypeRef,
-    _ElementDecl,
-    _SchemaInfo,
 )
 from soap_client.contract.names import (
-    _bool,
-    _children,
-    _clark,
-    _first,
-    _int,
-    _is_complex_content,
-    _local,
-    _Names,
-    _split,
+    Names,
+    child_elements,
+    clark_name,
+    first_child,
+    is_complex_content,
+    local_name,
+    parse_bool,
+    parse_int,
+    split_qname,
 )
 from soap_client.ns import XS
 
 
 def _occurs(el: etree._Element) -> tuple[int, int | None]:
-    low = _int(el.get("minOccurs", "1"), "minOccurs")
+    low = parse_int(el.get("minOccurs", "1"), "minOccurs")
     high_text = el.get("maxOccurs", "1").strip()
-    high = None if high_text == "unbounded" else _int(high_text, "maxOccurs")
+    high = None if high_text == "unbounded" else parse_int(high_text, "maxOccurs")
     return low, high
 
 
@@ -80,21 +80,21 @@ class _Content:
         )
 
 
-class _Schemas:
+class Schemas:
     """The global components of every inline schema, and the models built from them on demand."""
 
-    def __init__(self, types: etree._Element | None, names: _Names) -> None:
+    def __init__(self, types: etree._Element | None, names: Names) -> None:
         self.names = names
-        self.elements: dict[str, tuple[etree._Element, _SchemaInfo]] = {}
-        self.types: dict[str, tuple[etree._Element, _SchemaInfo]] = {}
-        self.groups: dict[str, tuple[etree._Element, _SchemaInfo]] = {}
-        self.attribute_groups: dict[str, tuple[etree._Element, _SchemaInfo]] = {}
-        self.attributes: dict[str, tuple[etree._Element, _SchemaInfo]] = {}
+        self.elements: dict[str, tuple[etree._Element, SchemaInfo]] = {}
+        self.types: dict[str, tuple[etree._Element, SchemaInfo]] = {}
+        self.groups: dict[str, tuple[etree._Element, SchemaInfo]] = {}
+        self.attribute_groups: dict[str, tuple[etree._Element, SchemaInfo]] = {}
+        self.attributes: dict[str, tuple[etree._Element, SchemaInfo]] = {}
         self._derived: dict[str, set[Node]] = {}  # base type -> named types derived from it
         self._substitutes: dict[str, set[Node]] = {}  # head element -> its group's members
         self._simple_memo: dict[str, SimpleType] = {}
         self._complex_memo: dict[str, ComplexType] = {}
-        self._element_memo: dict[str, _ElementDecl] = {}
+        self._element_memo: dict[str, ElementDecl] = {}
         self._building: set[str] = set()
         tables = {
             "element": self.elements,
@@ -104,15 +104,15 @@ class _Schemas:
             "attributeGroup": self.attribute_groups,
             "attribute": self.attributes,
         }
-        for schema in [] if types is None else _children(types, XS, "schema"):
+        for schema in [] if types is None else child_elements(types, XS, "schema"):
             tns = names.ns(schema.get("targetNamespace", ""))
-            info = _SchemaInfo(
+            info = SchemaInfo(
                 tns,
                 schema.get("elementFormDefault") == "qualified",
                 schema.get("attributeFormDefault") == "qualified",
             )
-            for child in _children(schema, XS):
-                table = tables.get(_local(child))
+            for child in child_elements(schema, XS):
+                table = tables.get(local_name(child))
                 if table is None or not child.get("name"):
                     continue
                 name = names.declared(tns, child)
@@ -120,11 +120,11 @@ class _Schemas:
                 self._note_derivation(name, child)
 
     def _note_derivation(self, name: str, el: etree._Element) -> None:
-        if _local(el) == "element" and el.get("substitutionGroup"):
+        if local_name(el) == "element" and el.get("substitutionGroup"):
             head = self.names.qname(el, el.get("substitutionGroup", ""))
             self._substitutes.setdefault(head, set()).add(("element", name))
-        for content in _children(el, XS, "complexContent", "simpleContent"):
-            for derivation in _children(content, XS, "extension", "restriction"):
+        for content in child_elements(el, XS, "complexContent", "simpleContent"):
+            for derivation in child_elements(content, XS, "extension", "restriction"):
                 if derivation.get("base"):
                     base = self.names.qname(derivation, derivation.get("base", ""))
                     self._derived.setdefault(base, set()).add(("type", name))
@@ -155,25 +155,25 @@ class _Schemas:
             return refs
         for el in entry[0].iter(f"{{{XS}}}*"):
             for attr in ("type", "base", "itemType"):
-                if el.get(attr) and not (attr == "base" and _is_complex_content(el)):
+                if el.get(attr) and not (attr == "base" and is_complex_content(el)):
                     refs.add(("type", self.names.qname(el, el.get(attr, ""))))
             for member in el.get("memberTypes", "").split():
                 refs.add(("type", self.names.qname(el, member)))
-            local = _local(el)
+            local = local_name(el)
             if el.get("ref") and local in ("element", "attribute", "group", "attributeGroup"):
                 refs.add((local, self.names.qname(el, el.get("ref", ""))))
         return refs
 
     # models
 
-    def element(self, name: str) -> _ElementDecl | None:
+    def element(self, name: str) -> ElementDecl | None:
         if name in self._element_memo:
             return self._element_memo[name]
         entry = self.elements.get(name)
         if entry is None:
             return None
         el, info = entry
-        decl = _ElementDecl(self._type_of(el, info, ANY_TYPE), _bool(el.get("nillable")))
+        decl = ElementDecl(self._type_of(el, info, ANY_TYPE), parse_bool(el.get("nillable")))
         self._element_memo[name] = decl
         return decl
 
@@ -182,12 +182,12 @@ class _Schemas:
         if ref.anonymous is not None:
             return ref.anonymous
         name = ref.name or ANY_TYPE
-        if _split(name)[0] == XS:
+        if split_qname(name)[0] == XS:
             return SimpleType(name)
         entry = self.types.get(name)
         if entry is None:
             return None
-        if _local(entry[0]) == "complexType":
+        if local_name(entry[0]) == "complexType":
             return self.complex_named(name)
         return self.simple_named(name)
 
@@ -204,7 +204,7 @@ class _Schemas:
         if name in self._simple_memo:
             return self._simple_memo[name]
         entry = self.types.get(name)
-        if _split(name)[0] == XS or entry is None or _local(entry[0]) != "simpleType":
+        if split_qname(name)[0] == XS or entry is None or local_name(entry[0]) != "simpleType":
             return SimpleType(name)
         if name in self._building:  # a cycle: an invalid schema, keep going
             return SimpleType(name)
@@ -220,7 +220,7 @@ class _Schemas:
         if name in self._complex_memo:
             return self._complex_memo[name]
         entry = self.types.get(name)
-        if entry is None or _local(entry[0]) != "complexType":
+        if entry is None or local_name(entry[0]) != "complexType":
             return None
         if name in self._building:
             return ComplexType()
@@ -232,24 +232,24 @@ class _Schemas:
         self._complex_memo[name] = model
         return model
 
-    def _type_of(self, el: etree._Element, info: _SchemaInfo, default: str) -> TypeRef:
+    def _type_of(self, el: etree._Element, info: SchemaInfo, default: str) -> TypeRef:
         if el.get("type"):
             return TypeRef(self.names.qname(el, el.get("type", "")))
-        for child in _children(el, XS, "complexType", "simpleType"):
-            if _local(child) == "complexType":
+        for child in child_elements(el, XS, "complexType", "simpleType"):
+            if local_name(child) == "complexType":
                 return TypeRef(None, self._complex(child, info))
             return TypeRef(None, self._simple(child, info))
         return TypeRef(default)
 
-    def _simple_ref(self, el: etree._Element, attr: str, info: _SchemaInfo) -> list[SimpleType]:
+    def _simple_ref(self, el: etree._Element, attr: str, info: SchemaInfo) -> list[SimpleType]:
         """The simple types named by ``attr`` (space-separated) or declared inline in ``el``."""
         found = [self.simple_named(self.names.qname(el, q)) for q in el.get(attr, "").split()]
-        found += [self._simple(child, info) for child in _children(el, XS, "simpleType")]
+        found += [self._simple(child, info) for child in child_elements(el, XS, "simpleType")]
         return found
 
-    def _simple(self, el: etree._Element, info: _SchemaInfo) -> SimpleType:
-        for child in _children(el, XS, "restriction", "list", "union"):
-            kind = _local(child)
+    def _simple(self, el: etree._Element, info: SchemaInfo) -> SimpleType:
+        for child in child_elements(el, XS, "restriction", "list", "union"):
+            kind = local_name(child)
             if kind == "list":
                 items = self._simple_ref(child, "itemType", info)
                 return SimpleType("list", item=items[0] if items else SimpleType(ANY_SIMPLE_TYPE))
@@ -260,16 +260,16 @@ class _Schemas:
             bases = self._simple_ref(child, "base", info) or [SimpleType(ANY_SIMPLE_TYPE)]
             base = bases[0]
             return SimpleType(
-                base.primitive, _merge_facets(base.facets, child), base.item, base.members
+                base.primitive, merge_facets(base.facets, child), base.item, base.members
             )
         return SimpleType(ANY_SIMPLE_TYPE)
 
-    def _complex(self, el: etree._Element, info: _SchemaInfo) -> ComplexType:
-        content = _Content(mixed=_bool(el.get("mixed")))
+    def _complex(self, el: etree._Element, info: SchemaInfo) -> ComplexType:
+        content = _Content(mixed=parse_bool(el.get("mixed")))
         body = el
-        wrapper = _first(el, XS, "complexContent", "simpleContent")
+        wrapper = first_child(el, XS, "complexContent", "simpleContent")
         if wrapper is not None:
-            derivation = _first(wrapper, XS, "extension", "restriction")
+            derivation = first_child(wrapper, XS, "extension", "restriction")
             if derivation is not None:
                 self._inherit(content, wrapper, derivation)
                 body = derivation
@@ -283,12 +283,12 @@ class _Schemas:
         if derivation.get("base"):
             base_name = self.names.qname(derivation, derivation.get("base", ""))
         base = self.complex_named(base_name)
-        extension = _local(derivation) == "extension"
+        extension = local_name(derivation) == "extension"
         if base is not None:
             content.attributes.update((a.name, a) for a in base.attributes)
             content.any_attribute = base.any_attribute
-        if _local(wrapper) == "complexContent":
-            content.mixed = content.mixed or _bool(wrapper.get("mixed"))
+        if local_name(wrapper) == "complexContent":
+            content.mixed = content.mixed or parse_bool(wrapper.get("mixed"))
             if base is not None and extension:
                 for particle in base.particles:
                     content.add(particle)
@@ -296,28 +296,28 @@ class _Schemas:
         content.value = base.value if base is not None else TypeRef(base_name)
         if not extension and content.value is not None:
             value = self.value_type(content.value)
-            facets = _merge_facets(value.facets, derivation)
+            facets = merge_facets(value.facets, derivation)
             content.value = TypeRef(None, SimpleType(value.primitive, facets, value.item))
 
-    def _collect(self, body: etree._Element, info: _SchemaInfo, content: _Content) -> None:
-        for child in _children(body, XS):
-            kind = _local(child)
+    def _collect(self, body: etree._Element, info: SchemaInfo, content: _Content) -> None:
+        for child in child_elements(body, XS):
+            kind = local_name(child)
             if kind in ("sequence", "choice", "all", "group"):
                 self._particles(child, info, content, 1, 1, "", frozenset())
             else:
                 self._attribute_member(child, info, content, frozenset())
 
     def _attribute_member(
-        self, el: etree._Element, info: _SchemaInfo, content: _Content, seen: frozenset[str]
+        self, el: etree._Element, info: SchemaInfo, content: _Content, seen: frozenset[str]
     ) -> None:
-        kind = _local(el)
+        kind = local_name(el)
         if kind == "anyAttribute":
             content.any_attribute = True
         elif kind == "attributeGroup" and el.get("ref"):
             name = self.names.qname(el, el.get("ref", ""))
             entry = self.attribute_groups.get(name)
             if entry is not None and name not in seen:
-                for member in _children(entry[0], XS):
+                for member in child_elements(entry[0], XS):
                     self._attribute_member(member, entry[1], content, seen | {name})
         elif kind == "attribute":
             use = el.get("use", "optional")
@@ -332,7 +332,7 @@ class _Schemas:
             else:
                 form = el.get("form")
                 qualified = form == "qualified" if form else info.attributes_qualified
-                name = _clark(info.tns if qualified else "", el.get("name", ""))
+                name = clark_name(info.tns if qualified else "", el.get("name", ""))
                 type_ref = self._type_of(el, info, ANY_SIMPLE_TYPE)
             if use == "prohibited":
                 content.attributes.pop(name, None)
@@ -342,14 +342,14 @@ class _Schemas:
     def _particles(
         self,
         node: etree._Element,
-        info: _SchemaInfo,
+        info: SchemaInfo,
         content: _Content,
         low: int,
         high: int | None,
         path: str,
         groups: frozenset[str],
     ) -> None:
-        kind = _local(node)
+        kind = local_name(node)
         node_low, node_high = _occurs(node)
         low, high = low * node_low, _times(high, node_high)
         if kind == "group":
@@ -357,31 +357,31 @@ class _Schemas:
             entry = self.groups.get(name)
             if entry is None or name in groups:
                 return
-            for inner in _children(entry[0], XS, "sequence", "choice", "all"):
+            for inner in child_elements(entry[0], XS, "sequence", "choice", "all"):
                 self._particles(inner, entry[1], content, low, high, path, groups | {name})
             return
         if not (kind == "sequence" and path.endswith("sequence")):  # nested sequences are one
             path = f"{path}/{kind}" if path else kind
-        members = list(_children(node, XS, "element", "any", "sequence", "choice", "group"))
+        members = list(child_elements(node, XS, "element", "any", "sequence", "choice", "group"))
         if kind == "choice" and len(members) > 1:
             low = 0
         for member in members:
-            if _local(member) in ("element", "any"):
+            if local_name(member) in ("element", "any"):
                 content.add(self._particle(member, info, low, high, path))
             else:
                 self._particles(member, info, content, low, high, path, groups)
 
     def _particle(
-        self, el: etree._Element, info: _SchemaInfo, low: int, high: int | None, path: str
+        self, el: etree._Element, info: SchemaInfo, low: int, high: int | None, path: str
     ) -> Particle:
         el_low, el_high = _occurs(el)
         low, high = low * el_low, _times(high, el_high)
-        if _local(el) == "any":
+        if local_name(el) == "any":
             namespace = el.get("namespace", "##any")
             return Particle("xs:any", "wildcard xs:any", namespace, low, high, False, None, path)
         if el.get("ref"):
             name = self.names.qname(el, el.get("ref", ""))
-            namespace, local = _split(name)
+            namespace, local = split_qname(name)
             decl = self.element(name)
             type_ref = decl.type if decl is not None else TypeRef(ANY_TYPE)
             nillable = decl.nillable if decl is not None else False
@@ -391,5 +391,5 @@ class _Schemas:
             qualified = form == "qualified" if form else info.elements_qualified
             namespace = info.tns if qualified else ""
             type_ref = self._type_of(el, info, ANY_TYPE)
-            nillable = _bool(el.get("nillable"))
+            nillable = parse_bool(el.get("nillable"))
         return Particle(local, f"element {local}", namespace, low, high, nillable, type_ref, path)
