@@ -17,9 +17,17 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+from soap_server.railway.codes import QUEUED, BookingState
 
-SCHEMA = """
+SCHEMA_VERSION = 1
+CNF, RAC, CAN = BookingState.CNF, BookingState.RAC, BookingState.CAN
+
+
+def _quoted(*states: BookingState) -> str:
+    return ", ".join(f"'{state}'" for state in states)
+
+
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -68,7 +76,7 @@ CREATE TABLE IF NOT EXISTS passengers (
     gender          TEXT NOT NULL,
     berth_preference TEXT,
     booking_status  TEXT NOT NULL,
-    state           TEXT NOT NULL CHECK (state IN ('CNF', 'RAC', 'WL', 'CAN')),
+    state           TEXT NOT NULL CHECK (state IN ({_quoted(*BookingState)})),
     coach           TEXT,
     berth           INTEGER,
     slot            INTEGER,
@@ -85,7 +93,7 @@ CREATE TABLE IF NOT EXISTS passengers (
     from_index      INTEGER NOT NULL,
     to_index        INTEGER NOT NULL,
     PRIMARY KEY (pnr, number),
-    CHECK ((state = 'CNF') = (coach IS NOT NULL AND slot = 0) OR state IN ('RAC', 'CAN'))
+    CHECK ((state = '{CNF}') = (coach IS NOT NULL AND slot = 0) OR state IN ({_quoted(RAC, CAN)}))
 );
 CREATE UNIQUE INDEX IF NOT EXISTS waitlist_numbers
     ON passengers (train, origin_date, class_code, quota, wl_no) WHERE wl_no IS NOT NULL;
@@ -306,8 +314,8 @@ class Transaction:
         """(quota, state) -> number of passengers, for RAC and WL of one class."""
         rows = self._conn.execute(
             "SELECT quota, state, count(*) FROM passengers WHERE train = ? AND origin_date = ?"
-            " AND class_code = ? AND state IN ('RAC', 'WL') GROUP BY quota, state",
-            (train, origin_date, class_code),
+            " AND class_code = ? AND state IN (?, ?) GROUP BY quota, state",
+            (train, origin_date, class_code, *QUEUED),
         ).fetchall()
         return {(quota, state): int(n) for quota, state, n in rows}
 
@@ -315,9 +323,9 @@ class Transaction:
         """The highest waitlist number issued and RAC queue number used in a pool."""
         wl, rac = self._conn.execute(
             "SELECT coalesce(max(wl_no), 0),"
-            " coalesce(max(CASE WHEN state = 'RAC' THEN queue_no END), 0)"
+            " coalesce(max(CASE WHEN state = ? THEN queue_no END), 0)"
             " FROM passengers WHERE train = ? AND origin_date = ? AND class_code = ? AND quota = ?",
-            pool,
+            (RAC, *pool),
         ).fetchone()
         return int(wl), int(rac)
 

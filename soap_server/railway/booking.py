@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from soap_server.railway import inventory
-from soap_server.railway.catalog import CLASS_CODES, Catalog, Train, TravelClass
+from soap_server.railway.catalog import Catalog, Train, TravelClass
 from soap_server.railway.clock import Clock
+from soap_server.railway.codes import CLASS_CODES, QUEUED, BookingState
 from soap_server.railway.errors import (
     AlreadyCancelled,
     CancellationClosed,
@@ -31,8 +32,6 @@ from soap_server.railway.errors import (
 from soap_server.railway.fares import Fare, cancellation_charge, fare_for, from_paise, to_paise
 from soap_server.railway.pnr import new_pnr
 from soap_server.railway.rules import (
-    GENDERS,
-    NAME_LENGTH,
     SENIOR_AGE,
     check_passengers,
     check_tatkal_open,
@@ -51,9 +50,6 @@ from soap_server.railway.views import (
 from soap_server.storage import BookingRow, Database, PassengerRow, Pool, Transaction
 
 __all__ = [
-    "GENDERS",
-    "NAME_LENGTH",
-    "SENIOR_AGE",
     "BookingOffice",
     "BookingRequest",
     "BookingView",
@@ -138,9 +134,9 @@ class BookingOffice:
         else:
             queues = tx.queue_lengths(train.number, origin.isoformat(), cls.code)
             rac_free = inventory.count_free(inventory.rac_places(train, cls, quota), taken, legs)
-            waiting = queues.get((quota, "WL"), 0)
+            waiting = queues.get((quota, BookingState.WL), 0)
             if rac_free:
-                status = f"RAC {queues.get((quota, 'RAC'), 0) + 1}"
+                status = f"RAC {queues.get((quota, BookingState.RAC), 0) + 1}"
             elif waiting >= cls.waitlist_limits.get(quota, 0):
                 status = "REGRET"
             else:
@@ -187,8 +183,8 @@ class BookingOffice:
 
             taken = tx.occupancy(train.number, origin.isoformat(), cls.code, (a, b))
             queues = tx.queue_lengths(train.number, origin.isoformat(), cls.code)
-            rac_waiting = queues.get((quota, "RAC"), 0)
-            waiting = queues.get((quota, "WL"), 0)
+            rac_waiting = queues.get((quota, BookingState.RAC), 0)
+            waiting = queues.get((quota, BookingState.WL), 0)
             last_wl, last_rac = tx.last_numbers(pool)
             limit = cls.waitlist_limits.get(quota, 0)
             pnr = new_pnr(src, tx.pnr_taken)
@@ -203,7 +199,7 @@ class BookingOffice:
                     gender=pax.gender,
                     berth_preference=pax.berth_preference,
                     booking_status="",
-                    state="",
+                    state=BookingState.WL,  # until a place (or none) is found below
                     coach=None,
                     berth=None,
                     slot=None,
@@ -224,7 +220,7 @@ class BookingOffice:
                     inventory.confirmed_places(train, cls, quota), taken, legs, _preference(row)
                 )
                 if place is not None:
-                    row = _seated(row, place, "CNF")
+                    row = _seated(row, place, BookingState.CNF)
                     row = replace(row, booking_status=_status(row, 0))
                 elif request.only_if_confirmed:
                     unconfirmed += 1  # neither RAC nor waitlist for this request
@@ -234,12 +230,12 @@ class BookingOffice:
                 ):
                     rac_waiting += 1
                     last_rac += 1
-                    row = replace(_seated(row, place, "RAC"), queue_no=last_rac)
+                    row = replace(_seated(row, place, BookingState.RAC), queue_no=last_rac)
                     row = replace(row, booking_status=f"RAC {rac_waiting}")
                 elif waiting < limit:
                     waiting += 1
                     last_wl += 1
-                    row = replace(row, state="WL", wl_no=last_wl, queue_no=last_wl)
+                    row = replace(row, state=BookingState.WL, wl_no=last_wl, queue_no=last_wl)
                     row = replace(row, booking_status=f"{quota}WL {last_wl}")
                 else:
                     raise WaitlistFull(
@@ -314,11 +310,11 @@ class BookingOffice:
                 if len(set(numbers)) != len(numbers):
                     raise InvalidPassengerSelection("a passenger number is repeated")
                 selected = [by_number[n] for n in sorted(numbers)]
-                done = [p.number for p in selected if p.state == "CAN"]
+                done = [p.number for p in selected if p.state == BookingState.CAN]
                 if done:
                     raise AlreadyCancelled(f"passenger {done} of PNR {pnr} is already cancelled")
             else:
-                selected = [p for p in passengers if p.state != "CAN"]
+                selected = [p for p in passengers if p.state != BookingState.CAN]
                 if not selected:
                     raise AlreadyCancelled(f"PNR {pnr} is already fully cancelled")
             train = self.catalog.trains[booking.train]
@@ -341,7 +337,7 @@ class BookingOffice:
                 tx.update_passenger(
                     replace(
                         pax,
-                        state="CAN",
+                        state=BookingState.CAN,
                         refund=to_paise(fare - charge),
                         cancelled_at=now.isoformat(),
                         coach=None,
@@ -369,7 +365,7 @@ class BookingOffice:
         taken = tx.occupancy(train.number, origin, cls.code)
         moved: list[tuple[PassengerRow, str]] = []
         berths = inventory.confirmed_places(train, cls, quota)
-        for position, pax in enumerate(tx.queue(pool, "RAC"), start=1):
+        for position, pax in enumerate(tx.queue(pool, BookingState.RAC), start=1):
             legs = range(pax.from_index, pax.to_index)
             place = inventory.find_place(berths, taken, legs, _preference(pax))
             if place is None:
@@ -377,21 +373,21 @@ class BookingOffice:
             assert pax.coach is not None and pax.berth is not None and pax.slot is not None
             taken[(pax.coach, pax.berth, pax.slot)].difference_update(legs)
             tx.release(pax.pnr, pax.number)
-            promoted = replace(_seated(pax, place, "CNF"), queue_no=None)
+            promoted = replace(_seated(pax, place, BookingState.CNF), queue_no=None)
             inventory.hold(taken, place, legs)
             tx.update_passenger(promoted)
             tx.occupy(promoted, place.key)
             moved.append((promoted, f"RAC {position}"))
         _, last_rac = tx.last_numbers(pool)
         rac = inventory.rac_places(train, cls, quota)
-        for position, pax in enumerate(tx.queue(pool, "WL"), start=1):
+        for position, pax in enumerate(tx.queue(pool, BookingState.WL), start=1):
             legs = range(pax.from_index, pax.to_index)
             place = inventory.find_place(berths, taken, legs, _preference(pax))
             if place is not None:
-                promoted = replace(_seated(pax, place, "CNF"), queue_no=None)
+                promoted = replace(_seated(pax, place, BookingState.CNF), queue_no=None)
             elif place := inventory.find_place(rac, taken, legs):
                 last_rac += 1
-                promoted = replace(_seated(pax, place, "RAC"), queue_no=last_rac)
+                promoted = replace(_seated(pax, place, BookingState.RAC), queue_no=last_rac)
             else:
                 continue
             inventory.hold(taken, place, legs)
@@ -410,7 +406,7 @@ class BookingOffice:
         return booking
 
     def _current(self, tx: Transaction, pax: PassengerRow) -> str:
-        if pax.state in ("RAC", "WL"):
+        if pax.state in QUEUED:
             assert pax.queue_no is not None
             pool = (pax.train, pax.origin_date, pax.class_code, pax.quota)
             return _status(pax, tx.queue_position(pool, pax.state, pax.queue_no))
@@ -473,7 +469,7 @@ def _preference(pax: PassengerRow) -> str | None:
     return pax.berth_preference
 
 
-def _seated(row: PassengerRow, place: inventory.Place, state: str) -> PassengerRow:
+def _seated(row: PassengerRow, place: inventory.Place, state: BookingState) -> PassengerRow:
     return replace(
         row,
         state=state,
@@ -485,11 +481,11 @@ def _seated(row: PassengerRow, place: inventory.Place, state: str) -> PassengerR
 
 
 def _status(pax: PassengerRow, position: int) -> str:
-    if pax.state == "CNF":
+    if pax.state == BookingState.CNF:
         return f"CNF/{pax.coach}/{pax.berth}"
-    if pax.state == "RAC":
+    if pax.state == BookingState.RAC:
         return f"RAC {position}"
-    if pax.state == "WL":
+    if pax.state == BookingState.WL:
         return f"{pax.quota}WL {position}"
     return "CAN"
 

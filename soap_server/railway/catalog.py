@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from soap_server.railway.clock import IST
+from soap_server.railway.codes import BERTH_TYPES, CLASS_CODES, WEEKDAYS
 from soap_server.railway.errors import (
     ClassNotOnTrain,
     SameStation,
@@ -25,9 +26,6 @@ from soap_server.railway.errors import (
     UnknownStation,
 )
 
-CLASS_CODES = ("1A", "2A", "3A", "3E", "SL", "EC", "CC", "2S")
-QUOTA_CODES = ("GN", "TQ", "LD", "SS")
-WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 PREMIUM_CATEGORIES = ("RAJDHANI", "SHATABDI", "DURONTO", "VANDE_BHARAT")
 STOP_QUOTAS = ("RL", "RS")  # remote location, roadside station (see data/trains.toml)
 
@@ -262,6 +260,10 @@ def load_catalog() -> Catalog:
     spec = tomllib.loads((data / "classes.toml").read_text(encoding="utf-8"))
     classes: dict[str, TravelClass] = {}
     for code, c in spec["classes"].items():
+        if code not in CLASS_CODES or not set(c["layout"]) <= set(BERTH_TYPES):
+            raise ValueError(
+                f"classes.toml: class {code!r} or its layout is not in railway/codes.py"
+            )
         classes[code] = TravelClass(
             code=code,
             name=c["name"],

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from soap_server.railway.catalog import Catalog, Train, TravelClass
+from soap_server.railway.codes import QUEUED
 
 ZERO = Decimal(0)
 RUPEE = Decimal(1)
@@ -70,7 +71,7 @@ def cancellation_charge(
     minutes before departure, no refund after.
     """
     left = departure - now
-    if state in ("RAC", "WL"):
+    if state in QUEUED:
         charge = catalog.rules.rac_wl_clerkage if left > timedelta(minutes=30) else fare
     elif quota == "TQ" or left <= timedelta(hours=4):
         charge = fare

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 
 from soap_server.railway.catalog import Rules, Train, TravelClass
+from soap_server.railway.codes import GENDERS, PASSENGER_NAME, PASSENGER_NAME_LENGTH
 from soap_server.railway.errors import (
     InvalidPassenger,
     OutsideReservationWindow,
@@ -14,9 +14,6 @@ from soap_server.railway.errors import (
 )
 from soap_server.railway.views import PassengerRequest
 
-GENDERS = ("M", "F", "T")
-_NAME = re.compile(r"[A-Za-z][A-Za-z .']*[A-Za-z.]")
-NAME_LENGTH = (3, 16)  # IRCTC accepts passenger names of 3 to 16 characters
 SENIOR_AGE = {"M": 60, "F": 58, "T": 60}
 
 
@@ -56,8 +53,8 @@ def check_passengers(
         )
     for number, pax in enumerate(passengers, start=1):
         name = pax.name.strip()
-        lo, hi = NAME_LENGTH
-        if not (lo <= len(name) <= hi) or not _NAME.fullmatch(name):
+        lo, hi = PASSENGER_NAME_LENGTH
+        if not (lo <= len(name) <= hi) or not PASSENGER_NAME.fullmatch(name):
             raise InvalidPassenger(
                 f"passenger {number}: name {pax.name!r} must be {lo} to {hi} letters,"
                 " spaces, dots or apostrophes"

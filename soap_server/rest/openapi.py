@@ -14,20 +14,37 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from soap_server.railway.catalog import CLASS_CODES, QUOTA_CODES
+from soap_server.railway.codes import (
+    AGENT_ID,
+    BERTH_TYPES,
+    CLASS_CODES,
+    CLIENT_REFERENCE,
+    GENDERS,
+    PNR,
+    QUOTA_CODES,
+    STATION_CODE,
+    TRAIN_NUMBER,
+    Code,
+)
 
 BASE_PATH = "/rest/v1"
 MONEY = {"type": "string", "pattern": r"^\d+\.\d{2}$", "description": "Rupees, two decimals."}
-STATION = {"type": "string", "pattern": "^[A-Za-z]{2,5}$", "description": "A station code."}
-TRAIN = {"type": "string", "pattern": "^[0-9]{5}$"}
-PNR = {"type": "string", "pattern": "^[0-9]{10}$"}
-REFERENCE = {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$"}
+
+
+def _code(code: Code) -> dict[str, str]:
+    return {"type": "string", "pattern": f"^{code.pattern}$"}
+
+
+STATION = {**_code(STATION_CODE), "description": "A station code."}
+TRAIN = _code(TRAIN_NUMBER)
+PNR_NUMBER = _code(PNR)
+REFERENCE = _code(CLIENT_REFERENCE)
 DATE = {"type": "string", "format": "date"}
 DATETIME = {"type": "string", "format": "date-time"}
 CLASS = {"type": "string", "enum": list(CLASS_CODES)}
 QUOTA = {"type": "string", "enum": list(QUOTA_CODES)}
-GENDER = {"type": "string", "enum": ["M", "F", "T"]}
-BERTH = {"type": "string", "enum": ["LB", "MB", "UB", "SL", "SU", "WS", "MS", "AS"]}
+GENDER = {"type": "string", "enum": list(GENDERS)}
+BERTH = {"type": "string", "enum": list(BERTH_TYPES)}
 
 
 def _object(properties: dict[str, Any], required: list[str], doc: str = "") -> dict[str, Any]:
@@ -49,7 +66,7 @@ def _ref(name: str) -> dict[str, str]:
 SCHEMAS: dict[str, Any] = {
     "LoginRequest": _object(
         {
-            "agent": {"type": "string", "pattern": "^[A-Za-z0-9_]{2,16}$"},
+            "agent": _code(AGENT_ID),
             "password": {"type": "string", "minLength": 1, "maxLength": 128},
         },
         ["agent", "password"],
@@ -160,7 +177,7 @@ SCHEMAS: dict[str, Any] = {
     ),
     "Booking": _object(
         {
-            "pnr": PNR,
+            "pnr": PNR_NUMBER,
             "clientReference": REFERENCE,
             "train": TRAIN,
             "trainName": {"type": "string"},
@@ -212,7 +229,7 @@ SCHEMAS: dict[str, Any] = {
     ),
     "Cancellation": _object(
         {
-            "pnr": PNR,
+            "pnr": PNR_NUMBER,
             "cancelled": {"type": "array", "items": {"type": "integer"}},
             "refund": MONEY,
             "charges": MONEY,
@@ -283,7 +300,7 @@ def document(public_base: str) -> dict[str, Any]:
         {"name": "class", "in": "query", "required": False, "schema": CLASS},
         {"name": "quota", "in": "query", "required": False, "schema": QUOTA},
     ]
-    pnr = {"name": "pnr", "in": "path", "required": True, "schema": PNR}
+    pnr = {"name": "pnr", "in": "path", "required": True, "schema": PNR_NUMBER}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -436,7 +453,7 @@ class Validators:
             )
         )
         self.reference = compile_schema(REFERENCE)
-        self.pnr = compile_schema(PNR)
+        self.pnr = compile_schema(PNR_NUMBER)
 
 
 def first_error(validator: Draft202012Validator, value: Any) -> str | None:

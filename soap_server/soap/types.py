@@ -17,7 +17,19 @@ from spyne import (
 )
 
 from soap_server.ns import TNS
-from soap_server.railway.catalog import CLASS_CODES, QUOTA_CODES
+from soap_server.railway.codes import (
+    AGENT_ID,
+    BERTH_TYPES,
+    CLASS_CODES,
+    CLIENT_REFERENCE,
+    GENDERS,
+    PNR,
+    QUOTA_CODES,
+    SESSION_TOKEN,
+    STATION_CODE,
+    TRAIN_NUMBER,
+    Code,
+)
 
 
 def required(model: type) -> type:
@@ -29,17 +41,25 @@ def optional(model: type) -> type:
     return model.customize(min_occurs=0, nillable=False)  # type: ignore[no-any-return, attr-defined]
 
 
-AgentId = Unicode(min_len=2, max_len=16, pattern="[A-Za-z0-9_]+")
+def _lengths(code: Code) -> type:
+    """A code published as its characters (``[A-Za-z0-9_]+``) with length facets."""
+    return Unicode(min_len=code.min_len, max_len=code.max_len, pattern=f"{code.characters}+")  # type: ignore[no-any-return]
+
+
+# How each code is spelled in the published WSDL (three spellings, one meaning per code).
+AgentId = _lengths(AGENT_ID)
 Password = Unicode(min_len=1, max_len=128)
-SessionToken = Unicode(min_len=16, max_len=64, pattern="[A-Za-z0-9_-]+")
-StationCode = Unicode(min_len=2, max_len=5, pattern="[A-Za-z]{2,5}")
-TrainNumber = Unicode(pattern="[0-9]{5}")
+SessionToken = _lengths(SESSION_TOKEN)
+StationCode = Unicode(
+    min_len=STATION_CODE.min_len, max_len=STATION_CODE.max_len, pattern=STATION_CODE.pattern
+)
+TrainNumber = Unicode(pattern=TRAIN_NUMBER.pattern)
 ClassCode = Unicode(values=list(CLASS_CODES))
 QuotaCode = Unicode(values=list(QUOTA_CODES))
-Gender = Unicode(values=["M", "F", "T"])
-BerthType = Unicode(values=["LB", "MB", "UB", "SL", "SU", "WS", "MS", "AS"])
-PnrNumber = Unicode(pattern="[0-9]{10}")
-ClientReference = Unicode(min_len=1, max_len=64, pattern="[A-Za-z0-9._:-]+")
+Gender = Unicode(values=list(GENDERS))
+BerthType = Unicode(values=list(BERTH_TYPES))
+PnrNumber = Unicode(pattern=PNR.pattern)
+ClientReference = _lengths(CLIENT_REFERENCE)
 PassengerName = Unicode(min_len=1, max_len=64)
 Age = Integer(ge=0, le=150)
 PassengerNumber = Integer(ge=1, le=6)
