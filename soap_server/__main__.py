@@ -194,13 +194,12 @@ def _bind(host: str, port: int, app: object) -> object:
 
 
 def _open_app(settings: Settings) -> object:
-    import sqlite3
-
+    from soap_server.railway.store import StoreError
     from soap_server.wsgi import create_app
 
     try:
         return create_app(settings)
-    except (sqlite3.Error, OSError) as error:
+    except (StoreError, OSError) as error:
         raise UsageError(f"cannot open database {settings.db_path}: {error}") from None
 
 

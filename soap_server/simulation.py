@@ -9,14 +9,16 @@ flight. Every random draw comes from a stream seeded by ``(seed, agent, operatio
 calls by the same agents meet the same fate in every run, whatever the interleaving between
 agents.
 
-The core calls ``Simulation.before`` and ``Simulation.after`` around each operation (see
-``railway/system.py``); a lost response is signalled to the HTTP layer through
-``lost_responses``, which cuts the connection after the answer was computed.
+A ``Simulation`` is a hook of the core's door (``railway.system.Hook``), injected where the app
+is built: the door calls ``before`` and ``after`` around each operation, with the operation's
+``key`` from the operations table (the names profiles use). ``after`` answers whether the
+answer is to be lost; the door hands that back with the answer, and the HTTP layer cuts the
+connection once the work is done. Its clocks are injected too: ``sleep`` for latency and
+``monotonic`` (real seconds) for the rate limiter, so tests need no patching.
 """
 
 from __future__ import annotations
 
-import contextvars
 import hashlib
 import math
 import random
@@ -24,6 +26,7 @@ import threading
 import time
 import tomllib
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import time as dtime
@@ -31,11 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from soap_server.railway.errors import RateLimited, Unavailable
+from soap_server.railway.operations import OPERATIONS as TABLE
 
-OPERATIONS = ("login", "logout", "search", "book", "pnr_status", "cancel")
-
-#: Set by ``Simulation.after`` when this request's answer must be lost; read by the WSGI layer.
-lost_responses: contextvars.ContextVar[bool] = contextvars.ContextVar("lost", default=False)
+#: The operations a profile can name: their keys in the operations table.
+OPERATIONS = tuple(operation.key for operation in TABLE)
 
 
 class ProfileError(ValueError):
@@ -266,9 +268,15 @@ def load_profile(path: Path) -> Profile:
 class Simulation:
     """The profile at work: draws, latency, faults, lost answers, rate limits, the rush."""
 
-    def __init__(self, profile: Profile, sleep: Any = time.sleep) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.profile = profile
         self._sleep = sleep
+        self._monotonic = monotonic
         self._lock = threading.Lock()
         self._streams: dict[tuple[str, str], random.Random] = {}
         self._calls: dict[str, deque[float]] = {}
@@ -309,17 +317,16 @@ class Simulation:
             self._leave()
             raise
 
-    def after(self, operation: str, agent: str) -> None:
-        """After the core committed its work: maybe the answer will never arrive."""
+    def after(self, operation: str, agent: str) -> bool:
+        """After the core committed its work: whether the answer will never arrive."""
         self._leave()
         rate = self.profile.lost_response_rate.get(operation, 0.0)
-        if rate > 0:
-            with self._lock:
-                lost = self._stream(agent, f"{operation}:lost").random() < rate
-            if lost:
-                lost_responses.set(True)
+        if rate <= 0:
+            return False
+        with self._lock:
+            return self._stream(agent, f"{operation}:lost").random() < rate
 
-    def failed(self) -> None:
+    def failed(self, operation: str, agent: str) -> None:
         self._leave()
 
     def _leave(self) -> None:
@@ -330,7 +337,7 @@ class Simulation:
         limit = self.profile.rate_limit_per_minute
         if limit is None:
             return
-        now = time.monotonic()
+        now = self._monotonic()
         with self._lock:
             calls = self._calls.setdefault(agent, deque())
             while calls and now - calls[0] > 60:

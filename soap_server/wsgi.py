@@ -3,7 +3,9 @@
 One process, one ``Railway``, three eras: ``/soap`` (SOAP 1.1, ``?wsdl`` for the contract),
 ``/rest/v1`` (REST/JSON, ``/rest/v1/openapi.json``) and ``/xml`` (plain XML, the XSD on GET),
 plus ``/healthz`` and a help page at ``/``. Every answer carries ``Server-Timing: app;dur=MS``,
-the time spent inside the application. Configuration enters here and only here.
+the time spent inside the application. Configuration enters here and only here:
+``build_railway(settings)`` builds the core's parts (catalog, store, clock, policy, the
+simulation hook) from ``Settings``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import time as dtime
+from datetime import timedelta
 from typing import Any
 
 from spyne.server.wsgi import WsgiApplication
@@ -23,14 +27,18 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from soap_server import __version__
+from soap_server.delivery import ENVIRON_KEY, Delivery
 from soap_server.plainxml import PlainXmlEndpoint
-from soap_server.railway.agents import demo_agents
-from soap_server.railway.system import Railway
+from soap_server.railway.agents import demo_agents, seed_rows
+from soap_server.railway.catalog import load_catalog
+from soap_server.railway.policy import Policy
+from soap_server.railway.system import Hook, Railway
 from soap_server.rest.api import RestApi
 from soap_server.settings import Settings
-from soap_server.simulation import lost_responses
+from soap_server.simulation import Simulation
 from soap_server.soap.app import build_application, operation_names, wsdl_document
 from soap_server.soap.endpoint import SoapEndpoint, StartResponse
+from soap_server.storage import SqliteStore
 from soap_server.xmlguard import Limits
 
 
@@ -39,7 +47,7 @@ class CoreApp:
 
     def __init__(self, settings: Settings, railway: Railway | None = None) -> None:
         self.settings = settings
-        self.railway = railway or Railway(settings)
+        self.railway = railway or build_railway(settings)
         application = build_application(self.railway)
         self.soap_application = application
         self.soap_server = WsgiApplication(application)
@@ -69,17 +77,17 @@ class CoreApp:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
-        lost_responses.set(False)
 
         def timed(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             elapsed = (time.perf_counter() - started) * 1000
             headers = [*headers, ("Server-Timing", f"app;dur={elapsed:.3f}")]
             return start_response(status, headers, exc_info)
 
-        if self.railway.simulation is None:
+        if not self.railway.hooks:  # nothing can lose an answer: stream it
             return self._dispatch(environ, timed)
+        delivery = environ[ENVIRON_KEY] = Delivery()
         answer = b"".join(self._dispatch(environ, timed))
-        if lost_responses.get():
+        if delivery.lost:
             cut_connection(environ)
         return [answer]
 
@@ -103,7 +111,7 @@ class CoreApp:
         self.railway.close()
 
     def _health(self) -> Response:
-        with self.railway.db.read() as tx:
+        with self.railway.store.read() as tx:
             bookings = tx.count("bookings")
         body = {
             "status": "ok",
@@ -114,7 +122,7 @@ class CoreApp:
             "database": str(self.settings.db_path),
             "bookings": bookings,
             "wsdl": f"{self.settings.public_url}?wsdl",
-            "maintenance": [f"{a:%H:%M}-{b:%H:%M}" for a, b in self.railway.maintenance_windows()],
+            "maintenance": [f"{a:%H:%M}-{b:%H:%M}" for a, b in self.railway.policy.maintenance],
             "profile": None if self.settings.profile is None else self.settings.profile.summary(),
         }
         return Response(json.dumps(body, indent=2) + "\n", mimetype="application/json")
@@ -198,5 +206,40 @@ def from_environment() -> CoreApp:
     return create_app(settings)
 
 
+def policy_of(settings: Settings) -> Policy:
+    """The access rules of ``settings``, with a simulation profile's overrides applied: its
+    idle minutes, its extra maintenance windows, and whether the nightly window stays."""
+    profile = settings.profile
+    idle = settings.session_idle_minutes
+    if profile is not None and profile.session_idle_minutes is not None:
+        idle = profile.session_idle_minutes
+    start, end = settings.maintenance_start, settings.maintenance_end
+    windows: tuple[tuple[dtime, dtime], ...] = ()
+    if start is not None and end is not None and (profile is None or profile.nightly_maintenance):
+        windows = ((start, end),)
+    if profile is not None:
+        windows += profile.extra_maintenance
+    return Policy(
+        session_idle=timedelta(minutes=idle),
+        max_failed_logins=settings.max_failed_logins,
+        lockout=timedelta(minutes=settings.lockout_minutes),
+        maintenance=windows,
+    )
+
+
+def build_railway(settings: Settings, hooks: Sequence[Hook] | None = None) -> Railway:
+    """The core's parts from ``settings``: the store (created and seeded if new), the catalog,
+    the clock, the policy, and the simulation hook when a profile is set (``hooks``, if
+    given, instead: a simulation on a test's own clocks, say)."""
+    store = SqliteStore(settings.db_path, settings.db_busy_timeout_ms)
+    store.initialise(seed_rows(settings.password_hashing))
+    if hooks is None:
+        hooks = ()
+        if settings.profile is not None:  # real time for the simulation's latency and limiter
+            hooks = (Simulation(settings.profile, sleep=time.sleep, monotonic=time.monotonic),)
+    return Railway(load_catalog(), store, settings.clock, policy_of(settings), hooks)
+
+
 def create_app(settings: Settings, railway: Railway | None = None) -> CoreApp:
+    """The WSGI application over ``railway``, or over a core built from ``settings``."""
     return CoreApp(settings, railway)

@@ -19,7 +19,7 @@ from soap_server.railway.clock import IST, Clock, FixedClock
 from soap_server.railway.passwords import Scrypt
 from soap_server.railway.system import Railway
 from soap_server.settings import Settings
-from soap_server.wsgi import CoreApp, create_app
+from soap_server.wsgi import CoreApp, build_railway, create_app
 
 #: The simulated "now" of most tests: a Thursday morning, ten days before the journey date.
 NOW = datetime(2025, 11, 20, 9, 0, tzinfo=IST)
@@ -52,7 +52,7 @@ def settings(tmp_path: Path, clock: FixedClock) -> Settings:
 
 @pytest.fixture
 def railway(settings: Settings) -> Iterator[Railway]:
-    core = Railway(settings)
+    core = build_railway(settings)
     yield core
     core.close()
 
@@ -64,7 +64,7 @@ def shared_core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Rail
     Only for tests that neither move the clock nor write: building a core hashes every demo
     password, so sharing one keeps a module fast.
     """
-    core = Railway(core_settings(tmp_path_factory.mktemp("shared") / "core.sqlite3"))
+    core = build_railway(core_settings(tmp_path_factory.mktemp("shared") / "core.sqlite3"))
     yield core, login_token(core)
     core.close()
 

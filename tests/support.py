@@ -26,8 +26,8 @@ from werkzeug.wrappers import Response
 from soap_client.trace import Traceable
 from soap_client.transports import WsgiTransport
 from soap_server.railway.booking import BookingRequest, PassengerRequest, PassengerStatus
+from soap_server.railway.store import PassengerRow
 from soap_server.railway.system import Railway
-from soap_server.storage import PassengerRow
 from tests.conftest import JOURNEY, SOAP_ENV, TNS
 
 
@@ -139,7 +139,7 @@ def fill(
 
 def counts(railway: Railway) -> tuple[int, int, int]:
     """How many bookings, passengers and occupancy rows the core's database holds."""
-    with railway.db.read() as tx:
+    with railway.store.read() as tx:
         return tx.count("bookings"), tx.count("passengers"), tx.count("occupancy")
 
 

@@ -28,7 +28,6 @@ through ``Railway``.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -36,25 +35,33 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from lxml import etree
 
+from soap_server.delivery import deliver
 from soap_server.plainxml import render
-from soap_server.railway.booking import BookingRequest, PassengerRequest
-from soap_server.railway.errors import (
-    Busy,
-    InternalError,
-    ReservationError,
-    SessionInvalid,
-)
+from soap_server.railway import operations as ops
+from soap_server.railway.errors import InternalError, ReservationError, SessionInvalid
+from soap_server.railway.operations import Operation
 from soap_server.railway.system import Railway
+from soap_server.railway.views import (
+    BookingRequest,
+    CancellationRequest,
+    LoginRequest,
+    LogoutRequest,
+    PassengerRequest,
+    PnrRequest,
+    SearchRequest,
+)
 from soap_server.xmlguard import Limits, XmlRejected, read_document, safe_parser
 
 log = logging.getLogger("soap_server.access")
 errors_log = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
+Req = TypeVar("Req")
+Ans = TypeVar("Ans")
 
 XSD_NAME = "irctc_plain_v1.xsd"
 CONTENT_TYPE = "text/xml; charset=utf-8"
@@ -83,10 +90,11 @@ class _Batch:
     """What the operations of one ``<Request>`` share: the session and the PNRs booked."""
 
     token: str | None
+    environ: dict[str, Any]
     pnrs: dict[str, str] = field(default_factory=dict)  # client reference -> PNR
 
 
-Operation = Callable[[etree._Element, _Batch], etree._Element]
+Handler = Callable[[etree._Element, _Batch], etree._Element]
 
 
 class PlainXmlEndpoint:
@@ -98,7 +106,7 @@ class PlainXmlEndpoint:
         self._schema = _compiled_schema()
         # A schema keeps the error log of its last validation: one validation at a time.
         self._schema_lock = threading.Lock()
-        self._operations: dict[str, Operation] = {
+        self._operations: dict[str, Handler] = {
             "Login": self._login,
             "SearchTrain": self._search,
             "Book": self._book,
@@ -147,7 +155,7 @@ class PlainXmlEndpoint:
             )
             error = render.error_element(None, rejected.code, rejected.message, retryable=False)
             return _answer(start_response, "400 Bad Request", error)
-        response, outcome = self._run(session, calls)
+        response, outcome = self._run(_Batch(session, environ), calls)
         log.info(
             "POST /xml %s -> %s %.1fms",
             " ".join(str(call.tag) for call in calls),
@@ -191,9 +199,8 @@ class PlainXmlEndpoint:
             message = " ".join(str(first.message).split()) if first is not None else ""
         raise XmlRejected("SchemaValidation", message or "the document does not follow the schema")
 
-    def _run(self, session: str | None, calls: list[etree._Element]) -> tuple[etree._Element, str]:
+    def _run(self, batch: _Batch, calls: list[etree._Element]) -> tuple[etree._Element, str]:
         """The ``<Response>``: a result per operation until one fails, then its ``<Error>``."""
-        batch = _Batch(session)
         response = etree.Element("Response")
         for call in calls:
             op = str(call.tag)
@@ -208,8 +215,13 @@ class PlainXmlEndpoint:
         return response, "ok"
 
     # -- the operations --------------------------------------------------------------------------
+    def _call(self, batch: _Batch, operation: Operation[Req, Ans], request: Req) -> Ans:
+        """Through the door with the batch's session; a lost answer loses the whole response."""
+        return deliver(batch.environ, self._railway.call(operation, batch.token, request))
+
     def _login(self, call: etree._Element, batch: _Batch) -> etree._Element:
-        session = self._railway.login(_text(call, "user"), _raw(call, "password"))
+        request = LoginRequest(_text(call, "user"), _raw(call, "password"))
+        session = self._call(batch, ops.LOGIN, request)
         batch.token = session.token
         return render.element(
             "Login",
@@ -217,13 +229,12 @@ class PlainXmlEndpoint:
                 "session": session.token,
                 "agent": session.agent,
                 "idleTimeoutMinutes": str(int(session.idle_timeout.total_seconds() // 60)),
-                "serverTime": render.instant(self._railway.clock.now()),
+                "serverTime": render.instant(session.server_time),
             },
         )
 
     def _search(self, call: etree._Element, batch: _Batch) -> etree._Element:
-        options = self._railway.search(
-            batch.token,
+        request = SearchRequest(
             _text(call, "source"),
             _text(call, "destination"),
             _date(call, "date"),
@@ -231,7 +242,7 @@ class PlainXmlEndpoint:
             _optional(call, "quota") or "GN",
         )
         result = etree.Element("SearchTrain")
-        for option in options:
+        for option in self._call(batch, ops.SEARCH_TRAIN, request).trains:
             result.append(render.train(option))
         return result
 
@@ -256,20 +267,22 @@ class PlainXmlEndpoint:
             client_reference=reference,
             only_if_confirmed=(_optional(call, "onlyIfConfirmed") or "false") in ("true", "1"),
         )
-        view = self._railway.book(batch.token, request)
+        view = self._call(batch, ops.BOOK, request)
         batch.pnrs[reference] = view.pnr
         return render.booking("Book", view)
 
     def _pnr_status(self, call: etree._Element, batch: _Batch) -> etree._Element:
-        return render.booking("PnrStatus", self._railway.pnr_status(batch.token, _pnr(call, batch)))
+        view = self._call(batch, ops.GET_PNR_STATUS, PnrRequest(_pnr(call, batch)))
+        return render.booking("PnrStatus", view)
 
     def _cancel(self, call: etree._Element, batch: _Batch) -> etree._Element:
         selection = _optional(call, "passengers")
-        numbers = [int(n) for n in selection.split()] if selection is not None else None
-        return render.cancellation(self._railway.cancel(batch.token, _pnr(call, batch), numbers))
+        numbers = tuple(int(n) for n in selection.split()) if selection is not None else None
+        request = CancellationRequest(_pnr(call, batch), numbers)
+        return render.cancellation(self._call(batch, ops.CANCEL_BOOKING, request))
 
     def _logout(self, call: etree._Element, batch: _Batch) -> etree._Element:
-        self._railway.logout(batch.token)
+        self._call(batch, ops.LOGOUT, LogoutRequest())
         return etree.Element("Logout")
 
 
@@ -348,12 +361,6 @@ def _wire_error(op: str, failure: Exception, token: str | None) -> ReservationEr
         if failure.retryable:
             errors_log.warning("%s failed: %s: %s", op, failure.code, failure.message)
         return failure
-    if isinstance(failure, sqlite3.OperationalError):
-        if "locked" in str(failure) or "busy" in str(failure):
-            errors_log.warning("%s failed: the database is busy", op)
-            return Busy("the reservation database is busy: retry")
-        errors_log.exception("database failure in %s", op)
-        return InternalError("internal database error")
     errors_log.exception("unexpected failure in %s", op)
     return InternalError("unexpected internal error")
 

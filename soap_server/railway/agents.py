@@ -17,7 +17,7 @@ from soap_server.railway.errors import (
     SessionInvalid,
 )
 from soap_server.railway.passwords import Scrypt
-from soap_server.storage import Database
+from soap_server.railway.store import Store
 
 # Sessions are touched at most this often, so that reads don't each become a write.
 _TOUCH_EVERY = timedelta(seconds=10)
@@ -49,6 +49,7 @@ class Session:
     token: str
     agent: str
     idle_timeout: timedelta
+    server_time: datetime  # the core's clock at login (it may be simulated)
 
 
 class AgentDesk:
@@ -56,7 +57,7 @@ class AgentDesk:
 
     def __init__(
         self,
-        db: Database,
+        db: Store,
         clock: Clock,
         idle_timeout: timedelta,
         max_failed_logins: int,
@@ -103,7 +104,7 @@ class AgentDesk:
                 tx.insert_session(token, code, now.isoformat())
         if failure is not None:
             raise failure
-        return Session(token, code, self._idle_timeout)
+        return Session(token, code, self._idle_timeout, now)
 
     def authenticate(self, token: str | None) -> str:
         """The agent code behind a live session token; touches the session."""

@@ -37,6 +37,7 @@ from soap_server.railway.rules import (
     check_tatkal_open,
     check_window,
 )
+from soap_server.railway.store import BookingRow, PassengerRow, Pool, Store, Transaction
 from soap_server.railway.views import (
     BookingRequest,
     BookingView,
@@ -47,7 +48,6 @@ from soap_server.railway.views import (
     Promotion,
     TrainOption,
 )
-from soap_server.storage import BookingRow, Database, PassengerRow, Pool, Transaction
 
 __all__ = [
     "BookingOffice",
@@ -65,7 +65,7 @@ __all__ = [
 class BookingOffice:
     """Searches, books and cancels against the seat inventory in the database."""
 
-    def __init__(self, catalog: Catalog, db: Database, clock: Clock) -> None:
+    def __init__(self, catalog: Catalog, db: Store, clock: Clock) -> None:
         self.catalog = catalog
         self._db = db
         self._clock = clock

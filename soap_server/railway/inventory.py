@@ -3,7 +3,7 @@
 A *place* is a berth (or seat) for one confirmed passenger, or half of a side-lower berth set
 aside for RAC. A passenger occupies a place only for the legs of the route they travel, so a
 berth given up at an intermediate station can be sold onward. Occupancy is stored per leg (see
-``storage.occupancy``); this module decides which place to take.
+``Transaction.occupancy`` in ``store``); this module decides which place to take.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from soap_server.railway.catalog import Train, TravelClass
-from soap_server.storage import PlaceKey
+from soap_server.railway.store import PlaceKey
 
 
 @dataclass(frozen=True)

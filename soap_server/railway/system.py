@@ -1,70 +1,154 @@
-"""The reservation core as one object: every operation a facade can call, behind one door.
+"""The reservation core as one object, and the one door every operation passes.
 
-``Railway`` checks the maintenance window, authenticates the session and then hands the call to
-the agent desk or the booking office. Facades (SOAP today, REST and plain XML later) call only
-this class.
+``Railway`` is built from its parts: the catalog (stations, trains, classes), a store (any
+``railway.store.Store``), a clock, a ``Policy`` (sessions, lockout, maintenance) and hooks
+(the simulation is one). It never reads settings: ``wsgi.create_app`` does that and builds
+the parts.
+
+``Railway.call(operation, token, request)`` runs a row of the operations table through one
+wrapper, in this order: the maintenance window, the session (or, for Login, the agent named),
+the request (a facade may hand a function that reads it, so that a bad session is answered
+before a malformed request), every hook's ``before``, the work, every hook's ``after``. The
+store's failures become the domain's ``Busy`` (a lock not had in time) or ``InternalError``
+here, once, for every facade. A hook may decide that the answer is lost (the work is done, the
+caller never hears of it): ``Answer.lost`` says so, and the HTTP layer acts on it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
-from typing import TypeVar
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, Protocol, TypeVar
 
-from soap_server.railway.agents import AgentDesk, Session, seed_rows
-from soap_server.railway.booking import (
-    BookingOffice,
+from soap_server.railway import operations as ops
+from soap_server.railway.agents import AgentDesk, Session
+from soap_server.railway.booking import BookingOffice
+from soap_server.railway.catalog import Catalog
+from soap_server.railway.clock import Clock
+from soap_server.railway.errors import Busy, InternalError
+from soap_server.railway.operations import Caller, Operation
+from soap_server.railway.policy import Policy
+from soap_server.railway.store import Store, StoreBusy, StoreError
+from soap_server.railway.views import (
     BookingRequest,
     BookingView,
+    CancellationRequest,
     CancellationView,
+    LoginRequest,
+    LogoutRequest,
+    PnrRequest,
+    SearchRequest,
     TrainOption,
 )
-from soap_server.railway.catalog import Catalog, load_catalog
-from soap_server.railway.errors import Maintenance
-from soap_server.settings import Settings
-from soap_server.simulation import Simulation
-from soap_server.storage import Database
 
-T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+Req = TypeVar("Req")
+Ans = TypeVar("Ans")
+
+
+class Hook(Protocol):
+    """Runs around the work of every operation (after the door's own checks)."""
+
+    def before(self, operation: str, agent: str, now: datetime) -> None:
+        """Before the work; may raise a ``ReservationError`` to refuse the call."""
+        ...
+
+    def after(self, operation: str, agent: str) -> bool:
+        """After the work succeeded; True means the answer is to be lost."""
+        ...
+
+    def failed(self, operation: str, agent: str) -> None:
+        """After ``before`` let the call in, when the work (or a later hook) failed."""
+        ...
+
+
+@dataclass(frozen=True)
+class Answer(Generic[Ans]):
+    """What an operation answered, and whether a hook decided the caller never gets it."""
+
+    value: Ans
+    lost: bool = False
+
+
+@contextmanager
+def storage_errors(operation: str) -> Iterator[None]:
+    """The store's failures as the domain's errors: one mapping for every facade."""
+    try:
+        yield
+    except StoreBusy:
+        raise Busy("the reservation database is busy: retry") from None
+    except StoreError:
+        log.exception("database failure in %s", operation)
+        raise InternalError("internal database error") from None
 
 
 class Railway:
-    """Login, Logout, SearchTrain, Book, GetPnrStatus and CancelBooking on one database."""
+    """The core: every operation of the table, on one store, behind one door."""
 
-    def __init__(self, settings: Settings, catalog: Catalog | None = None) -> None:
-        self.settings = settings
-        self.clock = settings.clock
-        self.catalog = catalog or load_catalog()
-        self.db = Database(settings.db_path, settings.db_busy_timeout_ms)
-        self.db.initialise(seed_rows(settings.password_hashing))
-        profile = settings.profile
-        self.simulation = Simulation(profile) if profile is not None else None
-        idle = settings.session_idle_minutes
-        if profile is not None and profile.session_idle_minutes is not None:
-            idle = profile.session_idle_minutes
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: Store,
+        clock: Clock,
+        policy: Policy | None = None,
+        hooks: Sequence[Hook] = (),
+    ) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.clock = clock
+        self.policy = policy or Policy()
+        self.hooks = tuple(hooks)
         self.agents = AgentDesk(
-            self.db,
-            self.clock,
-            idle_timeout=timedelta(minutes=idle),
-            max_failed_logins=settings.max_failed_logins,
-            lockout=timedelta(minutes=settings.lockout_minutes),
+            store,
+            clock,
+            idle_timeout=self.policy.session_idle,
+            max_failed_logins=self.policy.max_failed_logins,
+            lockout=self.policy.lockout,
         )
-        self.office = BookingOffice(self.catalog, self.db, self.clock)
+        self.office = BookingOffice(catalog, store, clock)
 
     def close(self) -> None:
-        self.db.close()
+        self.store.close()
 
-    # -- the operations ---------------------------------------------------------------------------
+    # -- the door ----------------------------------------------------------------------------
+    def call(
+        self,
+        operation: Operation[Req, Ans],
+        token: str | None,
+        request: Req | Callable[[], Req],
+    ) -> Answer[Ans]:
+        """Run one operation: maintenance, session, request, hooks, work (see the module)."""
+        with storage_errors(operation.name):
+            self.policy.check_open(self.clock.now())
+            agent = self.agents.authenticate(token) if operation.session else ""
+            value: Any = request() if callable(request) else request
+            if not operation.session and operation.caller is not None:
+                agent = operation.caller(value)
+            entered = []
+            try:
+                for hook in self.hooks:
+                    hook.before(operation.key, agent, self.clock.now())
+                    entered.append(hook)
+                result = operation.run(self, Caller(agent, token), value)
+            except BaseException:
+                for hook in entered:
+                    hook.failed(operation.key, agent)
+                raise
+            lost = False
+            for hook in self.hooks:
+                lost = hook.after(operation.key, agent) or lost
+            return Answer(result, lost)
+
+    # -- the operations, for callers in this process (tests, benchmarks) ----------------------
     def login(self, agent: str, password: str) -> Session:
-        self.check_open()
-        return self._simulated(
-            "login", agent.strip().upper(), lambda: self.agents.login(agent, password)
-        )
+        return self.call(ops.LOGIN, None, LoginRequest(agent, password)).value
 
     def logout(self, token: str | None) -> None:
-        self.check_open()
-        agent = self.agents.authenticate(token)
-        self._simulated("logout", agent, lambda: self.agents.logout(token))
+        self.call(ops.LOGOUT, token, LogoutRequest())
 
     def search(
         self,
@@ -75,75 +159,20 @@ class Railway:
         class_code: str | None = None,
         quota: str = "GN",
     ) -> list[TrainOption]:
-        self.check_open()
-        agent = self.agents.authenticate(token)
-        return self._simulated(
-            "search",
-            agent,
-            lambda: self.office.search(source, destination, journey_date, class_code, quota),
-        )
+        request = SearchRequest(source, destination, journey_date, class_code, quota)
+        return list(self.call(ops.SEARCH_TRAIN, token, request).value.trains)
 
     def book(self, token: str | None, request: BookingRequest) -> BookingView:
-        self.check_open()
-        agent = self.agents.authenticate(token)
-        return self._simulated("book", agent, lambda: self.office.book(agent, request))
+        return self.call(ops.BOOK, token, request).value
 
     def pnr_status(self, token: str | None, pnr: str) -> BookingView:
-        self.check_open()
-        agent = self.agents.authenticate(token)
-        return self._simulated("pnr_status", agent, lambda: self.office.status(agent, pnr))
+        return self.call(ops.GET_PNR_STATUS, token, PnrRequest(pnr)).value
 
     def cancel(self, token: str | None, pnr: str, numbers: list[int] | None) -> CancellationView:
-        self.check_open()
-        agent = self.agents.authenticate(token)
-        return self._simulated("cancel", agent, lambda: self.office.cancel(agent, pnr, numbers))
+        passengers = None if numbers is None else tuple(numbers)
+        return self.call(ops.CANCEL_BOOKING, token, CancellationRequest(pnr, passengers)).value
 
-    def _simulated(self, operation: str, agent: str, work: Callable[[], T]) -> T:
-        """Run ``work`` inside the simulation profile's latency, faults and lost answers."""
-        simulation = self.simulation
-        if simulation is None:
-            return work()
-        simulation.before(operation, agent, self.clock.now())
-        try:
-            result = work()
-        except BaseException:
-            simulation.failed()
-            raise
-        simulation.after(operation, agent)
-        return result
-
-    # -- the maintenance window -------------------------------------------------------------------
-    def maintenance_windows(self) -> tuple[tuple[time, time], ...]:
-        """The nightly window (unless disabled) and a profile's extra windows."""
-        profile = self.settings.profile
-        start, end = self.settings.maintenance_start, self.settings.maintenance_end
-        nightly = start is not None and end is not None
-        if profile is not None and not profile.nightly_maintenance:
-            nightly = False
-        windows = ((start, end),) if nightly and start is not None and end is not None else ()
-        return windows + (profile.extra_maintenance if profile is not None else ())
-
-    def check_open(self) -> None:
-        """Raise Maintenance inside a maintenance window (which may span midnight)."""
-        now = self.clock.now()
-        for start, end in self.maintenance_windows():
-            if _within(now.timetz().replace(tzinfo=None), start, end):
-                raise Maintenance(
-                    f"the reservation system is in its maintenance window"
-                    f" {start:%H:%M}-{end:%H:%M} IST; it is back at {end:%H:%M} IST"
-                )
-
+    # -- the maintenance window -------------------------------------------------------------
     def maintenance_ends(self) -> datetime | None:
         """When the current maintenance window ends, if the core is in one."""
-        now = self.clock.now()
-        for start, end in self.maintenance_windows():
-            if _within(now.timetz().replace(tzinfo=None), start, end):
-                back = datetime.combine(now.date(), end, now.tzinfo)
-                return back if back > now else back + timedelta(days=1)
-        return None
-
-
-def _within(moment: time, start: time, end: time) -> bool:
-    if start <= end:
-        return start <= moment < end
-    return moment >= start or moment < end
+        return self.policy.maintenance_ends(self.clock.now())

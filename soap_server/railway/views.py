@@ -1,4 +1,8 @@
-"""What the booking office takes and answers: requests and views, plain frozen dataclasses."""
+"""What the operations take and answer: requests and views, plain frozen dataclasses.
+
+Each operation of the table (``operations.py``) names its request and answer type here; the
+facades map them to and from their wire shapes.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,43 @@ from decimal import Decimal
 
 from soap_server.railway.catalog import Station
 from soap_server.railway.fares import Fare
+
+
+@dataclass(frozen=True)
+class LoginRequest:
+    agent: str
+    password: str
+
+
+@dataclass(frozen=True)
+class LogoutRequest:
+    """Logout needs nothing but the session."""
+
+
+@dataclass(frozen=True)
+class LoggedOut:
+    """The session is over."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    source: str
+    destination: str
+    journey_date: date
+    class_code: str | None = None
+    quota: str = "GN"
+
+
+@dataclass(frozen=True)
+class PnrRequest:
+    pnr: str
+
+
+@dataclass(frozen=True)
+class CancellationRequest:
+    pnr: str
+    #: Passenger numbers to cancel; None cancels every passenger still booked.
+    passengers: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +97,13 @@ class TrainOption:
     @property
     def duration(self) -> timedelta:
         return self.arrives - self.departs
+
+
+@dataclass(frozen=True)
+class TrainList:
+    """The answer of a search: the trains that run, in departure order."""
+
+    trains: tuple[TrainOption, ...]
 
 
 @dataclass(frozen=True)

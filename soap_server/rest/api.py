@@ -18,29 +18,38 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from soap_server.delivery import deliver
 from soap_server.notation import duration, fare_parts, money
 from soap_server.railway import errors
-from soap_server.railway.booking import (
+from soap_server.railway import operations as ops
+from soap_server.railway.fares import Fare
+from soap_server.railway.operations import Operation
+from soap_server.railway.system import Railway
+from soap_server.railway.views import (
     BookingRequest,
     BookingView,
+    CancellationRequest,
     CancellationView,
+    LoginRequest,
+    LogoutRequest,
     PassengerRequest,
+    PnrRequest,
+    SearchRequest,
     TrainOption,
 )
-from soap_server.railway.fares import Fare
-from soap_server.railway.system import Railway
 from soap_server.rest.openapi import BASE_PATH, Validators, first_error, render
 
 log = logging.getLogger(__name__)
+Req = TypeVar("Req")
+Ans = TypeVar("Ans")
 
 PROBLEM = "application/problem+json"
 
@@ -205,12 +214,6 @@ class RestApi:
             response = self._problem(Problem("NotFound", f"no resource at {request.path}"))
         except HTTPException as error:
             response = self._problem(Problem("MalformedRequest", error.description or str(error)))
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error):
-                log.exception("database failure on %s %s", request.method, request.path)
-                response = self._problem(Problem("InternalError", "internal database error", True))
-            else:
-                response = self._problem(Problem("Busy", "the database is busy: retry", True))
         except Exception:
             log.exception("unexpected failure on %s %s", request.method, request.path)
             response = self._problem(Problem("InternalError", "unexpected internal error", True))
@@ -265,6 +268,15 @@ class RestApi:
             raise Problem("SchemaValidation", problem)
         return value
 
+    def _call(
+        self, request: Request, operation: Operation[Req, Ans], read: Req | Callable[[], Req]
+    ) -> Ans:
+        """Through the door with the bearer token. For operations with a session, ``read`` is
+        a function: the request is read and validated after the session was checked, so that
+        a bad session is 401 before any 422."""
+        answer = self.railway.call(operation, self._token(request), read)
+        return deliver(request.environ, answer)
+
     @staticmethod
     def _token(request: Request) -> str | None:
         header = request.headers.get("Authorization", "")
@@ -281,13 +293,13 @@ class RestApi:
 
     def _login(self, request: Request) -> Response:
         body = self._json(request, "LoginRequest")
-        session = self.railway.login(body["agent"], body["password"])
+        session = self._call(request, ops.LOGIN, LoginRequest(body["agent"], body["password"]))
         response = self._ok(
             {
                 "token": session.token,
                 "agent": session.agent,
                 "idleTimeoutMinutes": int(session.idle_timeout.total_seconds() // 60),
-                "serverTime": self.railway.clock.now().isoformat(),
+                "serverTime": session.server_time.isoformat(),
             },
             201,
         )
@@ -295,45 +307,38 @@ class RestApi:
         return response
 
     def _logout(self, request: Request) -> Response:
-        self.railway.logout(self._token(request))
+        self._call(request, ops.LOGOUT, LogoutRequest())
         response = Response(status=204)
         del response.headers["Content-Type"]
         return response
 
-    def _authenticated(self, request: Request) -> str | None:
-        """The bearer token, after checking it: a bad session is 401 before any 422."""
-        token = self._token(request)
-        self.railway.check_open()
-        self.railway.agents.authenticate(token)
-        return token
-
     def _search(self, request: Request) -> Response:
-        token = self._authenticated(request)
-        query = {key: value for key, value in request.args.items()}
-        problem = first_error(self.validate.search, query)
-        if problem is not None:
-            raise Problem("SchemaValidation", problem)
-        options = self.railway.search(
-            token,
-            query["from"],
-            query["to"],
-            date.fromisoformat(query["date"]),
-            query.get("class"),
-            query.get("quota", "GN"),
-        )
-        return self._ok({"trains": [_train(option) for option in options]})
+        def read() -> SearchRequest:
+            query = {key: value for key, value in request.args.items()}
+            problem = first_error(self.validate.search, query)
+            if problem is not None:
+                raise Problem("SchemaValidation", problem)
+            return SearchRequest(
+                query["from"],
+                query["to"],
+                date.fromisoformat(query["date"]),
+                query.get("class"),
+                query.get("quota", "GN"),
+            )
+
+        found = self._call(request, ops.SEARCH_TRAIN, read)
+        return self._ok({"trains": [_train(option) for option in found.trains]})
 
     def _book(self, request: Request) -> Response:
-        token = self._authenticated(request)
-        key = request.headers.get("Idempotency-Key")
-        if key is None or first_error(self.validate.reference, key) is not None:
-            raise Problem(
-                "SchemaValidation", "an Idempotency-Key header of 1-64 [A-Za-z0-9._:-] is required"
-            )
-        body = self._json(request, "BookingRequest")
-        booking = self.railway.book(
-            token,
-            BookingRequest(
+        def read() -> BookingRequest:
+            key = request.headers.get("Idempotency-Key")
+            if key is None or first_error(self.validate.reference, key) is not None:
+                raise Problem(
+                    "SchemaValidation",
+                    "an Idempotency-Key header of 1-64 [A-Za-z0-9._:-] is required",
+                )
+            body = self._json(request, "BookingRequest")
+            return BookingRequest(
                 train=body["train"],
                 journey_date=date.fromisoformat(body["date"]),
                 source=body["from"],
@@ -346,22 +351,27 @@ class RestApi:
                 ),
                 client_reference=key,
                 only_if_confirmed=bool(body.get("onlyIfConfirmed", False)),
-            ),
-        )
+            )
+
+        booking = self._call(request, ops.BOOK, read)
         response = self._ok(_booking(booking), 201)
         response.headers["Location"] = f"{BASE_PATH}/bookings/{booking.pnr}"
         return response
 
-    def _status(self, request: Request, pnr: str) -> Response:
-        token = self._authenticated(request)
+    def _pnr(self, pnr: str) -> str:
         if first_error(self.validate.pnr, pnr) is not None:
             raise Problem("SchemaValidation", f"{pnr!r} is not a 10-digit PNR")
-        return self._ok(_booking(self.railway.pnr_status(token, pnr)))
+        return pnr
+
+    def _status(self, request: Request, pnr: str) -> Response:
+        booking = self._call(request, ops.GET_PNR_STATUS, lambda: PnrRequest(self._pnr(pnr)))
+        return self._ok(_booking(booking))
 
     def _cancel(self, request: Request, pnr: str) -> Response:
-        token = self._authenticated(request)
-        if first_error(self.validate.pnr, pnr) is not None:
-            raise Problem("SchemaValidation", f"{pnr!r} is not a 10-digit PNR")
-        body = self._json(request, "CancellationRequest", required=False)
-        result = self.railway.cancel(token, pnr, body.get("passengers"))
-        return self._ok(_cancellation(result))
+        def read() -> CancellationRequest:
+            checked = self._pnr(pnr)
+            body = self._json(request, "CancellationRequest", required=False)
+            numbers = body.get("passengers")
+            return CancellationRequest(checked, None if numbers is None else tuple(numbers))
+
+        return self._ok(_cancellation(self._call(request, ops.CANCEL_BOOKING, read)))

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from spyne import Array, Boolean, Date, ServiceBase, rpc
 
-from soap_server.railway.booking import (
+from soap_server.delivery import deliver
+from soap_server.railway import operations as ops
+from soap_server.railway.errors import InternalError, InvalidPassenger, ReservationError
+from soap_server.railway.fares import Fare
+from soap_server.railway.operations import Operation
+from soap_server.railway.system import Railway
+from soap_server.railway.views import (
     BookingRequest,
     BookingView,
+    CancellationRequest,
     CancellationView,
+    LoginRequest,
+    LogoutRequest,
     PassengerRequest,
+    PnrRequest,
+    SearchRequest,
     TrainOption,
 )
-from soap_server.railway.errors import Busy, InternalError, InvalidPassenger, ReservationError
-from soap_server.railway.fares import Fare
-from soap_server.railway.system import Railway
 from soap_server.soap import types as t
 
 log = logging.getLogger(__name__)
@@ -36,14 +43,16 @@ def fault_from_error(error: ReservationError) -> t.ReservationFault:
     return t.ReservationFault(error.code, error.message, error.retryable)
 
 
-def _railway(ctx: Any) -> Railway:
+Req = TypeVar("Req")
+Ans = TypeVar("Ans")
+
+
+def _call(ctx: Any, operation: Operation[Req, Ans], request: Req) -> Ans:
+    """Through the door, with the SessionHeader's token; a lost answer is noted for the app."""
     railway: Railway = ctx.udc.railway
-    return railway
-
-
-def _token(ctx: Any) -> str | None:
     header = ctx.in_header
-    return None if header is None else header.SessionToken
+    token = None if header is None else header.SessionToken
+    return deliver(ctx.transport.req_env, railway.call(operation, token, request))
 
 
 _THROWS = [t.ReservationFault]
@@ -65,11 +74,6 @@ class ReservationService(ServiceBase):
             return super().call_wrapper(ctx, args)
         except ReservationError as error:
             raise fault_from_error(error) from None
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise fault_from_error(Busy("the reservation database is busy: retry")) from None
-            log.exception("database failure in %s", ctx.method_request_string)
-            raise fault_from_error(InternalError("internal database error")) from None
         except t.ReservationFault:
             raise
         except Exception:
@@ -85,13 +89,12 @@ class ReservationService(ServiceBase):
     )
     def Login(ctx: Any, AgentId: str, Password: str) -> t.LoginResult:  # noqa: N802, N803
         """Log in as a travel agent. Five wrong passwords in a row lock the agent for a while."""
-        railway = _railway(ctx)
-        session = railway.login(AgentId, Password)
+        session = _call(ctx, ops.LOGIN, LoginRequest(AgentId, Password))
         return t.LoginResult(
             SessionToken=session.token,
             AgentId=session.agent,
             IdleTimeoutMinutes=int(session.idle_timeout.total_seconds() // 60),
-            ServerTime=railway.clock.now(),
+            ServerTime=session.server_time,
         )
 
     @rpc(
@@ -102,7 +105,7 @@ class ReservationService(ServiceBase):
     )
     def Logout(ctx: Any) -> t.LogoutResult:  # noqa: N802
         """End the session named in the SessionHeader."""
-        _railway(ctx).logout(_token(ctx))
+        _call(ctx, ops.LOGOUT, LogoutRequest())
         return t.LogoutResult(LoggedOut=True)
 
     @rpc(
@@ -128,8 +131,8 @@ class ReservationService(ServiceBase):
         """Trains from one station to another on a journey date (the boarding date), with the
         availability and fare of each class in the quota asked for (GN by default). BCT is
         accepted for Mumbai Central and answered as MMCT."""
-        options = _railway(ctx).search(_token(ctx), From_, To_, JourneyDate, Class_, Quota or "GN")
-        return [_train(option) for option in options]
+        request = SearchRequest(From_, To_, JourneyDate, Class_, Quota or "GN")
+        return [_train(option) for option in _call(ctx, ops.SEARCH_TRAIN, request).trains]
 
     @rpc(
         t.required(t.TrainNumber),
@@ -174,7 +177,7 @@ class ReservationService(ServiceBase):
             client_reference=ClientReference,
             only_if_confirmed=bool(OnlyIfConfirmed),
         )
-        return _booking(_railway(ctx).book(_token(ctx), request))
+        return _booking(_call(ctx, ops.BOOK, request))
 
     @rpc(
         t.required(t.PnrNumber),
@@ -186,7 +189,7 @@ class ReservationService(ServiceBase):
     def GetPnrStatus(ctx: Any, Pnr: str) -> t.BookingDetails:  # noqa: N802, N803
         """The booking and the current status of each passenger. Only the agent who booked a
         PNR may see it."""
-        return _booking(_railway(ctx).pnr_status(_token(ctx), Pnr))
+        return _booking(_call(ctx, ops.GET_PNR_STATUS, PnrRequest(Pnr)))
 
     @rpc(
         t.required(t.PnrNumber),
@@ -204,8 +207,8 @@ class ReservationService(ServiceBase):
         """Cancel some passengers (by number) or, without Passengers, all of them. The refund
         follows the 2015 rules; RAC and waitlisted passengers move up in order."""
         numbers = list(Passengers.PassengerNumber or []) if Passengers is not None else []
-        result = _railway(ctx).cancel(_token(ctx), Pnr, numbers or None)
-        return _cancellation(result)
+        request = CancellationRequest(Pnr, tuple(numbers) or None)
+        return _cancellation(_call(ctx, ops.CANCEL_BOOKING, request))
 
 
 def _passenger(number: int, passenger: Any) -> PassengerRequest:

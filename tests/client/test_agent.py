@@ -230,7 +230,7 @@ def test_lost_answers_are_retried_with_the_same_reference(
         e.request.split(b"ClientReference>")[1] for e in recorder.exchanges if e.operation == "Book"
     }
     assert len(references) == 1  # the same reference every time
-    with railway.db.read() as tx:
+    with railway.store.read() as tx:
         assert tx.count("bookings") == 1 and tx.count("passengers") == 2
     assert [(e.state, e.pnr) for e in entries] == [("BOOKED", booking.pnr)]
 
@@ -259,7 +259,7 @@ def test_ledger_is_written_before_and_after_and_sync_reconciles(
     with make_agent(app, tmp_path, transport=transport, retries=1) as agent:
         with pytest.raises(TransportError):
             book_couple(agent, reference="MMT-crash-0001")
-    with railway.db.read() as tx:
+    with railway.store.read() as tx:
         assert tx.count("bookings") == 1  # the core had booked it
     # A later run (a new process, same ledger file) reconciles.
     with make_agent(app, tmp_path) as agent:
@@ -270,7 +270,7 @@ def test_ledger_is_written_before_and_after_and_sync_reconciles(
     assert [(e.state, e.reference, e.pnr) for e in entries] == [
         ("BOOKED", "MMT-crash-0001", synced[0].pnr)
     ]
-    with railway.db.read() as tx:
+    with railway.store.read() as tx:
         assert tx.count("bookings") == 1  # reconciled, not re-booked
 
 

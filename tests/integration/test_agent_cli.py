@@ -261,7 +261,7 @@ def test_lost_first_book_answer_books_once(app: CoreApp, railway: Railway, tmp_p
                 [__import__("soap_client.models").models.Passenger("Meera Iyer", 45, "F")],
             )
     assert dropper.dropped == 1
-    with railway.db.read() as tx:
+    with railway.store.read() as tx:
         assert tx.count("bookings") == 1
     entries = ledger.entries()
     assert [(e.state, e.pnr) for e in entries] == [("BOOKED", booking.pnr)]

@@ -14,6 +14,7 @@ from lxml import etree
 
 from soap_server.railway import inventory
 from soap_server.railway.system import Railway
+from soap_server.wsgi import build_railway
 from tests.conftest import JOURNEY, NOW, PASSWORDS, TNS, core_settings, envelope, login_token
 from tests.support import all_occupancy, all_passengers, core_process, fill
 
@@ -129,7 +130,7 @@ def test_threads_against_one_server(railway: Railway, live_server: str) -> None:
         outcomes = list(
             pool.map(lambda i: post_book(live_server, token, f"rush-{i}"), range(CALLS))
         )
-    states = audit(railway.settings.db_path)
+    states = audit(railway.store.path)
     check_rush(outcomes, states, capacity, rac)
     # Availability as searched agrees with what was sold.
     option = next(
@@ -141,7 +142,7 @@ def test_threads_against_one_server(railway: Railway, live_server: str) -> None:
 @pytest.fixture
 def two_servers(tmp_path: Path) -> Iterator[tuple[Path, list[str]]]:
     db_path = tmp_path / "shared.sqlite3"
-    railway = Railway(core_settings(db_path))
+    railway = build_railway(core_settings(db_path))
     fill_leaving(railway, LEAVE)
     railway.close()
     flags = ["--db", str(db_path), "--clock", f"fixed:{NOW.isoformat()}"]
@@ -165,7 +166,7 @@ def test_two_processes_share_one_database(two_servers: tuple[Path, list[str]]) -
             pool.map(lambda i: post_book(urls[i % 2], token, f"rush-{i}"), range(CALLS))
         )
     states = audit(db_path)
-    railway = Railway(core_settings(db_path))
+    railway = build_railway(core_settings(db_path))
     try:
         catalog = railway.catalog
         capacity = len(

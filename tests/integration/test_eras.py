@@ -16,7 +16,7 @@ import requests
 from soap_client.__main__ import main
 from soap_client.compare.measure import ERAS, _clients, _journey
 from soap_client.eras import Traveller, Trip
-from soap_server.storage import Database
+from soap_server.storage import SqliteStore
 from soap_server.wsgi import create_app
 from tests.conftest import JOURNEY, PASSWORDS, core_settings
 from tests.support import all_occupancy, all_passengers, serving
@@ -36,7 +36,7 @@ def core(db_path: Path) -> Iterator[str]:
 
 def state(db_path: Path) -> dict[str, Any]:
     """What the core holds, without what differs by nature (PNRs, references, tokens)."""
-    db = Database(db_path)
+    db = SqliteStore(db_path)
     try:
         with db.read() as tx:
             counts = {t: tx.count(t) for t in ("bookings", "passengers", "occupancy")}

@@ -18,7 +18,7 @@ import requests
 from lxml import etree
 
 from soap_server.railway import inventory
-from soap_server.railway.system import Railway
+from soap_server.wsgi import build_railway
 from tests.conftest import NOW, PASSWORDS, TNS, core_settings, envelope
 from tests.integration.test_concurrency import (
     CALLS,
@@ -90,7 +90,7 @@ def gunicorn(db_path: Path, **env: str) -> Iterator[tuple[str, set[str]]]:
 
 def test_rush_through_gunicorn_workers(tmp_path: Path) -> None:
     db_path = tmp_path / "core.sqlite3"
-    railway = Railway(core_settings(db_path))
+    railway = build_railway(core_settings(db_path))
     capacity = fill_leaving(railway, LEAVE)
     catalog = railway.catalog
     rac = len(inventory.rac_places(catalog.trains[TRAIN], catalog.classes[CLASS], "GN"))

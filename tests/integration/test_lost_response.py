@@ -48,14 +48,14 @@ def test_retry_with_same_reference_books_once(app: CoreApp, railway: Railway) ->
     with pytest.raises(requests.ConnectionError):
         client.service.Book(**call)
     assert transport.lost == 1
-    with railway.db.read() as tx:
+    with railway.store.read() as tx:
         assert tx.count("bookings") == 1  # the core did commit before the answer was lost
 
     first = client.service.Book(**call)
     again = client.service.Book(**call)
     assert first.Pnr == again.Pnr
     assert first.ClientReference == "paytm-000042"
-    with railway.db.read() as tx:
+    with railway.store.read() as tx:
         assert tx.count("bookings") == 1
         assert tx.count("passengers") == 1
         first_stop, last_stop = railway.catalog.trains["12952"].segment("NDLS", "MMCT")

@@ -416,7 +416,7 @@ def test_the_nightly_window_still_applies_with_a_lunch_profile(
     settings: Settings,
 ) -> None:
     app = make_app(LUNCH_BREAK)
-    assert app.railway.maintenance_windows() == (NIGHTLY, LUNCH)
+    assert app.railway.policy.maintenance == (NIGHTLY, LUNCH)
     slept: list[float] = []
     agent = agents(app=app, ledger=ledger, sleep=slept.append, retries=2)
     clock.set(at(23, 50))
@@ -436,7 +436,7 @@ def test_nightly_false_opens_the_night_but_keeps_the_lunch_window(
     settings: Settings,
 ) -> None:
     app = make_app(LUNCH_ONLY)
-    assert app.railway.maintenance_windows() == (LUNCH,)
+    assert app.railway.policy.maintenance == (LUNCH,)
     slept: list[float] = []
     agent = agents(app=app, ledger=ledger, sleep=slept.append, retries=1)
     clock.set(at(23, 50))

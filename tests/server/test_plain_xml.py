@@ -86,7 +86,7 @@ def shared(shared_core: tuple[Railway, str]) -> tuple[Client, str]:
     """A client on the module's shared core and an MMT session on it: for tests that don't
     write (rule errors, rejected documents) and don't move the clock."""
     core, token = shared_core
-    return checked_client(PlainXmlEndpoint(core, limits_of(core.settings))), token
+    return checked_client(PlainXmlEndpoint(core, limits_of(Settings()))), token
 
 
 # -- reading answers ----------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def test_full_journey_in_one_request(client: Client, railway: Railway) -> None:
     assert after is not None and after.get("totalRefund") == "2366.00"
     assert statuses(after) == ["CAN", statuses(booked)[1]]
     assert logged_out.attrib == {} and len(logged_out) == 0
-    with railway.db.read() as tx:
+    with railway.store.read() as tx:
         assert tx.count("bookings") == 1
 
 
@@ -362,7 +362,7 @@ def test_a_failure_stops_the_batch(client: Client, railway: Railway) -> None:
     error = error_of(results, "Book", "InvalidPassenger")
     assert "passenger 2" in error.get("message", "")
     # Op 1 stays done; op 2 wrote nothing, not even its valid first passenger; 3 and 4 never ran.
-    with railway.db.read() as tx:
+    with railway.store.read() as tx:
         assert (tx.count("bookings"), tx.count("passengers")) == (1, 1)
     assert (
         railway.pnr_status(token, results[0].get("pnr", ""))
@@ -375,7 +375,7 @@ def test_a_failed_first_operation_runs_nothing_else(client: Client, railway: Rai
     results = run(client, login("MMT", "wrong"), login("PAYTM"), search())
     assert tags(results) == ["Error"]
     error_of(results, "Login", "AuthenticationFailed")
-    with railway.db.read() as tx:
+    with railway.store.read() as tx:
         assert tx.count("sessions") == 0
 
 
@@ -808,7 +808,7 @@ def test_rejected_documents(
 def test_a_refused_document_runs_nothing(client: Client, railway: Railway) -> None:
     document = request_of(login(), GOOD_BOOK, LOGOUT, search(journey="2025-13-40"))
     error_of(answer(post(client, document), 400), None, "SchemaValidation")
-    with railway.db.read() as tx:
+    with railway.store.read() as tx:
         assert (tx.count("sessions"), tx.count("bookings")) == (0, 0)
 
 

@@ -27,10 +27,8 @@ from lxml import etree
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
-import soap_server.simulation as simulation_module
 from soap_server.railway.clock import FixedClock
 from soap_server.railway.errors import Maintenance, RateLimited, SessionExpired, Unavailable
-from soap_server.railway.system import Railway
 from soap_server.settings import Settings
 from soap_server.simulation import (
     OPERATIONS,
@@ -41,7 +39,7 @@ from soap_server.simulation import (
     Simulation,
     load_profile,
 )
-from soap_server.wsgi import CoreApp, create_app
+from soap_server.wsgi import CoreApp, build_railway, create_app
 from tests.conftest import JOURNEY, NOW, PASSWORDS, SOAP_ENV, TNS, envelope
 from tests.support import READER, read_fault
 
@@ -494,7 +492,7 @@ def test_maintenance_windows_combine_settings_and_profile(
     app = make_app(profile, **changes)
     health = Client(app).get("/healthz").json
     assert health is not None and health["maintenance"] == windows
-    assert [f"{a:%H:%M}-{b:%H:%M}" for a, b in app.railway.maintenance_windows()] == windows
+    assert [f"{a:%H:%M}-{b:%H:%M}" for a, b in app.railway.policy.maintenance] == windows
 
 
 # -- determinism ---------------------------------------------------------------------------------
@@ -507,7 +505,9 @@ def fates(
 ) -> dict[str, list[bool]]:
     """A fresh core with ``profile``; each agent searches in ``order``. For every agent, which
     of its calls failed with Server.Unavailable."""
-    core = Railway(replace(settings, db_path=settings.db_path.with_name(name), profile=profile))
+    core = build_railway(
+        replace(settings, db_path=settings.db_path.with_name(name), profile=profile)
+    )
     try:
         tokens = {agent: core.login(agent, PASSWORDS[agent]).token for agent in AGENTS}
         failed: dict[str, list[bool]] = {agent: [] for agent in AGENTS}
@@ -773,15 +773,15 @@ def test_the_fourth_call_in_a_minute_is_rate_limited(make_app: Callable[..., Cor
 
 
 @pytest.fixture
-def monotonic(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+def monotonic() -> list[float]:
     """The rate limiter's real-time clock, frozen; set ``monotonic[0]`` to move it."""
-    now = [1000.0]
-    monkeypatch.setattr(simulation_module, "time", SimpleNamespace(monotonic=lambda: now[0]))
-    return now
+    return [1000.0]
 
 
 def test_rate_limited_carries_the_limiter_wait(monotonic: list[float]) -> None:
-    simulation = Simulation(Profile(name="limited", seed=1, rate_limit_per_minute=3))
+    simulation = Simulation(
+        Profile(name="limited", seed=1, rate_limit_per_minute=3), monotonic=lambda: monotonic[0]
+    )
     for second in (1000.0, 1010.0, 1020.0):
         monotonic[0] = second
         simulation.before("search", "MMT", NOW)
@@ -802,22 +802,29 @@ def test_rate_limited_carries_the_limiter_wait(monotonic: list[float]) -> None:
 
 
 def test_rest_retry_after_matches_the_rate_limiter(
-    make_app: Callable[..., CoreApp], monotonic: list[float]
+    settings: Settings, monotonic: list[float]
 ) -> None:
-    http = Client(make_app(Profile(name="limited", seed=1, rate_limit_per_minute=3)))
-    token = wire_login(http, "MMT")  # 3 calls at 1000
-    answer(soap(http, SEARCH_XML, token), "SearchTrain")
-    answer(soap(http, SEARCH_XML, token), "SearchTrain")
-    monotonic[0] = 1020.0
-    rest = http.get(SEARCH, headers={"Authorization": f"Bearer {token}"})
-    assert rest.status_code == 429, rest.data
-    assert rest.headers["Retry-After"] == "41"  # 1000 + 61 - 1020, not always 60
-    assert rest.json and "try again in 41 s" in rest.json["detail"]
-    monotonic[0] = 1045.0
-    rest = http.get(SEARCH, headers={"Authorization": f"Bearer {token}"})
-    assert rest.status_code == 429 and rest.headers["Retry-After"] == "16"
-    monotonic[0] = 1061.0  # after Retry-After: served again
-    assert http.get(SEARCH, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    profile = Profile(name="limited", seed=1, rate_limit_per_minute=3)
+    limiter = Simulation(profile, monotonic=lambda: monotonic[0])
+    settings = replace(settings, profile=profile)
+    app = create_app(settings, build_railway(settings, hooks=(limiter,)))
+    try:
+        http = Client(app)
+        token = wire_login(http, "MMT")  # 3 calls at 1000
+        answer(soap(http, SEARCH_XML, token), "SearchTrain")
+        answer(soap(http, SEARCH_XML, token), "SearchTrain")
+        monotonic[0] = 1020.0
+        rest = http.get(SEARCH, headers={"Authorization": f"Bearer {token}"})
+        assert rest.status_code == 429, rest.data
+        assert rest.headers["Retry-After"] == "41"  # 1000 + 61 - 1020, not always 60
+        assert rest.json and "try again in 41 s" in rest.json["detail"]
+        monotonic[0] = 1045.0
+        rest = http.get(SEARCH, headers={"Authorization": f"Bearer {token}"})
+        assert rest.status_code == 429 and rest.headers["Retry-After"] == "16"
+        monotonic[0] = 1061.0  # after Retry-After: served again
+        assert http.get(SEARCH, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    finally:
+        app.close()
 
 
 def test_no_rate_limit_without_one_in_the_profile(make_app: Callable[..., CoreApp]) -> None:

@@ -481,7 +481,7 @@ def test_each_berth_is_sold_only_for_disjoint_stretches(railway: Railway) -> Non
             ),
         )
         assert view.passengers[0].current_status.startswith("GNWL")
-    riders = [p for p in all_passengers(railway.db.path) if p.state == "CNF"]
+    riders = [p for p in all_passengers(railway.store.path) if p.state == "CNF"]
     by_place: dict[tuple[str | None, int | None], list[range]] = {}
     for p in riders:
         by_place.setdefault((p.coach, p.berth), []).append(range(p.from_index, p.to_index))
@@ -690,7 +690,10 @@ def test_cancelling_frees_the_berth(railway: Railway) -> None:
     assert result.cancelled == (2,)
     assert available() == gn - 2
     assert [p.current_status == "CAN" for p in result.booking.passengers] == [False, True, False]
-    assert {(o[7], o[8]) for o in all_occupancy(railway.db.path)} == {(view.pnr, 1), (view.pnr, 3)}
+    assert {(o[7], o[8]) for o in all_occupancy(railway.store.path)} == {
+        (view.pnr, 1),
+        (view.pnr, 3),
+    }
 
 
 # -- cancellation: promotion ---------------------------------------------------------------------

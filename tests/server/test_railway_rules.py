@@ -47,6 +47,7 @@ from soap_server.railway.errors import (
 from soap_server.railway.passwords import Scrypt
 from soap_server.railway.system import Railway
 from soap_server.settings import Settings
+from soap_server.wsgi import build_railway
 from tests.conftest import JOURNEY, NOW, PASSWORDS, TEST_HASHING, login_token
 from tests.support import counts, people, request
 
@@ -497,7 +498,7 @@ def test_unknown_agents_are_never_locked(railway: Railway, settings: Settings) -
 
 def test_passwords_are_stored_hashed(railway: Railway) -> None:
     agents = demo_agents()
-    with railway.db.read() as tx:
+    with railway.store.read() as tx:
         rows = [tx.agent(agent.code) for agent in agents]
     hashes = []
     for agent, row in zip(agents, rows, strict=True):
@@ -639,12 +640,14 @@ def test_outside_maintenance_everything_works(
 def test_maintenance_window_comes_from_settings(settings: Settings, clock: FixedClock) -> None:
     clock.set(at(TODAY, time(23, 50)))
     open_all_night = replace(settings, maintenance_start=None, maintenance_end=None)
-    core = Railway(open_all_night)
+    core = build_railway(open_all_night)
     try:
         assert core.login("MMT", PASSWORDS["MMT"]).agent == "MMT"
     finally:
         core.close()
-    core = Railway(replace(settings, maintenance_start=time(23, 0), maintenance_end=time(23, 30)))
+    core = build_railway(
+        replace(settings, maintenance_start=time(23, 0), maintenance_end=time(23, 30))
+    )
     try:
         clock.set(at(TODAY, time(23, 10)))
         with pytest.raises(Maintenance):

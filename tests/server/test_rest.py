@@ -15,7 +15,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import sqlite3
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -29,6 +28,7 @@ from openapi_spec_validator import validate as validate_openapi
 from werkzeug.test import Client, TestResponse
 
 from soap_server.railway.clock import IST, FixedClock
+from soap_server.railway.store import StoreError
 from soap_server.railway.system import Railway
 from soap_server.rest.openapi import render
 from soap_server.settings import DEFAULT_PUBLIC_URL, Settings
@@ -212,7 +212,7 @@ class Shared(NamedTuple):
 @pytest.fixture(scope="module")
 def shared(shared_core: tuple[Railway, str]) -> Shared:
     core, token = shared_core
-    app = create_app(core.settings, core)
+    app = create_app(Settings(), core)  # the core is given: its settings are not read
     return Shared(Client(app), app, core, token)
 
 
@@ -242,7 +242,7 @@ def test_openapi_document_is_served_and_valid(shared: Shared) -> None:
 def test_openapi_servers_follow_the_public_url(
     shared: Shared, public_url: str, server: str
 ) -> None:
-    settings = replace(shared.railway.settings, public_url=public_url)
+    settings = replace(shared.app.settings, public_url=public_url)
     http = Client(create_app(settings, shared.railway))
     response = http.get(f"{BASE}/openapi.json", headers={"Host": "evil.example"})
     assert response.status_code == 200
@@ -881,7 +881,7 @@ def test_method_not_allowed(shared: Shared, method: str, path: str, allow: set[s
 
 
 def test_request_too_large(shared: Shared) -> None:
-    limit = shared.railway.settings.max_body_bytes
+    limit = shared.app.settings.max_body_bytes
     over = json.dumps({"agent": "MMT", "password": "x" * limit}).encode()
     assert len(over) > limit
     problem(
@@ -907,7 +907,7 @@ def test_request_too_large(shared: Shared) -> None:
 
 
 def test_a_body_of_exactly_the_limit_is_accepted(shared: Shared) -> None:
-    limit = shared.railway.settings.max_body_bytes
+    limit = shared.app.settings.max_body_bytes
     body = json.dumps({"agent": "MMT", "password": PASSWORDS["MMT"]}).encode()
     exact = body + b" " * (limit - len(body))
     assert len(exact) == limit
@@ -1045,7 +1045,7 @@ def test_internal_error_hides_the_cause(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret")
 
-    monkeypatch.setattr(railway, "search", broken)
+    monkeypatch.setattr(railway.office, "search", broken)
     response = search(http, token)
     body = problem(response, 500, "InternalError", retryable=True)
     assert body["detail"] == "unexpected internal error"
@@ -1059,9 +1059,9 @@ def test_database_error_hides_the_cause(
     token = token_of(http)
 
     def broken(*args: object, **kwargs: object) -> None:
-        raise sqlite3.OperationalError("no such table: secret_bookings")
+        raise StoreError("SQLite failed: no such table: secret_bookings")
 
-    monkeypatch.setattr(railway, "book", broken)
+    monkeypatch.setattr(railway.office, "book", broken)
     response = book(http, token, booking_body())
     body = problem(response, 500, "InternalError", retryable=True)
     assert body["detail"] == "internal database error"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from soap_server.railway.booking import BookingRequest, PassengerRequest
-from soap_server.railway.system import Railway
 from soap_server.settings import Settings
+from soap_server.wsgi import build_railway
 from tests.conftest import JOURNEY, PASSWORDS
 
 
 def test_bookings_and_sessions_survive_a_restart(settings: Settings) -> None:
-    first = Railway(settings)
+    first = build_railway(settings)
     token = first.login("AGODA", PASSWORDS["AGODA"]).token
     booking = first.book(
         token,
@@ -26,12 +26,12 @@ def test_bookings_and_sessions_survive_a_restart(settings: Settings) -> None:
     )
     first.close()
 
-    second = Railway(settings)  # same file: schema found, nothing re-seeded
+    second = build_railway(settings)  # same file: schema found, nothing re-seeded
     try:
         again = second.pnr_status(token, booking.pnr)  # the session is still valid too
         assert again.passengers == booking.passengers
         assert again.total_fare == booking.total_fare
-        with second.db.read() as tx:
+        with second.store.read() as tx:
             assert tx.count("agents") == 3
             assert tx.count("bookings") == 1
     finally:

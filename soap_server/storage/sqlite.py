@@ -1,4 +1,7 @@
-"""SQLite persistence: schema, seeding, transactions. The only module that holds SQL.
+"""The SQLite store (the embedded default): schema, seeding, transactions.
+
+It implements ``railway.store.Store``; sqlite3's "database is locked" becomes ``StoreBusy`` and
+its other operational failures ``StoreError``, so the core never sees a sqlite3 exception.
 
 Concurrency: the file is in WAL mode so readers never block the writer. Every write runs in a
 ``BEGIN IMMEDIATE`` transaction, which takes SQLite's single writer lock up front: two Book calls,
@@ -14,10 +17,21 @@ import queue
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import astuple, dataclass, fields
+from dataclasses import astuple, fields
 from pathlib import Path
+from typing import Any
 
 from soap_server.railway.codes import QUEUED, BookingState
+from soap_server.railway.store import (
+    AgentRow,
+    BookingRow,
+    PassengerRow,
+    PlaceKey,
+    Pool,
+    SessionRow,
+    StoreBusy,
+    StoreError,
+)
 
 SCHEMA_VERSION = 1
 CNF, RAC, CAN = BookingState.CNF, BookingState.RAC, BookingState.CAN
@@ -116,83 +130,27 @@ CREATE INDEX IF NOT EXISTS occupancy_by_passenger ON occupancy (pnr, number);
 """
 
 
-@dataclass(frozen=True)
-class AgentRow:
-    code: str
-    name: str
-    password_hash: str
-    failed_logins: int
-    locked_until: str | None
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    token: str
-    agent: str
-    created_at: str
-    last_seen_at: str
-    ended_at: str | None
-
-
-@dataclass(frozen=True)
-class BookingRow:
-    pnr: str
-    agent: str
-    client_reference: str
-    request_digest: str
-    train: str
-    origin_date: str
-    journey_date: str
-    source: str
-    destination: str
-    from_index: int
-    to_index: int
-    class_code: str
-    quota: str
-    booked_at: str
-    base_fare: int
-    reservation_charge: int
-    superfast_charge: int
-    tatkal_charge: int
-    gst: int
-
-
-@dataclass(frozen=True)
-class PassengerRow:
-    pnr: str
-    number: int
-    name: str
-    age: int
-    gender: str
-    berth_preference: str | None
-    booking_status: str
-    state: str
-    coach: str | None
-    berth: int | None
-    slot: int | None
-    berth_type: str | None
-    wl_no: int | None
-    queue_no: int | None
-    fare: int
-    refund: int | None
-    cancelled_at: str | None
-    train: str
-    origin_date: str
-    class_code: str
-    quota: str
-    from_index: int
-    to_index: int
-
-
-PlaceKey = tuple[str, int, int]  # coach, berth, slot (0 for a whole berth, 1/2 for RAC halves)
-Pool = tuple[str, str, str, str]  # train, origin_date, class_code, quota
-
 _PASSENGER_COLUMNS = ", ".join(f.name for f in fields(PassengerRow))
 _BOOKING_COLUMNS = ", ".join(f.name for f in fields(BookingRow))
+_STATE = [f.name for f in fields(PassengerRow)].index("state")
 
 
-class Transaction:
-    """Queries and updates on one open transaction. Obtain one from ``Database``."""
+def _passenger(row: tuple[Any, ...]) -> PassengerRow:
+    values = list(row)
+    values[_STATE] = BookingState(values[_STATE])
+    return PassengerRow(*values)
+
+
+def _store_error(error: sqlite3.OperationalError) -> StoreError:
+    """sqlite3's operational failure as the store's: a lock not had in time is ``StoreBusy``."""
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return StoreBusy(f"the SQLite database is busy: {text}")
+    return StoreError(f"SQLite failed: {text}")
+
+
+class SqliteTransaction:
+    """Queries and updates on one open SQLite transaction. Obtain one from ``SqliteStore``."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -263,7 +221,7 @@ class Transaction:
         rows = self._conn.execute(
             f"SELECT {_PASSENGER_COLUMNS} FROM passengers WHERE pnr = ? ORDER BY number", (pnr,)
         ).fetchall()
-        return [PassengerRow(*row) for row in rows]
+        return [_passenger(row) for row in rows]
 
     def insert_passenger(self, passenger: PassengerRow) -> None:
         marks = ", ".join("?" * len(fields(PassengerRow)))
@@ -291,16 +249,16 @@ class Transaction:
         )
 
     # -- queues ------------------------------------------------------------------------------
-    def queue(self, pool: Pool, state: str) -> list[PassengerRow]:
+    def queue(self, pool: Pool, state: BookingState) -> list[PassengerRow]:
         """Passengers of one pool in one state (RAC or WL), in queue order."""
         rows = self._conn.execute(
             f"SELECT {_PASSENGER_COLUMNS} FROM passengers WHERE train = ? AND origin_date = ?"
             " AND class_code = ? AND quota = ? AND state = ? ORDER BY queue_no",
             (*pool, state),
         ).fetchall()
-        return [PassengerRow(*row) for row in rows]
+        return [_passenger(row) for row in rows]
 
-    def queue_position(self, pool: Pool, state: str, queue_no: int) -> int:
+    def queue_position(self, pool: Pool, state: BookingState, queue_no: int) -> int:
         (position,) = self._conn.execute(
             "SELECT count(*) FROM passengers WHERE train = ? AND origin_date = ?"
             " AND class_code = ? AND quota = ? AND state = ? AND queue_no <= ?",
@@ -380,7 +338,7 @@ class Transaction:
         return int(n)
 
 
-class Database:
+class SqliteStore:
     """A pool of connections to one SQLite file, handing out transactions."""
 
     def __init__(self, path: Path | str, busy_timeout_ms: int = 10_000) -> None:
@@ -415,21 +373,24 @@ class Database:
         self._idle.put(conn)
 
     @contextmanager
-    def _transaction(self, begin: str) -> Iterator[Transaction]:
-        with self._connection() as conn:
-            conn.execute(begin)
-            try:
-                yield Transaction(conn)
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
+    def _transaction(self, begin: str) -> Iterator[SqliteTransaction]:
+        try:
+            with self._connection() as conn:
+                conn.execute(begin)
+                try:
+                    yield SqliteTransaction(conn)
+                except BaseException:
+                    conn.rollback()
+                    raise
+                conn.commit()
+        except sqlite3.OperationalError as error:
+            raise _store_error(error) from error
 
-    def write(self) -> AbstractContextManager[Transaction]:
+    def write(self) -> AbstractContextManager[SqliteTransaction]:
         """A transaction holding the writer lock from its first statement (BEGIN IMMEDIATE)."""
         return self._transaction("BEGIN IMMEDIATE")
 
-    def read(self) -> AbstractContextManager[Transaction]:
+    def read(self) -> AbstractContextManager[SqliteTransaction]:
         """A read transaction: a consistent snapshot that never blocks writers."""
         return self._transaction("BEGIN DEFERRED")
 
@@ -437,9 +398,16 @@ class Database:
         """Create the schema and seed agents (code, name, password hash) if the file is new.
 
         Returns True when it seeded a new database. Safe to call from several processes at once:
-        the first one to take the writer lock does the work, the others find it done.
+        the first one to take the writer lock does the work, the others find it done. A file
+        that can't be opened or has another schema version is a ``StoreError``.
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._initialise(agents)
+        except sqlite3.Error as error:
+            raise StoreError(str(error)) from error
+
+    def _initialise(self, agents: Iterable[tuple[str, str, str]]) -> bool:
         with self._connection() as conn:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
@@ -458,7 +426,7 @@ class Database:
                         "INSERT INTO agents (code, name, password_hash) VALUES (?, ?, ?)", agents
                     )
                 elif int(row[0]) != SCHEMA_VERSION:
-                    raise RuntimeError(
+                    raise StoreError(
                         f"{self.path} has schema version {row[0]}, this code needs {SCHEMA_VERSION}"
                     )
             except BaseException:

@@ -1,0 +1,180 @@
+"""What the core needs from its storage: the records it reads and writes, and the ``Store``.
+
+The core never sees SQL. A backend (``soap_server/storage/``: SQLite today) implements
+``Store`` and ``Transaction`` below and maps its own failures to ``StoreError``: ``StoreBusy``
+when a lock could not be had in time (the door answers a retryable ``Busy``), any other
+``StoreError`` when the store failed (``InternalError``). Either way nothing of the failed
+transaction is kept.
+
+Every write operation runs in one ``write()`` transaction, which holds the store's writer lock
+from its first statement, so two bookings never see the same free berth; ``read()`` is a
+consistent snapshot that never blocks writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Protocol
+
+from soap_server.railway.codes import BookingState
+
+
+class StoreError(Exception):
+    """The store failed; nothing of the failed transaction was kept."""
+
+
+class StoreBusy(StoreError):
+    """The store's lock could not be had in time; the same call may succeed later."""
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    code: str
+    name: str
+    password_hash: str
+    failed_logins: int
+    locked_until: str | None
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    token: str
+    agent: str
+    created_at: str
+    last_seen_at: str
+    ended_at: str | None
+
+
+@dataclass(frozen=True)
+class BookingRow:
+    pnr: str
+    agent: str
+    client_reference: str
+    request_digest: str
+    train: str
+    origin_date: str
+    journey_date: str
+    source: str
+    destination: str
+    from_index: int
+    to_index: int
+    class_code: str
+    quota: str
+    booked_at: str
+    base_fare: int
+    reservation_charge: int
+    superfast_charge: int
+    tatkal_charge: int
+    gst: int
+
+
+@dataclass(frozen=True)
+class PassengerRow:
+    pnr: str
+    number: int
+    name: str
+    age: int
+    gender: str
+    berth_preference: str | None
+    booking_status: str
+    state: BookingState
+    coach: str | None
+    berth: int | None
+    slot: int | None
+    berth_type: str | None
+    wl_no: int | None
+    queue_no: int | None
+    fare: int
+    refund: int | None
+    cancelled_at: str | None
+    train: str
+    origin_date: str
+    class_code: str
+    quota: str
+    from_index: int
+    to_index: int
+
+
+PlaceKey = tuple[str, int, int]  # coach, berth, slot (0 for a whole berth, 1/2 for RAC halves)
+Pool = tuple[str, str, str, str]  # train, origin_date, class_code, quota
+
+
+class Transaction(Protocol):
+    """Queries and updates on one open transaction."""
+
+    # -- agents and sessions
+    def agent(self, code: str) -> AgentRow | None: ...
+    def set_login_failures(
+        self, code: str, failed_logins: int, locked_until: str | None
+    ) -> None: ...
+    def insert_session(self, token: str, agent: str, now: str) -> None: ...
+    def session(self, token: str) -> SessionRow | None: ...
+    def touch_session(self, token: str, now: str) -> None: ...
+    def end_session(self, token: str, now: str) -> None: ...
+
+    # -- bookings and passengers
+    def booking(self, pnr: str) -> BookingRow | None: ...
+    def booking_by_reference(self, agent: str, client_reference: str) -> BookingRow | None: ...
+    def pnr_taken(self, pnr: str) -> bool: ...
+    def insert_booking(self, booking: BookingRow) -> None: ...
+    def passengers(self, pnr: str) -> list[PassengerRow]: ...
+    def insert_passenger(self, passenger: PassengerRow) -> None: ...
+    def update_passenger(self, passenger: PassengerRow) -> None:
+        """Write back a passenger's state, place, queue number, refund and cancellation time."""
+        ...
+
+    # -- queues
+    def queue(self, pool: Pool, state: BookingState) -> list[PassengerRow]:
+        """Passengers of one pool in one state (RAC or WL), in queue order."""
+        ...
+
+    def queue_position(self, pool: Pool, state: BookingState, queue_no: int) -> int: ...
+    def queue_lengths(
+        self, train: str, origin_date: str, class_code: str
+    ) -> dict[tuple[str, str], int]:
+        """(quota, state) -> number of passengers, for RAC and WL of one class."""
+        ...
+
+    def last_numbers(self, pool: Pool) -> tuple[int, int]:
+        """The highest waitlist number issued and RAC queue number used in a pool."""
+        ...
+
+    # -- seats
+    def occupancy(
+        self, train: str, origin_date: str, class_code: str, legs: tuple[int, int] | None = None
+    ) -> dict[PlaceKey, set[int]]:
+        """Occupied legs per place of one class; only legs in ``[first, last)`` if given."""
+        ...
+
+    def occupy(self, passenger: PassengerRow, place: PlaceKey) -> None:
+        """Hold a place for each leg of the passenger's journey."""
+        ...
+
+    def release(self, pnr: str, number: int) -> None: ...
+
+    # -- reports
+    def count(self, table: str) -> int:
+        """How many agents, sessions, bookings, passengers or occupancy rows there are."""
+        ...
+
+
+class Store(Protocol):
+    """Where the core keeps agents, sessions, bookings and seats."""
+
+    def read(self) -> AbstractContextManager[Transaction]:
+        """A consistent snapshot that never blocks writers."""
+        ...
+
+    def write(self) -> AbstractContextManager[Transaction]:
+        """A transaction holding the store's writer lock from its first statement."""
+        ...
+
+    def initialise(self, agents: Iterable[tuple[str, str, str]]) -> bool:
+        """Create what is missing and seed agents (code, name, password hash) in a new store.
+
+        Returns True when it seeded. Safe to call from several processes at once."""
+        ...
+
+    def close(self) -> None: ...
