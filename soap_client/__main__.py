@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO, get_args
 
 from soap_client.agent import TravelAgent
+from soap_client.codegen.command import add_arguments as add_codegen_arguments
+from soap_client.codegen.command import run as run_codegen
 from soap_client.errors import AgentError, ServiceFault, TransportError
 from soap_client.irctc_client import ClassType, QuotaType
 from soap_client.journey import play_journey
@@ -121,18 +123,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     record.add_argument("--samples", type=Path, help="the samples folder (samples/)")
     codegen = commands.add_parser("codegen", help="a typed Python client module from a WSDL")
-    codegen.add_argument("wsdl", type=Path, metavar="WSDL")
-    codegen.add_argument("-o", "--output", type=Path, help="the module to write (stdout if absent)")
-    codegen.add_argument(
-        "--allow-partial",
-        action="store_true",
-        help="exit 0 even when some operations could not be generated",
-    )
+    add_codegen_arguments(codegen)
     wsdl_diff = commands.add_parser(
         "wsdl-diff", help="what changed between two WSDLs, and whether it breaks clients"
     )
-    wsdl_diff.add_argument("old", type=Path, metavar="OLD")
-    wsdl_diff.add_argument("new", type=Path, metavar="NEW")
+    wsdl_diff.add_argument("old", metavar="OLD", help="a WSDL file or an http(s) URL")
+    wsdl_diff.add_argument("new", metavar="NEW", help="a WSDL file or an http(s) URL")
+    wsdl_diff.add_argument(
+        "--catalog",
+        type=Path,
+        metavar="FILE",
+        help="an XML catalog mapping imported URLs or namespaces to local files",
+    )
+    wsdl_diff.add_argument(
+        "--client",
+        choices=("strict", "lax"),
+        default="strict",
+        help="how the old client reads answers: strict (rejects unknown elements, as"
+        " codegen's clients do; the default) or lax",
+    )
     compare = commands.add_parser(
         "compare", help="the same journey through SOAP, REST and plain XML, measured"
     )
@@ -175,7 +184,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     if args.command in ("replay", "record"):
         return _samples(args, out)
     if args.command == "codegen":
-        return _codegen(args, out)
+        return run_codegen(args, out)
     if args.command == "compare":
         return _compare(args, out)
     if args.command == "load":
@@ -193,7 +202,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     if args.command == "wsdl-diff":
         from soap_client.wsdl_diff import main_diff
 
-        return main_diff(args.old, args.new, args.json, out)
+        return main_diff(args.old, args.new, args.json, out, args.catalog, args.client)
     if not args.password:
         print("error: no password: pass --password or set IRCTC_PASSWORD", file=sys.stderr)
         return EXIT_USAGE
@@ -327,28 +336,6 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
         if not args.json:
             print(f"report: {path}", file=out)
     return 0
-
-
-def _codegen(args: argparse.Namespace, out: TextIO) -> int:
-    from soap_client.codegen import CodegenError, generate
-
-    try:
-        source, skipped = generate(args.wsdl)
-    except CodegenError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.output is None:
-        out.write(source)
-    else:
-        try:
-            args.output.write_text(source, "utf-8")
-        except OSError as error:
-            print(f"error: cannot write {args.output}: {error.strerror}", file=sys.stderr)
-            return EXIT_USAGE
-        print(f"wrote {args.output} ({len(source.splitlines())} lines)", file=out)
-    for item in skipped:
-        print(f"error: not generated: {item}", file=sys.stderr)
-    return EXIT_FAULT if skipped and not args.allow_partial else 0
 
 
 def _samples(args: argparse.Namespace, out: TextIO) -> int:

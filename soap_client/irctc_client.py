@@ -9,11 +9,9 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import decimal
-from typing import Any, ClassVar, Literal, cast
+from typing import ClassVar, Literal, cast
 
-import zeep
-import zeep.exceptions
-import zeep.helpers
+from soap_client import runtime as rt
 
 __all__ = [
     "BerthType",
@@ -25,6 +23,7 @@ __all__ = [
     "GenderType",
     "IrctcReservationClient",
     "LoginResult",
+    "LogoutResult",
     "Passenger",
     "PassengerStatus",
     "Promotion",
@@ -35,6 +34,9 @@ __all__ = [
     "SessionHeader",
     "TrainAvailability",
 ]
+
+#: The base of the fault classes below; undeclared faults are raised as it.
+ServiceFault = rt.ServiceFault
 
 BerthType = Literal["LB", "MB", "UB", "SL", "SU", "WS", "MS", "AS"]
 
@@ -67,51 +69,7 @@ class BookingDetails:
     total_refund: decimal.Decimal
     passengers: list[PassengerStatus] = dataclasses.field(default_factory=list)
 
-    def _to_xml(self) -> dict[str, Any]:
-        return _compact(
-            {
-                "Pnr": self.pnr,
-                "ClientReference": self.client_reference,
-                "TrainNumber": self.train_number,
-                "TrainName": self.train_name,
-                "From": self.from_,
-                "To": self.to,
-                "JourneyDate": self.journey_date,
-                "Departure": self.departure,
-                "Arrival": self.arrival,
-                "Class": self.class_,
-                "Quota": self.quota,
-                "BookedAt": self.booked_at,
-                "ChartStatus": self.chart_status,
-                "FarePerPassenger": _xml(self.fare_per_passenger),
-                "TotalFare": self.total_fare,
-                "TotalRefund": self.total_refund,
-                "Passengers": _wrap(self.passengers, "PassengerStatus", _xml),
-            }
-        )
-
-    @classmethod
-    def _from_xml(cls, value: Any) -> BookingDetails:
-        data = _plain(value)
-        return cls(
-            pnr=data["Pnr"],
-            client_reference=data["ClientReference"],
-            train_number=data["TrainNumber"],
-            train_name=data["TrainName"],
-            from_=data["From"],
-            to=data["To"],
-            journey_date=data["JourneyDate"],
-            departure=data["Departure"],
-            arrival=data["Arrival"],
-            class_=data["Class"],
-            quota=data["Quota"],
-            booked_at=data["BookedAt"],
-            chart_status=data["ChartStatus"],
-            fare_per_passenger=FareBreakdown._from_xml(data["FarePerPassenger"]),
-            total_fare=data["TotalFare"],
-            total_refund=data["TotalRefund"],
-            passengers=_array(PassengerStatus._from_xml, data.get("Passengers"), "PassengerStatus"),
-        )
+    _xml: ClassVar[rt.Shape]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -125,29 +83,7 @@ class CancellationResult:
     promotions: list[Promotion] = dataclasses.field(default_factory=list)
     booking: BookingDetails
 
-    def _to_xml(self) -> dict[str, Any]:
-        return _compact(
-            {
-                "Pnr": self.pnr,
-                "CancelledPassengers": _wrap(self.cancelled_passengers, "PassengerNumber", _same),
-                "Refund": self.refund,
-                "CancellationCharges": self.cancellation_charges,
-                "Promotions": _wrap(self.promotions, "Promotion", _xml),
-                "Booking": _xml(self.booking),
-            }
-        )
-
-    @classmethod
-    def _from_xml(cls, value: Any) -> CancellationResult:
-        data = _plain(value)
-        return cls(
-            pnr=data["Pnr"],
-            cancelled_passengers=_array(_same, data.get("CancelledPassengers"), "PassengerNumber"),
-            refund=data["Refund"],
-            cancellation_charges=data["CancellationCharges"],
-            promotions=_array(Promotion._from_xml, data.get("Promotions"), "Promotion"),
-            booking=BookingDetails._from_xml(data["Booking"]),
-        )
+    _xml: ClassVar[rt.Shape]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -161,29 +97,7 @@ class ClassAvailability:
     available: int
     fare: FareBreakdown
 
-    def _to_xml(self) -> dict[str, Any]:
-        return _compact(
-            {
-                "Class": self.class_,
-                "ClassName": self.class_name,
-                "Quota": self.quota,
-                "Status": self.status,
-                "Available": self.available,
-                "Fare": _xml(self.fare),
-            }
-        )
-
-    @classmethod
-    def _from_xml(cls, value: Any) -> ClassAvailability:
-        data = _plain(value)
-        return cls(
-            class_=data["Class"],
-            class_name=data["ClassName"],
-            quota=data["Quota"],
-            status=data["Status"],
-            available=data["Available"],
-            fare=FareBreakdown._from_xml(data["Fare"]),
-        )
+    _xml: ClassVar[rt.Shape]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -197,29 +111,7 @@ class FareBreakdown:
     gst: decimal.Decimal
     total: decimal.Decimal
 
-    def _to_xml(self) -> dict[str, Any]:
-        return _compact(
-            {
-                "BaseFare": self.base_fare,
-                "ReservationCharge": self.reservation_charge,
-                "SuperfastCharge": self.superfast_charge,
-                "TatkalCharge": self.tatkal_charge,
-                "Gst": self.gst,
-                "Total": self.total,
-            }
-        )
-
-    @classmethod
-    def _from_xml(cls, value: Any) -> FareBreakdown:
-        data = _plain(value)
-        return cls(
-            base_fare=data["BaseFare"],
-            reservation_charge=data["ReservationCharge"],
-            superfast_charge=data["SuperfastCharge"],
-            tatkal_charge=data["TatkalCharge"],
-            gst=data["Gst"],
-            total=data["Total"],
-        )
+    _xml: ClassVar[rt.Shape]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -231,25 +123,16 @@ class LoginResult:
     idle_timeout_minutes: int
     server_time: datetime.datetime
 
-    def _to_xml(self) -> dict[str, Any]:
-        return _compact(
-            {
-                "SessionToken": self.session_token,
-                "AgentId": self.agent_id,
-                "IdleTimeoutMinutes": self.idle_timeout_minutes,
-                "ServerTime": self.server_time,
-            }
-        )
+    _xml: ClassVar[rt.Shape]
 
-    @classmethod
-    def _from_xml(cls, value: Any) -> LoginResult:
-        data = _plain(value)
-        return cls(
-            session_token=data["SessionToken"],
-            agent_id=data["AgentId"],
-            idle_timeout_minutes=data["IdleTimeoutMinutes"],
-            server_time=data["ServerTime"],
-        )
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LogoutResult:
+    """The type {urn:irctc:reservation:v1}LogoutResult."""
+
+    logged_out: bool
+
+    _xml: ClassVar[rt.Shape]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -261,25 +144,7 @@ class Passenger:
     gender: GenderType
     berth_preference: BerthType | None = None
 
-    def _to_xml(self) -> dict[str, Any]:
-        return _compact(
-            {
-                "Name": self.name,
-                "Age": self.age,
-                "Gender": self.gender,
-                "BerthPreference": self.berth_preference,
-            }
-        )
-
-    @classmethod
-    def _from_xml(cls, value: Any) -> Passenger:
-        data = _plain(value)
-        return cls(
-            name=data["Name"],
-            age=data["Age"],
-            gender=data["Gender"],
-            berth_preference=data.get("BerthPreference"),
-        )
+    _xml: ClassVar[rt.Shape]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -298,39 +163,7 @@ class PassengerStatus:
     fare: decimal.Decimal
     refund: decimal.Decimal | None = None
 
-    def _to_xml(self) -> dict[str, Any]:
-        return _compact(
-            {
-                "Number": self.number,
-                "Name": self.name,
-                "Age": self.age,
-                "Gender": self.gender,
-                "BookingStatus": self.booking_status,
-                "CurrentStatus": self.current_status,
-                "Coach": self.coach,
-                "Berth": self.berth,
-                "BerthType": self.berth_type,
-                "Fare": self.fare,
-                "Refund": self.refund,
-            }
-        )
-
-    @classmethod
-    def _from_xml(cls, value: Any) -> PassengerStatus:
-        data = _plain(value)
-        return cls(
-            number=data["Number"],
-            name=data["Name"],
-            age=data["Age"],
-            gender=data["Gender"],
-            booking_status=data["BookingStatus"],
-            current_status=data["CurrentStatus"],
-            coach=data.get("Coach"),
-            berth=data.get("Berth"),
-            berth_type=data.get("BerthType"),
-            fare=data["Fare"],
-            refund=data.get("Refund"),
-        )
+    _xml: ClassVar[rt.Shape]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -340,21 +173,7 @@ class Promotion:
     from_: str
     to: str
 
-    def _to_xml(self) -> dict[str, Any]:
-        return _compact(
-            {
-                "From": self.from_,
-                "To": self.to,
-            }
-        )
-
-    @classmethod
-    def _from_xml(cls, value: Any) -> Promotion:
-        data = _plain(value)
-        return cls(
-            from_=data["From"],
-            to=data["To"],
-        )
+    _xml: ClassVar[rt.Shape]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -365,23 +184,7 @@ class ReservationFault:
     message: str
     retryable: bool
 
-    def _to_xml(self) -> dict[str, Any]:
-        return _compact(
-            {
-                "Code": self.code,
-                "Message": self.message,
-                "Retryable": self.retryable,
-            }
-        )
-
-    @classmethod
-    def _from_xml(cls, value: Any) -> ReservationFault:
-        data = _plain(value)
-        return cls(
-            code=data["Code"],
-            message=data["Message"],
-            retryable=data["Retryable"],
-        )
+    _xml: ClassVar[rt.Shape]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -390,19 +193,7 @@ class SessionHeader:
 
     session_token: str
 
-    def _to_xml(self) -> dict[str, Any]:
-        return _compact(
-            {
-                "SessionToken": self.session_token,
-            }
-        )
-
-    @classmethod
-    def _from_xml(cls, value: Any) -> SessionHeader:
-        data = _plain(value)
-        return cls(
-            session_token=data["SessionToken"],
-        )
+    _xml: ClassVar[rt.Shape]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -420,132 +211,19 @@ class TrainAvailability:
     runs_on: str
     classes: list[ClassAvailability] = dataclasses.field(default_factory=list)
 
-    def _to_xml(self) -> dict[str, Any]:
-        return _compact(
-            {
-                "TrainNumber": self.train_number,
-                "TrainName": self.train_name,
-                "From": self.from_,
-                "To": self.to,
-                "Departure": self.departure,
-                "Arrival": self.arrival,
-                "Duration": self.duration,
-                "DistanceKm": self.distance_km,
-                "RunsOn": self.runs_on,
-                "Classes": _wrap(self.classes, "ClassAvailability", _xml),
-            }
-        )
-
-    @classmethod
-    def _from_xml(cls, value: Any) -> TrainAvailability:
-        data = _plain(value)
-        return cls(
-            train_number=data["TrainNumber"],
-            train_name=data["TrainName"],
-            from_=data["From"],
-            to=data["To"],
-            departure=data["Departure"],
-            arrival=data["Arrival"],
-            duration=data["Duration"],
-            distance_km=data["DistanceKm"],
-            runs_on=data["RunsOn"],
-            classes=_array(ClassAvailability._from_xml, data.get("Classes"), "ClassAvailability"),
-        )
+    _xml: ClassVar[rt.Shape]
 
 
-class ServiceFault(Exception):
-    """A SOAP fault from the service: ``faultcode``, ``message`` and the raw detail."""
-
-    element: ClassVar[str] = ""
-
-    def __init__(self, faultcode: str, message: str, detail: Any = None) -> None:
-        super().__init__(f"{faultcode}: {message}")
-        self.faultcode = faultcode
-        self.message = message
-        self.raw_detail = detail
-        self.detail: Any = None
-
-    @staticmethod
-    def _read(value: Any) -> Any:
-        return value
-
-
-class ReservationFaultError(ServiceFault):
+class ReservationFaultError(rt.ServiceFault):
     """The declared fault {urn:irctc:reservation:v1}ReservationFault."""
 
     element: ClassVar[str] = "{urn:irctc:reservation:v1}ReservationFault"
-    detail: ReservationFault | None = None
-
-    @staticmethod
-    def _read(value: Any) -> ReservationFault:
-        return ReservationFault._from_xml(value)
+    detail_type: ClassVar[type[ReservationFault]] = ReservationFault
+    detail: ReservationFault | None
 
 
-_FAULTS: dict[str, type[ServiceFault]] = {e.element: e for e in (ReservationFaultError,)}
-
-
-def _plain(value: Any) -> Any:
-    """zeep's objects as plain dicts and lists."""
-    return cast(Any, zeep.helpers).serialize_object(value, dict)
-
-
-def _compact(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if value is not None}
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _xml(value: Any) -> Any:
-    """A generated dataclass as the dict zeep serialises; None stays None."""
-    return None if value is None else value._to_xml()
-
-
-def _wrap(values: list[Any] | None, item: str, write: Any) -> dict[str, Any] | None:
-    return None if values is None else {item: [write(v) for v in values]}
-
-
-def _maybe(read: Any, value: Any) -> Any:
-    return None if value is None else read(value)
-
-
-def _list(read: Any, values: Any) -> list[Any]:
-    return [read(value) for value in values or []]
-
-
-def _array(read: Any, container: Any, item: str) -> list[Any]:
-    """The items of a wrapper element that holds only a repeated ``item``."""
-    if container is None:
-        return []
-    found = container.get(item) if isinstance(container, dict) else container
-    return [read(value) for value in found or []]
-
-
-def _maybe_array(read: Any, container: Any, item: str) -> list[Any] | None:
-    return None if container is None else _array(read, container, item)
-
-
-def _raise_fault(
-    fault: zeep.exceptions.Fault, zeep_client: Any, allowed: tuple[type[ServiceFault], ...]
-) -> None:
-    """Raise the declared fault the detail carries, or a plain ServiceFault."""
-    faultcode = str(fault.code or "")
-    message = str(fault.message or "")
-    detail: Any = fault.detail
-    for child in [] if detail is None else list(detail):
-        error_class = _FAULTS.get(str(child.tag))
-        if error_class is not None and error_class in allowed:
-            error = error_class(faultcode, message, detail)
-            element = zeep_client.get_element(error_class.element)
-            parsed = element.parse(child, zeep_client.wsdl.types)
-            error.detail = error_class._read(parsed)
-            raise error from None
-    raise ServiceFault(faultcode, message, detail) from None
-
-
-class IrctcReservationClient:
-    """Client of the binding {urn:irctc:reservation:v1}IrctcReservation, on zeep."""
+class IrctcReservationClient(rt.Client):
+    """Client of the binding {urn:irctc:reservation:v1}IrctcReservation (SOAP 1.1)."""
 
     binding: ClassVar[str] = "{urn:irctc:reservation:v1}IrctcReservation"
     #: The WSDL's ports for this binding; the first is the default address.
@@ -553,45 +231,6 @@ class IrctcReservationClient:
         "ReservationService/IrctcReservation": "http://127.0.0.1:8000/soap",
     }
     default_address: ClassVar[str | None] = "http://127.0.0.1:8000/soap"
-
-    def __init__(
-        self,
-        wsdl: str,
-        address: str | None = None,
-        *,
-        transport: Any = None,
-        settings: Any = None,
-    ) -> None:
-        """A client of ``wsdl`` (a path or URL) at ``address`` (by default, the WSDL's)."""
-        z: Any = zeep
-        if settings is None:
-            settings = z.Settings(
-                strict=True,
-                forbid_dtd=True,
-                forbid_entities=True,
-                forbid_external=True,
-            )
-        self.zeep: Any = z.Client(wsdl, transport=transport, settings=settings)
-        target = address or self.default_address
-        if target is None:
-            raise ValueError(f"no address for {self.binding}: pass address=")
-        self._service: Any = self.zeep.create_service(self.binding, target)
-
-    def _call(
-        self,
-        operation: str,
-        body: dict[str, Any],
-        headers: dict[str, Any],
-        faults: tuple[type[ServiceFault], ...],
-    ) -> Any:
-        arguments = _compact(body)
-        if headers:
-            arguments["_soapheaders"] = headers
-        try:
-            return getattr(self._service, operation)(**arguments)
-        except zeep.exceptions.Fault as fault:
-            _raise_fault(fault, self.zeep, faults)
-            raise
 
     def book(
         self,
@@ -611,26 +250,28 @@ class IrctcReservationClient:
 
         Seats go CNF, then RAC, then waitlist; REGRET past the waitlist limit. OnlyIfConfirmed
         books nothing unless every passenger is confirmed. Resending with the same
-        ClientReference returns the first booking and books nothing new; the same reference with
-        a different request is a Client fault. Raises ReservationFaultError, or ServiceFault for
-        undeclared faults.
+        ClientReference returns the first booking and books nothing new; the same reference
+        with a different request is a Client fault. Raises ReservationFaultError, or
+        rt.ServiceFault for undeclared faults.
         """
-        body: dict[str, Any] = {
-            "TrainNumber": train_number,
-            "JourneyDate": journey_date,
-            "From": from_,
-            "To": to,
-            "Class": class_,
-            "Quota": quota,
-            "Passengers": _wrap(passengers, "Passenger", _xml),
-            "OnlyIfConfirmed": only_if_confirmed,
-            "ClientReference": client_reference,
-        }
-        headers: dict[str, Any] = {}
-        if session_header is not None:
-            headers["SessionHeader"] = _xml(session_header)
-        result = self._call("Book", body, headers, (ReservationFaultError,))
-        return BookingDetails._from_xml(result)
+        return cast(
+            "BookingDetails",
+            self._call(
+                "Book",
+                {
+                    "train_number": train_number,
+                    "journey_date": journey_date,
+                    "from_": from_,
+                    "to": to,
+                    "class_": class_,
+                    "quota": quota,
+                    "passengers": passengers,
+                    "only_if_confirmed": only_if_confirmed,
+                    "client_reference": client_reference,
+                    "session_header": session_header,
+                },
+            ),
+        )
 
     def cancel_booking(
         self,
@@ -641,73 +282,46 @@ class IrctcReservationClient:
     ) -> CancellationResult:
         """Cancel some passengers (by number) or, without Passengers, all of them.
 
-        The refund follows the 2015 rules; RAC and waitlisted passengers move up in order. Raises
-        ReservationFaultError, or ServiceFault for undeclared faults.
+        The refund follows the 2015 rules; RAC and waitlisted passengers move up in order.
+        Raises ReservationFaultError, or rt.ServiceFault for undeclared faults.
         """
-        body: dict[str, Any] = {
-            "Pnr": pnr,
-            "Passengers": _wrap(passengers, "PassengerNumber", _same),
-        }
-        headers: dict[str, Any] = {}
-        if session_header is not None:
-            headers["SessionHeader"] = _xml(session_header)
-        result = self._call("CancelBooking", body, headers, (ReservationFaultError,))
-        return CancellationResult._from_xml(result)
+        return cast(
+            "CancellationResult",
+            self._call(
+                "CancelBooking",
+                {"pnr": pnr, "passengers": passengers, "session_header": session_header},
+            ),
+        )
 
     def get_pnr_status(
-        self,
-        *,
-        pnr: str,
-        session_header: SessionHeader | None = None,
+        self, *, pnr: str, session_header: SessionHeader | None = None
     ) -> BookingDetails:
         """The booking and the current status of each passenger.
 
-        Only the agent who booked a PNR may see it. Raises ReservationFaultError, or ServiceFault
-        for undeclared faults.
+        Only the agent who booked a PNR may see it. Raises ReservationFaultError, or
+        rt.ServiceFault for undeclared faults.
         """
-        body: dict[str, Any] = {
-            "Pnr": pnr,
-        }
-        headers: dict[str, Any] = {}
-        if session_header is not None:
-            headers["SessionHeader"] = _xml(session_header)
-        result = self._call("GetPnrStatus", body, headers, (ReservationFaultError,))
-        return BookingDetails._from_xml(result)
+        return cast(
+            "BookingDetails",
+            self._call("GetPnrStatus", {"pnr": pnr, "session_header": session_header}),
+        )
 
-    def login(
-        self,
-        *,
-        agent_id: str,
-        password: str,
-    ) -> LoginResult:
+    def login(self, *, agent_id: str, password: str) -> LoginResult:
         """Log in as a travel agent.
 
-        Five wrong passwords in a row lock the agent for a while. Raises ReservationFaultError,
-        or ServiceFault for undeclared faults.
+        Five wrong passwords in a row lock the agent for a while. Raises
+        ReservationFaultError, or rt.ServiceFault for undeclared faults.
         """
-        body: dict[str, Any] = {
-            "AgentId": agent_id,
-            "Password": password,
-        }
-        headers: dict[str, Any] = {}
-        result = self._call("Login", body, headers, (ReservationFaultError,))
-        return LoginResult._from_xml(result)
+        return cast(
+            "LoginResult", self._call("Login", {"agent_id": agent_id, "password": password})
+        )
 
-    def logout(
-        self,
-        *,
-        session_header: SessionHeader | None = None,
-    ) -> bool:
+    def logout(self, *, session_header: SessionHeader | None = None) -> LogoutResult:
         """End the session named in the SessionHeader.
 
-        Raises ReservationFaultError, or ServiceFault for undeclared faults.
+        Raises ReservationFaultError, or rt.ServiceFault for undeclared faults.
         """
-        body: dict[str, Any] = {}
-        headers: dict[str, Any] = {}
-        if session_header is not None:
-            headers["SessionHeader"] = _xml(session_header)
-        result = self._call("Logout", body, headers, (ReservationFaultError,))
-        return cast("bool", result)
+        return cast("LogoutResult", self._call("Logout", {"session_header": session_header}))
 
     def search_train(
         self,
@@ -722,17 +336,304 @@ class IrctcReservationClient:
         """Trains from one station to another on a journey date (the boarding date), with the
         availability and fare of each class in the quota asked for (GN by default). BCT is
         accepted for Mumbai Central and answered as MMCT. Raises ReservationFaultError, or
-        ServiceFault for undeclared faults.
+        rt.ServiceFault for undeclared faults.
         """
-        body: dict[str, Any] = {
-            "From": from_,
-            "To": to,
-            "JourneyDate": journey_date,
-            "Class": class_,
-            "Quota": quota,
-        }
-        headers: dict[str, Any] = {}
-        if session_header is not None:
-            headers["SessionHeader"] = _xml(session_header)
-        result = self._call("SearchTrain", body, headers, (ReservationFaultError,))
-        return _list(TrainAvailability._from_xml, _plain(result))
+        return cast(
+            "list[TrainAvailability]",
+            self._call(
+                "SearchTrain",
+                {
+                    "from_": from_,
+                    "to": to,
+                    "journey_date": journey_date,
+                    "class_": class_,
+                    "quota": quota,
+                    "session_header": session_header,
+                },
+            ),
+        )
+
+
+# -- wire tables: what each field and operation is in XML (soap_client.runtime)
+BookingDetails._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}BookingDetails",
+    rt.element("pnr", "{urn:irctc:reservation:v1}Pnr", rt.STRING),
+    rt.element("client_reference", "{urn:irctc:reservation:v1}ClientReference", rt.STRING),
+    rt.element("train_number", "{urn:irctc:reservation:v1}TrainNumber", rt.STRING),
+    rt.element("train_name", "{urn:irctc:reservation:v1}TrainName", rt.STRING),
+    rt.element("from_", "{urn:irctc:reservation:v1}From", rt.STRING),
+    rt.element("to", "{urn:irctc:reservation:v1}To", rt.STRING),
+    rt.element("journey_date", "{urn:irctc:reservation:v1}JourneyDate", rt.DATE),
+    rt.element("departure", "{urn:irctc:reservation:v1}Departure", rt.DATETIME),
+    rt.element("arrival", "{urn:irctc:reservation:v1}Arrival", rt.DATETIME),
+    rt.element("class_", "{urn:irctc:reservation:v1}Class", rt.STRING),
+    rt.element("quota", "{urn:irctc:reservation:v1}Quota", rt.STRING),
+    rt.element("booked_at", "{urn:irctc:reservation:v1}BookedAt", rt.DATETIME),
+    rt.element("chart_status", "{urn:irctc:reservation:v1}ChartStatus", rt.STRING),
+    rt.element("fare_per_passenger", "{urn:irctc:reservation:v1}FarePerPassenger", FareBreakdown),
+    rt.element("total_fare", "{urn:irctc:reservation:v1}TotalFare", rt.DECIMAL),
+    rt.element("total_refund", "{urn:irctc:reservation:v1}TotalRefund", rt.DECIMAL),
+    rt.element(
+        "passengers",
+        "{urn:irctc:reservation:v1}Passengers",
+        PassengerStatus,
+        item="{urn:irctc:reservation:v1}PassengerStatus",
+        item_key="PassengerStatus",
+    ),
+)
+CancellationResult._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}CancellationResult",
+    rt.element("pnr", "{urn:irctc:reservation:v1}Pnr", rt.STRING),
+    rt.element(
+        "cancelled_passengers",
+        "{urn:irctc:reservation:v1}CancelledPassengers",
+        rt.INTEGER,
+        item="{urn:irctc:reservation:v1}PassengerNumber",
+        item_key="PassengerNumber",
+    ),
+    rt.element("refund", "{urn:irctc:reservation:v1}Refund", rt.DECIMAL),
+    rt.element("cancellation_charges", "{urn:irctc:reservation:v1}CancellationCharges", rt.DECIMAL),
+    rt.element(
+        "promotions",
+        "{urn:irctc:reservation:v1}Promotions",
+        Promotion,
+        item="{urn:irctc:reservation:v1}Promotion",
+        item_key="Promotion",
+    ),
+    rt.element("booking", "{urn:irctc:reservation:v1}Booking", BookingDetails),
+)
+ClassAvailability._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}ClassAvailability",
+    rt.element("class_", "{urn:irctc:reservation:v1}Class", rt.STRING),
+    rt.element("class_name", "{urn:irctc:reservation:v1}ClassName", rt.STRING),
+    rt.element("quota", "{urn:irctc:reservation:v1}Quota", rt.STRING),
+    rt.element("status", "{urn:irctc:reservation:v1}Status", rt.STRING),
+    rt.element("available", "{urn:irctc:reservation:v1}Available", rt.INTEGER),
+    rt.element("fare", "{urn:irctc:reservation:v1}Fare", FareBreakdown),
+)
+FareBreakdown._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}FareBreakdown",
+    rt.element("base_fare", "{urn:irctc:reservation:v1}BaseFare", rt.DECIMAL),
+    rt.element("reservation_charge", "{urn:irctc:reservation:v1}ReservationCharge", rt.DECIMAL),
+    rt.element("superfast_charge", "{urn:irctc:reservation:v1}SuperfastCharge", rt.DECIMAL),
+    rt.element("tatkal_charge", "{urn:irctc:reservation:v1}TatkalCharge", rt.DECIMAL),
+    rt.element("gst", "{urn:irctc:reservation:v1}Gst", rt.DECIMAL),
+    rt.element("total", "{urn:irctc:reservation:v1}Total", rt.DECIMAL),
+)
+LoginResult._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}LoginResult",
+    rt.element("session_token", "{urn:irctc:reservation:v1}SessionToken", rt.STRING),
+    rt.element("agent_id", "{urn:irctc:reservation:v1}AgentId", rt.STRING),
+    rt.element("idle_timeout_minutes", "{urn:irctc:reservation:v1}IdleTimeoutMinutes", rt.INTEGER),
+    rt.element("server_time", "{urn:irctc:reservation:v1}ServerTime", rt.DATETIME),
+)
+LogoutResult._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}LogoutResult",
+    rt.element("logged_out", "{urn:irctc:reservation:v1}LoggedOut", rt.BOOLEAN),
+)
+Passenger._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}Passenger",
+    rt.element("name", "{urn:irctc:reservation:v1}Name", rt.STRING),
+    rt.element("age", "{urn:irctc:reservation:v1}Age", rt.INTEGER),
+    rt.element("gender", "{urn:irctc:reservation:v1}Gender", rt.STRING),
+    rt.element(
+        "berth_preference", "{urn:irctc:reservation:v1}BerthPreference", rt.STRING, optional=True
+    ),
+)
+PassengerStatus._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}PassengerStatus",
+    rt.element("number", "{urn:irctc:reservation:v1}Number", rt.INTEGER),
+    rt.element("name", "{urn:irctc:reservation:v1}Name", rt.STRING),
+    rt.element("age", "{urn:irctc:reservation:v1}Age", rt.INTEGER),
+    rt.element("gender", "{urn:irctc:reservation:v1}Gender", rt.STRING),
+    rt.element("booking_status", "{urn:irctc:reservation:v1}BookingStatus", rt.STRING),
+    rt.element("current_status", "{urn:irctc:reservation:v1}CurrentStatus", rt.STRING),
+    rt.element("coach", "{urn:irctc:reservation:v1}Coach", rt.STRING, optional=True),
+    rt.element("berth", "{urn:irctc:reservation:v1}Berth", rt.INTEGER, optional=True),
+    rt.element("berth_type", "{urn:irctc:reservation:v1}BerthType", rt.STRING, optional=True),
+    rt.element("fare", "{urn:irctc:reservation:v1}Fare", rt.DECIMAL),
+    rt.element("refund", "{urn:irctc:reservation:v1}Refund", rt.DECIMAL, optional=True),
+)
+Promotion._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}Promotion",
+    rt.element("from_", "{urn:irctc:reservation:v1}From", rt.STRING),
+    rt.element("to", "{urn:irctc:reservation:v1}To", rt.STRING),
+)
+ReservationFault._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}ReservationFault",
+    rt.element("code", "{urn:irctc:reservation:v1}Code", rt.STRING),
+    rt.element("message", "{urn:irctc:reservation:v1}Message", rt.STRING),
+    rt.element("retryable", "{urn:irctc:reservation:v1}Retryable", rt.BOOLEAN),
+)
+SessionHeader._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}SessionHeader",
+    rt.element("session_token", "{urn:irctc:reservation:v1}SessionToken", rt.STRING),
+)
+TrainAvailability._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}TrainAvailability",
+    rt.element("train_number", "{urn:irctc:reservation:v1}TrainNumber", rt.STRING),
+    rt.element("train_name", "{urn:irctc:reservation:v1}TrainName", rt.STRING),
+    rt.element("from_", "{urn:irctc:reservation:v1}From", rt.STRING),
+    rt.element("to", "{urn:irctc:reservation:v1}To", rt.STRING),
+    rt.element("departure", "{urn:irctc:reservation:v1}Departure", rt.DATETIME),
+    rt.element("arrival", "{urn:irctc:reservation:v1}Arrival", rt.DATETIME),
+    rt.element("duration", "{urn:irctc:reservation:v1}Duration", rt.DURATION),
+    rt.element("distance_km", "{urn:irctc:reservation:v1}DistanceKm", rt.INTEGER),
+    rt.element("runs_on", "{urn:irctc:reservation:v1}RunsOn", rt.STRING),
+    rt.element(
+        "classes",
+        "{urn:irctc:reservation:v1}Classes",
+        ClassAvailability,
+        item="{urn:irctc:reservation:v1}ClassAvailability",
+        item_key="ClassAvailability",
+    ),
+)
+IrctcReservationClient.operations = {
+    "Book": rt.Operation(
+        "Book",
+        params=(
+            rt.element("train_number", "{urn:irctc:reservation:v1}TrainNumber", rt.STRING),
+            rt.element("journey_date", "{urn:irctc:reservation:v1}JourneyDate", rt.DATE),
+            rt.element("from_", "{urn:irctc:reservation:v1}From", rt.STRING),
+            rt.element("to", "{urn:irctc:reservation:v1}To", rt.STRING),
+            rt.element("class_", "{urn:irctc:reservation:v1}Class", rt.STRING),
+            rt.element("quota", "{urn:irctc:reservation:v1}Quota", rt.STRING, optional=True),
+            rt.element(
+                "passengers",
+                "{urn:irctc:reservation:v1}Passengers",
+                Passenger,
+                item="{urn:irctc:reservation:v1}Passenger",
+                item_key="Passenger",
+            ),
+            rt.element(
+                "only_if_confirmed",
+                "{urn:irctc:reservation:v1}OnlyIfConfirmed",
+                rt.BOOLEAN,
+                optional=True,
+            ),
+            rt.element("client_reference", "{urn:irctc:reservation:v1}ClientReference", rt.STRING),
+        ),
+        headers=(
+            rt.element(
+                "session_header",
+                "{urn:irctc:reservation:v1}SessionHeader",
+                SessionHeader,
+                optional=True,
+            ),
+        ),
+        output=rt.Shape(
+            "",
+            rt.element("booking", "{urn:irctc:reservation:v1}Booking", BookingDetails),
+        ),
+        unwrap="booking",
+        faults=(ReservationFaultError,),
+    ),
+    "CancelBooking": rt.Operation(
+        "CancelBooking",
+        params=(
+            rt.element("pnr", "{urn:irctc:reservation:v1}Pnr", rt.STRING),
+            rt.element(
+                "passengers",
+                "{urn:irctc:reservation:v1}Passengers",
+                rt.INTEGER,
+                optional=True,
+                item="{urn:irctc:reservation:v1}PassengerNumber",
+                item_key="PassengerNumber",
+            ),
+        ),
+        headers=(
+            rt.element(
+                "session_header",
+                "{urn:irctc:reservation:v1}SessionHeader",
+                SessionHeader,
+                optional=True,
+            ),
+        ),
+        output=rt.Shape(
+            "",
+            rt.element(
+                "cancellation", "{urn:irctc:reservation:v1}Cancellation", CancellationResult
+            ),
+        ),
+        unwrap="cancellation",
+        faults=(ReservationFaultError,),
+    ),
+    "GetPnrStatus": rt.Operation(
+        "GetPnrStatus",
+        params=(rt.element("pnr", "{urn:irctc:reservation:v1}Pnr", rt.STRING),),
+        headers=(
+            rt.element(
+                "session_header",
+                "{urn:irctc:reservation:v1}SessionHeader",
+                SessionHeader,
+                optional=True,
+            ),
+        ),
+        output=rt.Shape(
+            "",
+            rt.element("booking", "{urn:irctc:reservation:v1}Booking", BookingDetails),
+        ),
+        unwrap="booking",
+        faults=(ReservationFaultError,),
+    ),
+    "Login": rt.Operation(
+        "Login",
+        params=(
+            rt.element("agent_id", "{urn:irctc:reservation:v1}AgentId", rt.STRING),
+            rt.element("password", "{urn:irctc:reservation:v1}Password", rt.STRING),
+        ),
+        output=rt.Shape(
+            "",
+            rt.element("session", "{urn:irctc:reservation:v1}Session", LoginResult),
+        ),
+        unwrap="session",
+        faults=(ReservationFaultError,),
+    ),
+    "Logout": rt.Operation(
+        "Logout",
+        headers=(
+            rt.element(
+                "session_header",
+                "{urn:irctc:reservation:v1}SessionHeader",
+                SessionHeader,
+                optional=True,
+            ),
+        ),
+        output=rt.Shape(
+            "",
+            rt.element("result", "{urn:irctc:reservation:v1}Result", LogoutResult),
+        ),
+        unwrap="result",
+        faults=(ReservationFaultError,),
+    ),
+    "SearchTrain": rt.Operation(
+        "SearchTrain",
+        params=(
+            rt.element("from_", "{urn:irctc:reservation:v1}From", rt.STRING),
+            rt.element("to", "{urn:irctc:reservation:v1}To", rt.STRING),
+            rt.element("journey_date", "{urn:irctc:reservation:v1}JourneyDate", rt.DATE),
+            rt.element("class_", "{urn:irctc:reservation:v1}Class", rt.STRING, optional=True),
+            rt.element("quota", "{urn:irctc:reservation:v1}Quota", rt.STRING, optional=True),
+        ),
+        headers=(
+            rt.element(
+                "session_header",
+                "{urn:irctc:reservation:v1}SessionHeader",
+                SessionHeader,
+                optional=True,
+            ),
+        ),
+        output=rt.Shape(
+            "",
+            rt.element(
+                "trains",
+                "{urn:irctc:reservation:v1}Trains",
+                TrainAvailability,
+                item="{urn:irctc:reservation:v1}TrainAvailability",
+                item_key="TrainAvailability",
+            ),
+        ),
+        unwrap="trains",
+        faults=(ReservationFaultError,),
+    ),
+}

@@ -2,72 +2,142 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import decimal
 from typing import Any, cast
 
 import zeep
+from zeep.transports import Transport
+from zeep.xsd import AnySimpleType, ComplexType
+from zeep.xsd.elements import Any as AnyParticle
+from zeep.xsd.elements import AnyAttribute, Element
+from zeep.xsd.elements.indicators import Choice, Group, OrderIndicator
+from zeep.xsd.types.collection import ListType
 
+from soap_client.catalog import Catalog, CatalogTransport, Loader
 from soap_client.codegen.documents import Documents
-from soap_client.codegen.errors import CodegenError
+from soap_client.codegen.errors import CodegenError, EncodedOnly
 from soap_client.codegen.model import Client, ComplexClass, Fault, Field, Operation
-from soap_client.codegen.names import local_name, pascal, snake
-from soap_client.codegen.writer import Writer
-from soap_client.settings import safe_settings
+from soap_client.codegen.names import (
+    CLIENT_RESERVED,
+    MODULE_NAMES,
+    local_name,
+    namespace_word,
+    pascal,
+    snake,
+    split_qname,
+)
+from soap_client.ns import XS
 
-# zeep's builtin type classes -> the Python type the generated code declares.
-_BUILTINS = [
-    ("Boolean", "bool"),
-    ("DateTime", "datetime.datetime"),
-    ("Date", "datetime.date"),
-    ("Time", "datetime.time"),
-    ("Duration", "datetime.timedelta"),
-    ("Integer", "int"),
-    ("Int", "int"),
-    ("Long", "int"),
-    ("Short", "int"),
-    ("Byte", "int"),
-    ("Decimal", "decimal.Decimal"),
-    ("Float", "float"),
-    ("Double", "float"),
-    ("Base64Binary", "bytes"),
-    ("HexBinary", "bytes"),
-    ("String", "str"),
-    ("AnySimpleType", "str"),
-]
+# zeep's builtin type classes (looked up along the MRO) -> (Python type, runtime simple).
+_BUILTINS = {
+    "Boolean": ("bool", "rt.BOOLEAN"),
+    "DateTime": ("datetime.datetime", "rt.DATETIME"),
+    "Date": ("datetime.date", "rt.DATE"),
+    "Time": ("datetime.time", "rt.TIME"),
+    "Duration": ("datetime.timedelta", "rt.DURATION"),
+    "Integer": ("int", "rt.INTEGER"),
+    "Decimal": ("decimal.Decimal", "rt.DECIMAL"),
+    "Float": ("float", "rt.FLOAT"),
+    "Double": ("float", "rt.DOUBLE"),
+    "Base64Binary": ("bytes", "rt.BASE64"),
+    "HexBinary": ("bytes", "rt.HEX"),
+    "gYear": ("str", "rt.G_YEAR"),
+    "gYearMonth": ("str", "rt.G_YEAR_MONTH"),
+    "gMonth": ("str", "rt.G_MONTH"),
+    "gMonthDay": ("str", "rt.G_MONTH_DAY"),
+    "gDay": ("str", "rt.G_DAY"),
+}
+_STRING = ("str", "rt.STRING")
+
+
+class Unsupported(Exception):
+    """A shape of one operation that codegen does not generate; reported by name."""
 
 
 class Generator:
-    """Builds the model of one WSDL, then writes it out as Python."""
+    """Builds the model of one WSDL; ``writer.Writer`` writes it out as Python."""
 
-    def __init__(self, wsdl: Path, module_doc: str | None = None) -> None:
-        self.path = wsdl
+    def __init__(
+        self,
+        wsdl: str,
+        module_doc: str | None = None,
+        catalog: Catalog | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.location = wsdl
+        transport: Any = (
+            CatalogTransport(catalog, timeout=timeout)
+            if catalog is not None
+            else Transport(timeout=timeout)
+        )
+        settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True)
+        self.raw = Documents(wsdl, Loader(catalog, timeout))
+        if self.raw.operations and self.raw.operations <= self.raw.encoded:
+            listed = "; ".join(f"{local_name(b)}.{o}" for b, o in sorted(self.raw.encoded))
+            raise EncodedOnly(
+                f"{self._source()} uses rpc/encoded (SOAP section 5 encoding), which codegen"
+                f" does not support: {listed}"
+            )
         try:
-            self.zeep = cast(Any, zeep).Client(str(wsdl), settings=safe_settings())
+            self.zeep: Any = cast(Any, zeep).Client(wsdl, transport=transport, settings=settings)
         except Exception as error:  # zeep raises many kinds; all mean "not a usable WSDL"
-            raise CodegenError(f"cannot load {wsdl}: {type(error).__name__}: {error}") from None
-        self.raw = Documents(wsdl)
-        self.classes: dict[int, ComplexClass] = {}
-        self.class_names: set[str] = set()
-        self.literals: dict[tuple[str, ...], str] = {}
-        self.literal_names: set[str] = set()
+            reason = " ".join(str(error).split()) or type(error).__name__
+            hint = ""
+            if "ConnectionError" in type(error).__name__ or "Max retries" in reason:
+                hint = " (an import that can't be fetched here? map it with --catalog FILE)"
+            raise CodegenError(
+                f"cannot load {wsdl}: {type(error).__name__}: {reason}{hint}"
+            ) from None
+        self.classes: dict[str, ComplexClass] = {}  # by type key
+        self.literals: dict[tuple[object, ...], str] = {}
         self.faults: dict[str, Fault] = {}
         self.clients: list[Client] = []
+        self.replies: list[ComplexClass] = []
         self.skipped: list[str] = []
+        self.encoded: list[str] = []
+        self.taken: set[str] = set(MODULE_NAMES) | {"ServiceFault", "Any"}
         self.module_doc = module_doc
         self.preferred = self._literal_names()
         self._build()
 
-    # -- model -----------------------------------------------------------------------------------
-    def _literal_names(self) -> dict[tuple[str, ...], str]:
+    # -- naming ----------------------------------------------------------------------------------
+    def _name(self, wanted: str, qname: str = "", owner: str = "") -> str:
+        """A module-level name: ``wanted``, else prefixed by its namespace's word (or for an
+        anonymous type, by its owner's name), else numbered."""
+        candidates = [wanted]
+        word = namespace_word(split_qname(qname)[0]) if qname else ""
+        if owner:
+            word = pascal(owner)
+        if word and not wanted.startswith(word):
+            candidates.append(word + wanted)
+        for candidate in candidates:
+            if candidate not in self.taken:
+                self.taken.add(candidate)
+                return candidate
+        n = 2
+        while f"{wanted}{n}" in self.taken:
+            n += 1
+        self.taken.add(f"{wanted}{n}")
+        return f"{wanted}{n}"
+
+    @staticmethod
+    def _unique(name: str, taken: set[str]) -> str:
+        candidate, n = name, 2
+        while candidate in taken:
+            candidate, n = f"{name}{n}", n + 1
+        taken.add(candidate)
+        return candidate
+
+    def _literal_names(self) -> dict[tuple[object, ...], str]:
         """One name per distinct enumeration: the type name its uses share (Spyne names simple
         types ``Owner_FieldType``, so ``Book_ClassType`` and ``BookingDetails_ClassType`` give
         ``ClassType``), or else the first of them."""
-        groups: dict[tuple[str, ...], list[str]] = {}
+        groups: dict[tuple[object, ...], list[str]] = {}
         for qname, values in self.raw.enums.items():
             groups.setdefault(tuple(values), []).append(local_name(qname))
         for (owner, name), values in self.raw.inline_enums.items():
             groups.setdefault(tuple(values), []).append(f"{local_name(owner)}_{name}")
-        names: dict[tuple[str, ...], str] = {}
+        names: dict[tuple[object, ...], str] = {}
         for key, candidates in groups.items():
             suffixes = [c.rsplit("_", 1)[-1] for c in candidates if "_" in c]
             if len(suffixes) > 1:
@@ -78,105 +148,175 @@ class Generator:
                 names[key] = sorted(candidates)[0]
         return names
 
+    # -- bindings and operations -----------------------------------------------------------------
     def _build(self) -> None:
-        bindings = self.zeep.wsdl.bindings
+        wsdl = self.zeep.wsdl
         ports: dict[str, dict[str, str]] = {}
-        for service_name in sorted(self.zeep.wsdl.services):
-            service = self.zeep.wsdl.services[service_name]
+        for service_name in sorted(wsdl.services):
+            service = wsdl.services[service_name]
             for port_name in sorted(service.ports):
                 port = service.ports[port_name]
                 address = (port.binding_options or {}).get("address")
                 if address:
-                    ports.setdefault(str(port.binding.name), {})[f"{service_name}/{port_name}"] = (
-                        address
-                    )
-        for binding_name in sorted(bindings, key=str):
-            binding = bindings[binding_name]
+                    key = str(port.binding.name)
+                    ports.setdefault(key, {})[f"{service_name}/{port_name}"] = address
+        client_names: set[str] = set()
+        for binding_name in sorted(wsdl.bindings, key=str):
+            binding = wsdl.bindings[binding_name]
+            label = local_name(binding_name)
             kind = type(binding).__name__
             if kind not in ("Soap11Binding", "Soap12Binding"):
-                self.skipped.append(
-                    f"binding {local_name(binding_name)}: {kind} is not a SOAP binding"
-                )
+                self.skipped.append(f"binding {label}: an HTTP binding, not SOAP")
                 continue
             operations = []
+            methods = set(CLIENT_RESERVED)
             for name in sorted(binding._operations):
-                operation = binding._operations[name]
-                if operation.style != "document":
-                    self.skipped.append(
-                        f"operation {name} of binding {local_name(binding_name)}: {operation.style}"
-                        "-style operations are not supported (only document/literal)"
-                    )
+                if (str(binding_name), name) in self.raw.encoded:
+                    self.encoded.append(f"operation {name} of binding {label}")
                     continue
-                built = self._operation(operation)
-                if built is not None:
-                    operations.append(built)
+                try:
+                    built = self._operation(binding._operations[name], methods)
+                except Unsupported as reason:
+                    self.skipped.append(f"operation {name} of binding {label}: {reason}")
+                    continue
+                operations.append(built)
             if operations:
+                class_name = self._name(self._unique(pascal(label) + "Client", client_names))
+                soap = "1.2" if kind == "Soap12Binding" else "1.1"
                 self.clients.append(
                     Client(
-                        self._unique(pascal(local_name(binding_name)) + "Client", set()),
+                        class_name,
                         str(binding_name),
                         ports.get(str(binding_name), {}),
                         operations,
+                        soap,
                     )
                 )
         if not self.clients:
-            reasons = "; ".join(self.skipped) or "no bindings"
-            raise CodegenError(f"nothing in {self.path.name} can be generated: {reasons}")
+            if self.encoded and not self.skipped:
+                raise EncodedOnly(
+                    f"{self._source()} uses rpc/encoded (SOAP section 5 encoding), which codegen"
+                    f" does not support: {'; '.join(self.encoded)}"
+                )
+            reasons = "; ".join(self.not_generated()) or "no bindings"
+            raise CodegenError(f"nothing in {self._source()} can be generated: {reasons}")
 
-    def _operation(self, operation: Any) -> Operation | None:
+    def _source(self) -> str:
+        return self.location.rstrip("/").rsplit("/", 1)[-1] or self.location
+
+    def not_generated(self) -> list[str]:
+        encoded = [f"{item}: rpc/encoded is not supported" for item in self.encoded]
+        return self.skipped + encoded
+
+    def _operation(self, operation: Any, methods: set[str]) -> Operation:
         name = operation.name
-        output = operation.output
-        if output is not None and output.header is not None and output.header.type.elements:
-            self.skipped.append(f"operation {name}: SOAP headers in responses are not supported")
-            return None
-        body = operation.input.body
-        params = self._fields(body.type, str(body.qname)) if body is not None else []
-        headers = []
-        if operation.input.header is not None:
-            for header_name, element in operation.input.header.type.elements:
-                headers.append(self._field(header_name, element, "", optional=True))
-        returns, result = "None", None
-        if output is not None and output.body is not None:
-            returns, result = self._result(output.body)
-        faults = []
-        for fault_name in sorted(operation.faults):
-            fault = self._fault(fault_name, operation.faults[fault_name])
-            if fault is not None:
-                faults.append(fault.class_name)
-        return Operation(
+        rpc = operation.style == "rpc"
+        message = operation.input
+        params: list[Field] = []
+        positional = False
+        owner = f"operation:{name}"
+        if message.body is not None:
+            body = message.body
+            if rpc or getattr(message, "_is_body_wrapped", False):
+                params = self._fields(body.type, owner)
+            elif isinstance(body.type, ComplexType):
+                params = self._fields(body.type, self._key(body.type, str(body.qname)))
+            else:
+                annotation, value = self._simple(body.type, owner, body.name)
+                params = [
+                    Field(
+                        snake(body.name), "element", body.qname.text, body.name, annotation, value
+                    )
+                ]
+                positional = True
+        headers = self._header_fields(message)
+        taken = {p.name for p in params}
+        for item in headers:
+            item.name = self._unique(item.name, taken)
+            item.optional = True
+        op = Operation(
             name=name,
-            method=snake(name),
+            method=self._unique(snake(name), methods),
             doc=self.raw.operation_docs.get(name, ""),
             params=params,
             headers=headers,
-            returns=returns,
-            result=result,
-            faults=faults,
+            returns="None",
+            mode="rpc" if rpc else "element",
+            output=None,
+            positional=positional,
         )
+        self._output(op, operation, rpc)
+        for fault_name in sorted(operation.faults):
+            fault = self._fault(fault_name, operation.faults[fault_name])
+            if fault is not None:
+                op.faults.append(fault.class_name)
+        return op
 
-    def _result(self, body: Any) -> tuple[str, Field | None]:
-        """The return type, following zeep's unwrapping of single-child answers."""
-        children = list(body.type.elements)
-        if not children and not body.type.attributes:
-            return "None", None
-        if len(children) > 1 or body.type.attributes:
-            target = self._class(body.type, str(body.qname))
-            return target, Field("result", "", target, False, "complex", target)
-        child_name, child = children[0]
-        child_type = child.type
-        if hasattr(child_type, "elements") and not child_type.attributes:
-            grandchildren = list(child_type.elements)
-            if len(grandchildren) == 1 and not child.max_occurs != 1:
-                # zeep returns the only grandchild's value (a list if it repeats)
-                inner_name, inner = grandchildren[0]
-                result = self._field(inner_name, inner, self._owner(child_type, child_name))
-                return self._annotation(result), result
-        result = self._field(child_name, child, str(body.qname))
-        return self._annotation(result), result
+    def _header_fields(self, message: Any) -> list[Field]:
+        if message is None or message.header is None:
+            return []
+        fields = []
+        for key, element in message.header.type.elements:
+            header = self._element_field(key, element, "headers", optional=True)
+            header.name = snake(key)  # the message part's name, as zeep's _soapheaders has it
+            fields.append(header)
+        return fields
 
-    @staticmethod
-    def _annotation(item: Field) -> str:
-        return f"{item.annotation} | None" if item.optional else item.annotation
+    def _output(self, op: Operation, operation: Any, rpc: bool) -> None:
+        message = operation.output
+        if message is None:
+            return
+        headers = self._header_fields(message)
+        body = message.body
+        returns = "None"
+        if body is not None:
+            if rpc:
+                op.output = self._fields(body.type, f"operation:{op.name}:output")
+            elif getattr(message, "_is_body_wrapped", False):
+                op.mode = "body"
+                op.output = self._fields(body.type, f"operation:{op.name}:output")
+            elif isinstance(body.type, ComplexType):
+                key = self._key(body.type, str(body.qname))
+                op.output = self._fields(body.type, key)
+                if len(op.output) > 1 or (op.output and op.output[0].kind != "element"):
+                    op.result = self._class(body.type, key)
+                    op.output = self.classes[self._key(body.type, key)].fields
+            else:
+                op.mode = "simple"
+                annotation, op.simple = self._simple(body.type, op.name, body.name)
+                returns = f"{annotation} | None"
+            if op.output is not None:
+                returns = self._returns(op)
+        op.returns = returns
+        if headers:
+            op.output_headers = headers
+            reply = ComplexClass(self._name(pascal(op.name) + "Reply"), "", [], wire=False)
+            result = [Field("result", "element", "", "", returns, "")] if returns != "None" else []
+            reply.fields = [*result, *headers]
+            reply.doc = f"The answer of {op.name} and the SOAP headers it came with."
+            self.replies.append(reply)
+            op.reply = reply.name
+            op.returns = reply.name
+
+    def _returns(self, op: Operation) -> str:
+        assert op.output is not None
+        if op.result:
+            return op.result
+        if not op.output:
+            return "None"
+        if len(op.output) == 1:
+            only = op.output[0]
+            op.unwrap = only.name
+            if only.repeated or only.item:
+                return f"list[{only.annotation}]" + (" | None" if not only.listed else "")
+            return (
+                f"{only.annotation} | None" if only.optional or only.nillable else only.annotation
+            )
+        wrapper = ComplexClass(self._name(pascal(op.name) + "Response"), "", list(op.output))
+        wrapper.doc = f"The answer of {op.name}."
+        self.classes[f"operation:{op.name}:result"] = wrapper
+        op.result = wrapper.name
+        return wrapper.name
 
     def _fault(self, name: str, message: Any) -> Fault | None:
         parts = list(message.abstract.parts.values())
@@ -186,128 +326,346 @@ class Generator:
         element = parts[0].element
         key = str(element.qname)
         if key not in self.faults:
-            detail = ""
-            if hasattr(element.type, "elements"):
-                detail = self._class(element.type, key)
-            class_name = self._unique(
-                pascal(name) + ("" if name.endswith("Error") else "Error"), set(self.class_names)
-            )
-            self.faults[key] = Fault(class_name, key, detail, self.raw.type_docs.get(key, ""))
+            detail, annotation = "", ""
+            if isinstance(element.type, ComplexType):
+                detail = annotation = self._class(element.type, self._key(element.type, key))
+            elif element.type is not None:
+                annotation, detail = self._simple(element.type, key, element.name)
+            class_name = self._name(pascal(name) + ("" if name.endswith("Error") else "Error"))
+            doc = self.raw.type_docs.get(key, "")
+            self.faults[key] = Fault(class_name, key, detail, annotation, doc)
         return self.faults[key]
 
-    def _owner(self, xsd_type: Any, fallback: str) -> str:
-        qname = getattr(xsd_type, "qname", None)
-        return str(qname) if qname is not None else fallback
+    # -- types -----------------------------------------------------------------------------------
+    @staticmethod
+    def _key(xsd_type: Any, fallback: str) -> str:
+        """A named type's Clark name; an anonymous one's path (zeep names those after their
+        element, which a named type of the same name would collide with)."""
+        qname: Any = getattr(xsd_type, "qname", None)
+        named = qname is not None and getattr(xsd_type, "is_global", False)
+        return str(qname.text) if named else fallback
 
-    def _fields(self, xsd_type: Any, owner: str) -> list[Field]:
-        owner = self._owner(xsd_type, owner)
-        fields = [self._field(name, element, owner) for name, element in xsd_type.elements]
-        for name, attribute in xsd_type.attributes:
-            simple = self._simple(attribute.type, owner, name)
-            optional = not getattr(attribute, "required", False)
-            fields.append(Field(snake(name), name, simple, optional, "simple"))
+    def _fields(
+        self, xsd_type: Any, owner: str, choices: list[list[str]] | None = None
+    ) -> list[Field]:
+        fields: list[Field] = []
+        root = getattr(xsd_type, "_element", None)
+        if isinstance(root, Element) and isinstance(root.type, AnySimpleType):
+            annotation, value = self._simple(root.type, owner, "_value_1")
+            fields.append(Field("value", "value", "", root.attr_name, annotation, value))
+        elif isinstance(xsd_type, ComplexType):
+            self._particles(xsd_type.elements_nested, owner, fields, False, False, choices)
+        for key, attribute in getattr(xsd_type, "attributes", []):
+            if isinstance(attribute, AnyAttribute):
+                fields.append(
+                    Field(
+                        snake("other_attributes"),
+                        "any-attribute",
+                        "",
+                        key,
+                        "dict[str, str]",
+                        "",
+                        optional=True,
+                    )
+                )
+                continue
+            annotation, value = self._simple(attribute.type, owner, attribute.name)
+            optional = not attribute.required
+            fixed = self.raw.fixed.get((owner, attribute.name))
+            fields.append(
+                Field(
+                    snake(attribute.name),
+                    "attribute",
+                    attribute.qname.text,
+                    key,
+                    annotation,
+                    value,
+                    optional=optional,
+                    default=self._literal_value(fixed, value) if fixed is not None else None,
+                    doc=self.raw.element_docs.get((owner, attribute.name), ""),
+                )
+            )
         names: set[str] = set()
         for item in fields:  # keep Python names unique within a class
             item.name = self._unique(item.name, names)
-            names.add(item.name)
         return fields
 
-    def _field(self, name: str, element: Any, owner: str, optional: bool = False) -> Field:
+    def _particles(
+        self,
+        nested: list[tuple[str | None, Any]],
+        owner: str,
+        fields: list[Field],
+        optional: bool,
+        in_choice: bool,
+        choices: list[list[str]] | None,
+    ) -> None:
+        for key, particle in nested:
+            if isinstance(particle, Element):
+                fields.append(
+                    self._element_field(str(key), particle, owner, optional=optional or in_choice)
+                )
+            elif isinstance(particle, AnyParticle):
+                repeated = particle.max_occurs == "unbounded" or (
+                    isinstance(particle.max_occurs, int) and particle.max_occurs > 1
+                )
+                annotation = "rt.AnyElement"
+                fields.append(
+                    Field(
+                        "any_elements" if repeated else "any_element",
+                        "any",
+                        "",
+                        str(key),
+                        annotation,
+                        "",
+                        repeated=repeated,
+                        optional=optional or in_choice or particle.min_occurs == 0,
+                    )
+                )
+            elif isinstance(particle, (OrderIndicator, Group)):
+                if particle.accepts_multiple:
+                    raise Unsupported(
+                        f"a repeated xs:{type(particle).__name__.lower()} in "
+                        f"{local_name(owner)} (its items' order has no typed form yet)"
+                    )
+                inner = particle.child if isinstance(particle, Group) else particle
+                choice = in_choice or isinstance(inner, Choice)
+                start = len(fields)
+                self._particles(
+                    inner.elements_nested,
+                    owner,
+                    fields,
+                    optional or particle.min_occurs == 0,
+                    choice,
+                    choices,
+                )
+                if isinstance(inner, Choice) and choices is not None:
+                    choices.append([f.name for f in fields[start:]])
+
+    def _element_field(self, key: str, element: Any, owner: str, optional: bool = False) -> Field:
         repeated = element.max_occurs == "unbounded" or (
             isinstance(element.max_occurs, int) and element.max_occurs > 1
         )
-        optional = optional or element.min_occurs == 0 or bool(element.nillable)
+        optional = optional or element.min_occurs == 0
+        nillable = bool(element.nillable)
+        name = element.name
         doc = self.raw.element_docs.get((owner, name), "")
+        tag = element.qname.text
         xsd_type = element.type
-        if not hasattr(xsd_type, "elements"):  # a simple type
-            simple = self._simple(xsd_type, owner, name)
-            if repeated:
-                return Field(snake(name), name, f"list[{simple}]", False, "list-simple", doc=doc)
-            return Field(snake(name), name, simple, optional, "simple", doc=doc)
-        array = self._array_item(xsd_type)
-        if array is not None and not repeated:
-            item_name, item = array
-            if hasattr(item.type, "elements"):
-                target = self._class(item.type, f"{owner}/{name}/{item_name}")
+        # an anonymous type is known by its element: a global one's Clark name, else a path
+        inner = tag if getattr(element, "is_global", False) else f"{owner}/{name}"
+        if not isinstance(xsd_type, ComplexType):
+            annotation, value = (
+                self._simple(xsd_type, owner, name)
+                if isinstance(xsd_type, AnySimpleType)
+                else _STRING  # xs:anyType: its text
+            )
+            fixed = self.raw.fixed.get((owner, name))
+            default = self._literal_value(fixed, value) if fixed is not None else None
+            return Field(
+                snake(name),
+                "element",
+                tag,
+                key,
+                annotation,
+                value,
+                repeated=repeated,
+                optional=optional or nillable,
+                nillable=nillable,
+                default=default,
+                doc=doc,
+            )
+        array = None if repeated else self._array_item(xsd_type)
+        if array is not None:
+            item_key, item = array
+            inner_owner = self._key(xsd_type, inner)
+            if isinstance(item.type, ComplexType):
+                target = self._class(item.type, self._key(item.type, f"{inner_owner}/{item.name}"))
                 return Field(
-                    snake(name), name, f"list[{target}]", optional, "array", target, item_name, doc
+                    snake(name),
+                    "element",
+                    tag,
+                    key,
+                    target,
+                    target,
+                    optional=optional,
+                    nillable=nillable,
+                    item=item.qname.text,
+                    item_key=item_key,
+                    doc=doc,
                 )
-            simple = self._simple(item.type, self._owner(xsd_type, owner), item_name)
+            annotation, value = self._simple(item.type, inner_owner, item.name)
             return Field(
-                snake(name), name, f"list[{simple}]", optional, "array-simple", "", item_name, doc
+                snake(name),
+                "element",
+                tag,
+                key,
+                annotation,
+                value,
+                optional=optional,
+                nillable=nillable,
+                item=item.qname.text,
+                item_key=item_key,
+                doc=doc,
             )
-        target = self._class(xsd_type, f"{owner}/{name}")
-        if repeated:
-            return Field(
-                snake(name), name, f"list[{target}]", False, "list-complex", target, doc=doc
+        target = self._class(xsd_type, self._key(xsd_type, inner))
+        substitutes = self._substitutes(tag)
+        return Field(
+            snake(name),
+            "element",
+            tag,
+            key,
+            target,
+            target,
+            repeated=repeated,
+            optional=optional or nillable,
+            nillable=nillable,
+            substitutes=substitutes,
+            abstract=bool(substitutes) and tag in self.raw.abstract,
+            doc=doc,
+        )
+
+    def _substitutes(self, head: str) -> dict[str, str]:
+        """The classes of the elements that may stand in for ``head`` (substitution groups)."""
+        found: dict[str, str] = {}
+        todo = list(self.raw.substitutes.get(head, []))
+        while todo:
+            member = todo.pop(0)
+            if member in found:
+                continue
+            todo.extend(self.raw.substitutes.get(member, []))
+            if member in self.raw.abstract:
+                continue
+            try:
+                element = self.zeep.get_element(member)
+            except Exception:  # zeep couldn't resolve it; the head still works
+                continue
+            if isinstance(element.type, ComplexType):
+                type_key = self._key(element.type, member)
+                target = self._class(element.type, type_key)
+                users = [m for m in found.values() if m == target]
+                if users or self.raw.element_types.get(head) == type_key:
+                    target = self._member_class(member, target)
+                found[member] = target
+        return dict(sorted(found.items()))
+
+    def _member_class(self, member: str, base: str) -> str:
+        """A class of its own for a substitution member sharing its type with another."""
+        key = f"element:{member}"
+        if key not in self.classes:
+            shared = next(c for c in self.classes.values() if c.name == base)
+            model = ComplexClass(
+                self._name(pascal(local_name(member)), member),
+                key,
+                list(shared.fields),
+                f"The element {member}.",
+                base=base,
+                inherited=len(shared.fields),
             )
-        return Field(snake(name), name, target, optional, "complex", target, doc=doc)
+            self.classes[key] = model
+        return self.classes[key].name
 
     @staticmethod
     def _array_item(xsd_type: Any) -> tuple[str, Any] | None:
-        """The repeated element of a type that wraps nothing else, like spyne's FooArray."""
-        children = list(xsd_type.elements)
-        if len(children) != 1 or xsd_type.attributes:
+        """The repeated element of a type that wraps nothing else, like Spyne's FooArray."""
+        if xsd_type.attributes:
             return None
-        name, element = children[0]
+        children = list(xsd_type.elements)
+        if len(children) != 1:
+            return None
+        key, element = children[0]
+        if not isinstance(element, Element):
+            return None
         if element.max_occurs == "unbounded" or (
             isinstance(element.max_occurs, int) and element.max_occurs > 1
         ):
-            return name, element
+            return key, element
         return None
 
-    def _simple(self, xsd_type: Any, owner: str, name: str) -> str:
+    def _simple(self, xsd_type: Any, owner: str, name: str) -> tuple[str, str]:
+        """(Python annotation, runtime simple) of a simple type, enumerations as Literals."""
+        if isinstance(xsd_type, ListType):
+            annotation, value = self._simple(xsd_type.item_type, owner, name)
+            return f"list[{annotation}]", f"rt.ListOf({value})"
+        annotation, value = _STRING
+        for cls in type(xsd_type).__mro__:
+            if cls.__name__ in _BUILTINS:
+                annotation, value = _BUILTINS[cls.__name__]
+                break
         qname = getattr(xsd_type, "qname", None)
-        values = self.raw.enums.get(str(qname)) if qname is not None else None
+        values = None
+        if qname is not None and split_qname(qname.text)[0] != XS:
+            values = self.raw.enumeration(qname.text)
         if values is None:
             values = self.raw.inline_enums.get((owner, name))
-        if values:
-            return self._literal(
-                values, local_name(qname) if qname is not None else f"{owner}{name}"
-            )
-        for cls in type(xsd_type).__mro__:
-            for builtin, python in _BUILTINS:
-                if cls.__name__ == builtin:
-                    return python
-        return "str"
+        if values and annotation in ("str", "int"):
+            try:
+                literal = tuple(int(v) for v in values) if annotation == "int" else tuple(values)
+            except ValueError:
+                return annotation, value
+            wanted = local_name(qname.text) if qname is not None else f"{local_name(owner)}_{name}"
+            return self._literal(literal, wanted), value
+        return annotation, value
 
-    def _literal(self, values: list[str], name: str) -> str:
-        key = tuple(values)
-        if key not in self.literals:
-            preferred = self.preferred.get(key, local_name(name))
-            alias = self._unique(pascal(preferred), self.literal_names | self.class_names)
-            self.literals[key] = alias
-            self.literal_names.add(alias)
-        return self.literals[key]
-
-    def _class(self, xsd_type: Any, fallback_qname: str) -> str:
-        known = self.classes.get(id(xsd_type))
-        if known is not None:
-            return known.name
-        qname = self._owner(xsd_type, fallback_qname)
-        name = self._unique(
-            pascal(local_name(qname.split("/")[-1]) if "/" in qname else local_name(qname)),
-            self.class_names | self.literal_names,
-        )
-        self.class_names.add(name)
-        model = ComplexClass(name, qname, [], self.raw.type_docs.get(qname, ""))
-        self.classes[id(xsd_type)] = model
-        model.fields = self._fields(xsd_type, qname)
-        for _, indicator in getattr(xsd_type, "elements_nested", []):
-            if type(indicator).__name__ == "Choice":
-                model.choice = [snake(n) for n, _ in indicator.elements]
-                for item in model.fields:
-                    if item.name in model.choice:
-                        item.optional = True
-        return name
+    def _literal(self, values: tuple[object, ...], name: str) -> str:
+        if values not in self.literals:
+            preferred = self.preferred.get(tuple(str(v) for v in values), name)
+            self.literals[values] = self._name(pascal(preferred))
+        return self.literals[values]
 
     @staticmethod
-    def _unique(name: str, taken: set[str]) -> str:
-        candidate, n = name, 2
-        while candidate in taken:
-            candidate, n = f"{name}{n}", n + 1
-        return candidate
+    def _literal_value(text: str, value: str) -> str | None:
+        """A ``fixed`` value as a Python literal of its field's type."""
+        text = text.strip() if value != "rt.STRING" else text
+        if value == "rt.STRING":
+            return repr(text)
+        if value == "rt.INTEGER":
+            return repr(int(text)) if text.lstrip("+-").isdigit() else None
+        if value == "rt.BOOLEAN":
+            return "True" if text in ("true", "1") else "False"
+        if value == "rt.DECIMAL":
+            try:
+                return f'decimal.Decimal("{decimal.Decimal(text)}")'
+            except decimal.InvalidOperation:
+                return None
+        return None
 
-    # -- output ----------------------------------------------------------------------------------
-    def render(self, source_name: str) -> str:
-        return Writer(self, source_name).text()
+    def _class(self, xsd_type: Any, key: str) -> str:
+        known = self.classes.get(key)
+        if known is not None:
+            return known.name
+        named = getattr(xsd_type, "qname", None) is not None and bool(xsd_type.is_global)
+        qname = key if named else ""
+        wanted = pascal(local_name(key))
+        path = split_qname(key)[1].split("/")
+        owner = path[-2] if not named and len(path) > 1 else ""
+        model = ComplexClass(
+            self._name(wanted, qname, owner), key, [], self.raw.type_docs.get(key, ""), named=named
+        )
+        self.classes[key] = model
+        fields = self._fields(xsd_type, key, model.choices)
+        base = self.raw.bases.get(key) if named else None
+        if base is not None and base[1] == "extension":
+            base_type = self._named_type(base[0])
+            if isinstance(base_type, ComplexType):
+                base_name = self._class(base_type, base[0])
+                inherited = self.classes[base[0]].fields
+                keys = {f.key for f in inherited}
+                own = [f for f in fields if f.key not in keys]
+                taken = {f.name for f in inherited}
+                for item in own:
+                    item.name = self._unique(item.name, taken)
+                model.base, model.inherited = base_name, len(inherited)
+                fields = list(inherited) + own
+        model.fields = fields
+        if named:
+            for derived in self.raw.derived_from(key):
+                derived_type = self._named_type(derived)
+                if isinstance(derived_type, ComplexType):
+                    model.subtypes[derived] = self._class(derived_type, derived)
+        return model.name
+
+    def _named_type(self, qname: str) -> Any:
+        try:
+            return self.zeep.wsdl.types.get_type(qname)
+        except Exception:  # not declared (a broken reference): no class for it
+            return None

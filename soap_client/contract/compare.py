@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from soap_client.catalog import Catalog, Loader
 from soap_client.contract.model import Binding, Change, Header, Operation, Port
 from soap_client.contract.names import Names, WsdlError
 from soap_client.contract.reader import Contract, load_contract, namespace_renames
@@ -217,28 +218,42 @@ class _Differ(SchemaDiffer):
                 self.add("operation-fault-changed", where, detail, True)
 
 
-def diff_wsdl(old: bytes | Path, new: bytes | Path) -> list[Change]:
+def diff_wsdl(
+    old: bytes | Path | str,
+    new: bytes | Path | str,
+    catalog: Catalog | None = None,
+    client: str = "strict",
+) -> list[Change]:
     """The changes from ``old`` to ``new``, each judged for a client generated from ``old``.
+
+    ``old`` and ``new`` are WSDL bytes, paths or http(s) URLs; what they import is read too,
+    through ``catalog`` if given. ``client`` is how the old client reads answers: "strict"
+    (as ``codegen``'s clients do, like zeep's ``strict=True``: an element it doesn't know is an
+    error) or "lax" (unknown elements are skipped).
 
     Raises WsdlError for unreadable input, XML that isn't well-formed, a DOCTYPE, or a document
     that isn't a WSDL 1.1 ``definitions``. The order is deterministic: namespaces, services,
     bindings, operations, global elements, then named types, each sorted by name.
     """
-    old_root, old_label = load_contract(old, "old")
-    new_root, new_label = load_contract(new, "new")
-    renames = namespace_renames(old_root, new_root)
+    if client not in ("strict", "lax"):
+        raise WsdlError(f"unknown client strictness {client!r} (strict or lax)")
+    loader = Loader(catalog)
+    old_docs = load_contract(old, "old", loader)
+    new_docs = load_contract(new, "new", loader)
+    renames = namespace_renames(old_docs, new_docs)
     contracts: list[Contract] = []
-    for root, label, wsdl_renames, schema_renames in (
-        (old_root, old_label, renames.wsdl, renames.schema),
-        (new_root, new_label, {}, {}),
+    for documents, wsdl_renames, schema_renames in (
+        (old_docs, renames.wsdl, renames.schema),
+        (new_docs, {}, {}),
     ):
         try:
-            contracts.append(Contract(root, Names(wsdl_renames), Names(schema_renames)))
+            contracts.append(Contract(documents, Names(wsdl_renames), Names(schema_renames)))
         except WsdlError as exc:
-            raise WsdlError(f"{label}: {exc}") from None
+            raise WsdlError(f"{documents.label}: {exc}") from None
     changes = list(renames.changes)
     try:
-        changes += _Differ(contracts[0], contracts[1], renames.reverse()).run()
+        differ = _Differ(contracts[0], contracts[1], renames.reverse(), strict=client == "strict")
+        changes += differ.run()
     except WsdlError as exc:  # a QName met only while walking the schemas
-        raise WsdlError(f"{old_label} / {new_label}: {exc}") from None
+        raise WsdlError(f"{old_docs.label} / {new_docs.label}: {exc}") from None
     return changes

@@ -14,6 +14,7 @@ ANY_SIMPLE_TYPE = f"{{{XS}}}anySimpleType"
 
 REQUEST = "requests"
 RESPONSE = "responses"
+BASE_ONLY = "base"  # reached only as the complexContent base of types that are used
 Usage = frozenset[str]
 Node = tuple[str, str]  # (symbol space: element, type, group, attributeGroup, attribute; name)
 
@@ -92,6 +93,7 @@ class Particle:
     nillable: bool
     type: TypeRef | None  # None for a wildcard
     path: str  # the compositors around it: "sequence", "sequence/choice", ...
+    fixed: str | None = None  # the one value it may have
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class Attribute:
     name: str  # a local name, or a Clark name when qualified
     required: bool
     type: TypeRef
+    fixed: str | None = None
 
 
 @dataclass(frozen=True)

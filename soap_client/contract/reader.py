@@ -1,17 +1,21 @@
 """Reading a WSDL 1.1 document with a safe parser, and pairing the namespaces of two of them.
 
-Documents are read with lxml alone: no DTD, no entities, no network, DOCTYPE refused, a size
-limit, and ``wsdl:import`` reported rather than followed.
+Documents are read with lxml (no DTD, no entities, DOCTYPE refused, a size limit) through a
+``soap_client.catalog.Loader``: imported WSDLs and schemas are followed, mapped to local files
+by an XML catalog when one is given, fetched over http(s) otherwise.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
+from soap_client.catalog import CatalogError, Loader
 from soap_client.contract.model import (
+    BASE_ONLY,
     REQUEST,
     RESPONSE,
     Binding,
@@ -24,7 +28,14 @@ from soap_client.contract.model import (
     Port,
     Usage,
 )
-from soap_client.contract.names import Names, WsdlError, child_elements, first_child, split_qname
+from soap_client.contract.names import (
+    Names,
+    WsdlError,
+    child_elements,
+    first_child,
+    local_name,
+    split_qname,
+)
 from soap_client.contract.schema import Schemas
 from soap_client.ns import HTTP, SOAP11, SOAP12, WSDL, XS
 
@@ -45,14 +56,20 @@ def _extension(el: etree._Element, name: str) -> etree._Element | None:
 class Contract:
     """One WSDL 1.1 document: messages, port types, bindings, services and its schemas."""
 
-    def __init__(self, root: etree._Element, names: Names, schema_names: Names) -> None:
+    def __init__(self, documents: _Documents, names: Names, schema_names: Names) -> None:
         # WSDL components are named in the definitions' namespace, schema components in their
         # schema's: the two may be renamed independently.
         self.names = names
-        tns = root.get("targetNamespace", "")
-        types = first_child(root, WSDL, "types")
-        self.schemas = Schemas(types, schema_names)
+        self.schemas = Schemas(documents.schemas, schema_names)
         self.messages: dict[str, tuple[Part, ...]] = {}
+        self.port_types: dict[str, dict[str, Operation]] = {}
+        self.bindings: dict[str, Binding] = {}
+        self.services: dict[str, dict[str, Port]] = {}
+        for root in documents.wsdls:
+            self._definitions(root, names, schema_names)
+
+    def _definitions(self, root: etree._Element, names: Names, schema_names: Names) -> None:
+        tns = root.get("targetNamespace", "")
         for message in child_elements(root, WSDL, "message"):
             parts = tuple(
                 Part(
@@ -65,16 +82,13 @@ class Contract:
                 for part in child_elements(message, WSDL, "part")
             )
             self.messages.setdefault(names.declared(tns, message), parts)
-        self.port_types: dict[str, dict[str, Operation]] = {}
         for port_type in child_elements(root, WSDL, "portType"):
             operations: dict[str, Operation] = {}
             for op in child_elements(port_type, WSDL, "operation"):
                 operations.setdefault(op.get("name", ""), self._operation(op))
             self.port_types.setdefault(names.declared(tns, port_type), operations)
-        self.bindings: dict[str, Binding] = {}
         for binding in child_elements(root, WSDL, "binding"):
             self.bindings.setdefault(names.declared(tns, binding), self._binding(binding))
-        self.services: dict[str, dict[str, Port]] = {}
         for service in child_elements(root, WSDL, "service"):
             ports: dict[str, Port] = {}
             for port in child_elements(service, WSDL, "port"):
@@ -193,32 +207,88 @@ class Contract:
                 for header in bop.output_headers:
                     seed(RESPONSE, header.message, header.part)
         usage: dict[Node, set[str]] = {}
+        edges: dict[Node, list[tuple[Node, str]]] = {}
         for direction, nodes in seeds.items():
             todo, seen = list(nodes), set(nodes)
             while todo:
                 node = todo.pop()
                 usage.setdefault(node, set()).add(direction)
-                for ref in self.schemas.references(node):
+                if node not in edges:
+                    derived = self.schemas.derived(node)
+                    plain = self.schemas.references(node) - derived
+                    edges[node] = [(r, "use") for r in plain] + [(d, "derived") for d in derived]
+                    edges[node] += [(b, "base") for b in self.schemas.bases(node)]
+                for ref, _ in edges[node]:
                     if ref not in seen:
                         seen.add(ref)
                         todo.append(ref)
-        return {node: frozenset(directions) for node, directions in usage.items()}
+        # On the wire itself: a message's component, what any reached component uses, and the
+        # types derived from one on the wire (xsi:type). A type reached only as a
+        # complexContent base travels only inside the types extending it, which are compared
+        # flattened: its own changes are reported there.
+        direct = set(seeds[REQUEST] | seeds[RESPONSE])
+        changed = True
+        while changed:
+            changed = False
+            for node, outgoing in edges.items():
+                for ref, kind in outgoing:
+                    if ref not in direct and (
+                        kind == "use" or (kind == "derived" and node in direct)
+                    ):
+                        direct.add(ref)
+                        changed = True
+        return {
+            node: frozenset(directions) if node in direct else frozenset({BASE_ONLY})
+            for node, directions in usage.items()
+        }
 
 
 # --- loading ----------------------------------------------------------------------------------
 
 
-def load_contract(source: bytes | Path, role: str) -> tuple[etree._Element, str]:
-    if isinstance(source, Path):
-        label = str(source)
-        try:
-            if source.stat().st_size > MAX_WSDL_BYTES:
-                raise WsdlError(f"{label}: larger than {MAX_WSDL_BYTES} bytes")
-            data = source.read_bytes()
-        except OSError as exc:
-            raise WsdlError(f"cannot read {label}: {exc.strerror or exc}") from None
+@dataclass
+class _Documents:
+    """One contract's documents: its WSDL definitions (the first given) and every schema."""
+
+    label: str
+    wsdls: list[etree._Element]
+    schemas: list[etree._Element]
+
+
+MAX_DOCUMENTS = 500
+
+
+def load_contract(source: bytes | Path | str, role: str, loader: Loader) -> _Documents:
+    """The WSDL and everything it imports (``wsdl:import``, ``xs:import``, ``xs:include``),
+    read through the loader's catalog; relative locations in bytes resolve from the cwd."""
+    if isinstance(source, bytes):
+        label, location = f"{role} WSDL", None
+        root = _parse(source, label)
     else:
-        label, data = f"{role} WSDL", source
+        label = str(source)
+        location = loader.locate(str(source))
+        root = _parse(_fetch(loader, location), label)
+    if root.tag != f"{{{WSDL}}}definitions":
+        raise WsdlError(f"{label}: not a WSDL 1.1 document (root element is {root.tag})")
+    documents = _Documents(label, [], [])
+    seen: set[str] = set() if location is None else {location}
+    _gather(root, location, loader, documents, seen)
+    return documents
+
+
+def _fetch(loader: Loader, location: str) -> bytes:
+    try:
+        data = loader.fetch(location)
+    except CatalogError as error:
+        raise WsdlError(str(error)) from None
+    if loader.catalog is not None:
+        data = loader.catalog.rewrite(data, location)
+    return data
+
+
+def _parse(data: bytes, label: str) -> etree._Element:
+    if len(data) > MAX_WSDL_BYTES:
+        raise WsdlError(f"{label}: larger than {MAX_WSDL_BYTES} bytes")
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -231,25 +301,61 @@ def load_contract(source: bytes | Path, role: str) -> tuple[etree._Element, str]
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise WsdlError(f"{label}: not well-formed XML: {exc.msg}") from None
-    if root.getroottree().docinfo.internalDTD is not None:  # any DOCTYPE, even external only
+    docinfo: Any = root.getroottree().docinfo
+    if docinfo.doctype:  # any DOCTYPE, even an external one only
         raise WsdlError(f"{label}: DOCTYPE declarations are refused")
-    if root.tag != f"{{{WSDL}}}definitions":
-        raise WsdlError(f"{label}: not a WSDL 1.1 document (root element is {root.tag})")
-    imported = first_child(root, WSDL, "import")
-    if imported is not None:
-        location = imported.get("location", "?")
-        raise WsdlError(f"{label}: wsdl:import of {location} is not followed; inline it first")
-    return root, label
+    return root
 
 
-def _target_namespaces(root: etree._Element) -> tuple[str, list[str]]:
+def _gather(
+    root: etree._Element,
+    location: str | None,
+    loader: Loader,
+    documents: _Documents,
+    seen: set[str],
+) -> None:
+    """Add ``root`` (a WSDL or a schema) and what it imports to ``documents``."""
+    if etree.QName(root).localname == "definitions":
+        documents.wsdls.append(root)
+        types = first_child(root, WSDL, "types")
+        schemas = [] if types is None else list(child_elements(types, XS, "schema"))
+        imports = list(child_elements(root, WSDL, "import"))
+    else:
+        schemas, imports = [root], []
+    for schema in schemas:
+        documents.schemas.append(schema)
+        imports += list(child_elements(schema, XS, "import", "include", "redefine"))
+    for reference in imports:
+        target = reference.get("location") or reference.get("schemaLocation")
+        if target is None and loader.catalog is not None and local_name(reference) == "import":
+            target = loader.catalog.namespace(reference.get("namespace", ""))
+        if not target:
+            continue  # a namespace-only import: its schema is in this contract, or nowhere
+        found = loader.locate(target, location)
+        if found in seen:
+            continue
+        if len(seen) >= MAX_DOCUMENTS:
+            raise WsdlError(f"{documents.label}: more than {MAX_DOCUMENTS} imported documents")
+        seen.add(found)
+        imported = _parse(_fetch(loader, found), found)
+        if local_name(reference) != "import" and imported.get("targetNamespace") is None:
+            # a chameleon include takes the including schema's namespace
+            parent = reference.getparent()
+            tns = "" if parent is None else parent.get("targetNamespace", "")
+            if tns:
+                imported.set("targetNamespace", tns)
+        if imported.tag not in (f"{{{WSDL}}}definitions", f"{{{XS}}}schema"):
+            raise WsdlError(f"{found}: neither a WSDL nor a schema (root element {imported.tag})")
+        _gather(imported, found, loader, documents, seen)
+
+
+def _target_namespaces(documents: _Documents) -> tuple[str, list[str]]:
     schemas: list[str] = []
-    types = first_child(root, WSDL, "types")
-    for schema in [] if types is None else child_elements(types, XS, "schema"):
+    for schema in documents.schemas:
         tns = schema.get("targetNamespace", "")
         if tns not in schemas:
             schemas.append(tns)
-    return root.get("targetNamespace", ""), schemas
+    return documents.wsdls[0].get("targetNamespace", ""), schemas
 
 
 @dataclass(frozen=True)
@@ -264,7 +370,7 @@ class _Renames:
         return {after: before for before, after in (self.schema | self.wsdl).items()}
 
 
-def namespace_renames(old: etree._Element, new: etree._Element) -> _Renames:
+def namespace_renames(old: _Documents, new: _Documents) -> _Renames:
     """The definitions' targetNamespace, and the schemas' paired in document order when as many
     namespaces disappeared as appeared (otherwise their components are just removed and added)."""
     old_tns, old_schemas = _target_namespaces(old)

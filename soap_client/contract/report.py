@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from soap_client.catalog import Catalog, CatalogError
 from soap_client.contract.compare import diff_wsdl
 from soap_client.contract.model import Change
 from soap_client.contract.names import WsdlError
@@ -34,11 +35,23 @@ def format_changes(changes: list[Change]) -> str:
     return "\n".join(lines)
 
 
-def main_diff(old: Path, new: Path, as_json: bool, out: TextIO) -> int:
-    """Print the diff of two contracts; 1 if any change is breaking, else 0; 2 on bad input."""
+def main_diff(
+    old: Path | str,
+    new: Path | str,
+    as_json: bool,
+    out: TextIO,
+    catalog: Path | None = None,
+    client: str = "strict",
+) -> int:
+    """Print the diff of two contracts; 1 if any change is breaking, else 0; 2 on bad input.
+
+    ``old`` and ``new`` are paths or http(s) URLs; ``catalog`` an XML catalog for their imports;
+    ``client`` the old client's strictness ("strict", as codegen's, or "lax").
+    """
     try:
-        changes = diff_wsdl(old, new)
-    except WsdlError as exc:
+        loaded = Catalog.read(catalog) if catalog is not None else None
+        changes = diff_wsdl(old, new, loaded, client)
+    except (WsdlError, CatalogError) as exc:
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     breaking = sum(c.breaking for c in changes)
@@ -46,6 +59,7 @@ def main_diff(old: Path, new: Path, as_json: bool, out: TextIO) -> int:
         report = {
             "old": str(old),
             "new": str(new),
+            "client": client,
             "breaking": breaking,
             "compatible": len(changes) - breaking,
             "changes": [c.as_dict() for c in changes],

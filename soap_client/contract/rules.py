@@ -28,7 +28,11 @@ input header added                      yes when required (``wsdl:required`` not
 input header removed                    no (noted)
 output header removed / added           yes / no
 element or attribute removed            yes
-optional element/attribute added        no
+optional attribute added                no
+optional element added                  if used in responses and the old client is strict
+                                        (``--client strict``, the default: codegen's clients
+                                        reject elements they don't know, as zeep strict=True
+                                        does); no with ``--client lax``
 element added as a new choice branch    if used in responses (it may come instead of a known one)
 required element/attribute added        yes
 minOccurs raised (or use -> required)   if used in requests (responses always carry it now)
@@ -36,6 +40,8 @@ minOccurs lowered (use -> optional)     if used in responses ("responses may now
 maxOccurs lowered                       if used in requests (old clients may send more)
 maxOccurs raised                        if used in responses (old clients may not expect lists)
 nillable removed / added                if used in requests / in responses
+fixed value changed                     yes; introduced: if used in requests; removed: if
+                                        used in responses
 element or attribute type changed       yes (different primitive, simple <-> complex, or a
                                         different complex type with a different shape)
 type reference renamed, same value      no (noted; type names are not on the wire) - the
@@ -52,7 +58,11 @@ restriction widened (enum value added,  if used in responses (a new enum value c
 pattern removed, length or range        old clients)
 relaxed, more digits)
 restriction changed unorderably         yes (e.g. one pattern replaced by another)
-global element / named type removed     yes if the old contract's messages reach it, else no
+global element removed                  yes if the old contract's messages reach it, else no
+named type removed                      yes if reached and in a derivation (xsi:type may name
+                                        it); otherwise no: names are not on the wire, and each
+                                        use is compared where it is (an enum type replaced by
+                                        xs:string is one widening, not also a removal)
 global element / named type added       no
 ======================================  =====================================================
 
@@ -60,7 +70,10 @@ Content models are compared as the wire sees them: ``xs:group`` and ``xs:attribu
 references are inlined, ``complexContent`` extensions are flattened (inherited elements count as
 the type's own), and occurrence bounds are the effective ones (an element inside an optional
 sequence, or one of several branches of a choice, is optional). Types derived from a reachable
-type, and substitution-group members of a reachable element, are reachable too (``xsi:type``).
+type, and substitution-group members of a reachable element, are reachable too (``xsi:type``),
+and so is a complexContent base, with what it references; a base reached only that way travels
+inside the types extending it, which are compared flattened, so its own changes are noted
+there and not counted twice. Imported and included schemas are part of the contract.
 """
 
 from __future__ import annotations
@@ -70,6 +83,7 @@ from dataclasses import dataclass
 
 from soap_client.contract.facets import facet_changes
 from soap_client.contract.model import (
+    BASE_ONLY,
     REQUEST,
     RESPONSE,
     Change,
@@ -87,7 +101,14 @@ from soap_client.ns import XS
 def _usage_text(usage: Usage) -> str:
     if usage == {REQUEST, RESPONSE}:
         return "requests and responses"
+    if usage == {BASE_ONLY}:
+        return "types that extend it only"
     return next(iter(usage), "no message")
+
+
+def _travels(usage: Usage) -> bool:
+    """Whether a component is on the wire itself (in requests or responses)."""
+    return REQUEST in usage or RESPONSE in usage
 
 
 def _occurs_text(value: int | None) -> str:
@@ -112,10 +133,13 @@ _Stack = frozenset[tuple[str | None, str | None]]  # pairs of named types being 
 class SchemaDiffer:
     """Compares the schemas of two contracts; each change classified for an old client."""
 
-    def __init__(self, old: Contract, new: Contract, unrename: dict[str, str]) -> None:
+    def __init__(
+        self, old: Contract, new: Contract, unrename: dict[str, str], strict: bool = True
+    ) -> None:
         self.old, self.new = old, new
         self.usage = old.usage()
         self.unrename = unrename
+        self.strict = strict  # the old client rejects elements it doesn't know (zeep strict)
         self.changes: list[Change] = []
 
     # reporting
@@ -136,6 +160,8 @@ class SchemaDiffer:
         breaking = (rule.requests and REQUEST in usage) or (rule.responses and RESPONSE in usage)
         if not usage:
             detail += " (not used by any message)"
+        elif usage == {BASE_ONLY}:
+            detail += " (used only as the base of types that extend it, compared where used)"
         elif rule != ALWAYS:  # say why the verdict is what it is
             detail += f" (used in {_usage_text(usage)})"
         self.add(kind, where, detail, breaking)
@@ -149,7 +175,7 @@ class SchemaDiffer:
             if name not in new:
                 where = f"element {self.name(name)}"
                 detail = f"removed (used in {_usage_text(usage)})"
-                self.add("global-element-removed", where, detail, bool(usage))
+                self.add("global-element-removed", where, detail, _travels(usage))
             elif name not in old:
                 where = f"element {self.name(name, old=False)}"
                 self.add("global-element-added", where, "added", False)
@@ -168,7 +194,14 @@ class SchemaDiffer:
                 kind = local_name(old[name][0])
                 where = f"{'type' if kind == 'complexType' else kind} {self.name(name)}"
                 detail = f"removed (used in {_usage_text(usage)})"
-                self.add("type-removed", where, detail, bool(usage))
+                # A type's name is on the wire only in xsi:type, which only a type in a
+                # derivation can be named by; every other use is compared where it is.
+                polymorphic = bool(self.old.schemas.bases(("type", name))) or any(
+                    parent == name for parent in self.old.schemas.base_names()
+                )
+                if _travels(usage) and not polymorphic:
+                    detail += ": its uses are compared where they are"
+                self.add("type-removed", where, detail, _travels(usage) and polymorphic)
             elif name not in old:
                 kind = local_name(new[name][0])
                 where = f"{'type' if kind == 'complexType' else kind} {self.name(name, old=False)}"
@@ -315,6 +348,11 @@ class SchemaDiffer:
                 if RESPONSE in usage:
                     detail += ": responses may carry it instead of one old clients know"
                 self.classify("element-added", at, detail, usage, IF_RESPONSE)
+            elif self.strict:
+                detail = "optional element added (minOccurs 0)"
+                if RESPONSE in usage:
+                    detail += ": a strict client rejects elements it doesn't know"
+                self.classify("element-added", at, detail, usage, IF_RESPONSE)
             else:
                 self.add("element-added", at, "optional element added (minOccurs 0)", False)
         # Order matters among the elements that stay in the type's plain sequence.
@@ -364,8 +402,22 @@ class SchemaDiffer:
                 detail += ": old clients may not expect more" if RESPONSE in usage else ""
                 self.classify("max-occurs-raised", where, detail, usage, IF_RESPONSE)
         self.nillable(where, old.nillable, new.nillable, usage)
+        self.fixed(where, old.fixed, new.fixed, usage)
         if old.type is not None and new.type is not None:
             self.compare_type(where, old.type, new.type, usage, stack)
+
+    def fixed(self, where: str, old: str | None, new: str | None, usage: Usage) -> None:
+        if old == new:
+            return
+        if old is None:
+            detail = f"fixed value {new!r} introduced"
+            self.classify("fixed-changed", where, detail, usage, IF_REQUEST)
+        elif new is None:
+            detail = f"fixed value {old!r} removed: any value may come back"
+            self.classify("fixed-changed", where, detail, usage, IF_RESPONSE)
+        else:
+            detail = f"fixed value {old!r} -> {new!r}"
+            self.classify("fixed-changed", where, detail, usage, ALWAYS)
 
     def compare_attributes(
         self,
@@ -402,6 +454,7 @@ class SchemaDiffer:
                     detail = "use required -> optional"
                     detail += ": responses may now omit it" if RESPONSE in usage else ""
                     self.classify("attribute-became-optional", at, detail, usage, IF_RESPONSE)
+                self.fixed(at, before[name].fixed, after[name].fixed, usage)
                 self.compare_type(at, before[name].type, after[name].type, usage, stack)
         if old.any_attribute and not new.any_attribute:
             detail = "xs:anyAttribute removed"

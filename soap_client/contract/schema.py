@@ -1,4 +1,4 @@
-"""Reading the inline XSD schemas of ``wsdl:types`` into the schema model, on demand.
+"""Reading a contract's XSD schemas (inline and imported) into the schema model, on demand.
 
 Content models are built as the wire sees them: group and attributeGroup references inlined,
 complexContent extensions flattened, occurrence bounds made effective.
@@ -83,7 +83,7 @@ class _Content:
 class Schemas:
     """The global components of every inline schema, and the models built from them on demand."""
 
-    def __init__(self, types: etree._Element | None, names: Names) -> None:
+    def __init__(self, schemas: list[etree._Element], names: Names) -> None:
         self.names = names
         self.elements: dict[str, tuple[etree._Element, SchemaInfo]] = {}
         self.types: dict[str, tuple[etree._Element, SchemaInfo]] = {}
@@ -104,7 +104,7 @@ class Schemas:
             "attributeGroup": self.attribute_groups,
             "attribute": self.attributes,
         }
-        for schema in [] if types is None else child_elements(types, XS, "schema"):
+        for schema in schemas:
             tns = names.ns(schema.get("targetNamespace", ""))
             info = SchemaInfo(
                 tns,
@@ -163,6 +163,28 @@ class Schemas:
             if el.get("ref") and local in ("element", "attribute", "group", "attributeGroup"):
                 refs.add((local, self.names.qname(el, el.get("ref", ""))))
         return refs
+
+    def derived(self, node: Node) -> set[Node]:
+        """The named types deriving from a named type (an ``xsi:type`` may name them)."""
+        return set(self._derived.get(node[1], set())) if node[0] == "type" else set()
+
+    def base_names(self) -> set[str]:
+        """Every named type some other type derives from."""
+        return set(self._derived)
+
+    def bases(self, node: Node) -> set[Node]:
+        """The complexContent base of a named type, or of an element's anonymous type."""
+        kind, name = node
+        table = {"element": self.elements, "type": self.types}.get(kind)
+        entry = None if table is None else table.get(name)
+        if entry is None:
+            return set()
+        found: set[Node] = set()
+        for content in entry[0].iter(f"{{{XS}}}complexContent"):
+            for derivation in child_elements(content, XS, "extension", "restriction"):
+                if derivation.get("base"):
+                    found.add(("type", self.names.qname(derivation, derivation.get("base", ""))))
+        return found
 
     # models
 
@@ -337,7 +359,8 @@ class Schemas:
             if use == "prohibited":
                 content.attributes.pop(name, None)
             else:
-                content.attributes[name] = Attribute(name, use == "required", type_ref)
+                fixed = el.get("fixed")
+                content.attributes[name] = Attribute(name, use == "required", type_ref, fixed)
 
     def _particles(
         self,
@@ -392,4 +415,7 @@ class Schemas:
             namespace = info.tns if qualified else ""
             type_ref = self._type_of(el, info, ANY_TYPE)
             nillable = parse_bool(el.get("nillable"))
-        return Particle(local, f"element {local}", namespace, low, high, nillable, type_ref, path)
+        fixed = el.get("fixed")
+        return Particle(
+            local, f"element {local}", namespace, low, high, nillable, type_ref, path, fixed
+        )

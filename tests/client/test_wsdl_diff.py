@@ -441,10 +441,12 @@ def test_several_schemas_groups_choices_and_extensions() -> None:
     old = multi_schema()
     assert diff_wsdl(old, old) == []
     # Extensions are flattened: moving an element up to the base type, in the same schema,
-    # changes nothing on the wire (Account itself changed, but no message uses it directly)...
+    # changes nothing on the wire (Account itself changed, but travels only as a base)...
     moved = diff_wsdl(multi_schema(register_extra=CITY), multi_schema(account_extra=CITY))
     assert summary(moved) == [("element-added", "type {urn:b}Account / element City", False)]
-    assert moved[0].detail.endswith("(not used by any message)")
+    assert moved[0].detail.endswith(
+        "(used only as the base of types that extend it, compared where used)"
+    )
     # ...but a base type in another schema puts it in another namespace (and, here, order).
     moved = diff_wsdl(multi_schema(account_extra=CITY), multi_schema(person_extra=CITY))
     assert [(c.kind, c.where, c.detail) for c in moved if c.breaking] == [
