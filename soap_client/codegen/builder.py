@@ -480,20 +480,9 @@ class Generator:
             inner_owner = self._key(xsd_type, inner)
             if isinstance(item.type, ComplexType):
                 target = self._class(item.type, self._key(item.type, f"{inner_owner}/{item.name}"))
-                return Field(
-                    snake(name),
-                    "element",
-                    tag,
-                    key,
-                    target,
-                    target,
-                    optional=optional,
-                    nillable=nillable,
-                    item=item.qname.text,
-                    item_key=item_key,
-                    doc=doc,
-                )
-            annotation, value = self._simple(item.type, inner_owner, item.name)
+                annotation, value = target, target
+            else:
+                annotation, value = self._simple(item.type, inner_owner, item.name)
             return Field(
                 snake(name),
                 "element",
