@@ -37,7 +37,8 @@ from soap_server.railway.agents import demo_agents
 from soap_server.railway.booking import BookingRequest, PassengerRequest
 from soap_server.railway.clock import IST, FixedClock
 from soap_server.settings import Settings
-from soap_server.soap import service
+from soap_server.soap import types as t
+from soap_server.soap.mapping import to_model
 from soap_server.wsgi import create_app
 
 NOW = datetime(2025, 11, 20, 9, 0, tzinfo=IST)
@@ -136,7 +137,7 @@ def main() -> None:
 
         source, destination = "BPL", "AGC"
         options = railway.search(token, source, destination, JOURNEY)
-        ten = [service._train(options[i % len(options)]) for i in range(10)]
+        ten = [to_model(t.TrainAvailability, options[i % len(options)]) for i in range(10)]
         search_request = envelope(search_body(source, destination), token)
         search_response = http.post("/soap", data=search_request, headers=HEADERS).get_data()
         book_request = envelope(book_body("bench-floor"), token)

@@ -29,11 +29,14 @@ from werkzeug.wrappers import Request, Response
 from soap_server import __version__
 from soap_server.delivery import ENVIRON_KEY, Delivery
 from soap_server.plainxml import PlainXmlEndpoint
+from soap_server.plainxml.endpoint import element_name
 from soap_server.railway.agents import demo_agents, seed_rows
 from soap_server.railway.catalog import load_catalog
+from soap_server.railway.operations import OPERATIONS
 from soap_server.railway.policy import Policy
 from soap_server.railway.system import Hook, Railway
 from soap_server.rest.api import RestApi
+from soap_server.rest.openapi import OPERATION_IDS
 from soap_server.settings import Settings
 from soap_server.simulation import Simulation
 from soap_server.soap.app import build_application, operation_names, wsdl_document
@@ -143,6 +146,13 @@ class CoreApp:
             if profile is not None
             else "No simulation profile."
         )
+        operations = "".join(
+            f"<tr><td><code>{html.escape(op.name)}</code></td>"
+            f"<td><code>{html.escape(OPERATION_IDS[op.name])}</code></td>"
+            f"<td><code>&lt;{html.escape(element_name(op))}&gt;</code></td>"
+            f"<td>{html.escape(op.summary)}</td></tr>"
+            for op in OPERATIONS
+        )
         page = f"""<!doctype html><html><head><meta charset="utf-8">
 <title>IRCTC reservation core (simulator)</title></head><body>
 <h1>IRCTC reservation core</h1>
@@ -154,6 +164,9 @@ class CoreApp:
 <li>plain XML: <code>POST {base}/xml</code>, contract <a href="{base}/xml">{base}/xml</a> (XSD)</li>
 </ul>
 <p>Clock: <code>{clock}</code>. {simulation} Status: <a href="{base}/healthz">/healthz</a>.</p>
+<table border="1" cellpadding="4"><tr><th>Operation (SOAP)</th><th>REST operationId</th>
+<th>plain XML</th><th>What it does</th></tr>
+{operations}</table>
 <table border="1" cellpadding="4"><tr><th>Agent</th><th>Name</th><th>Demo password</th></tr>
 {agents}</table></body></html>"""
         return Response(page, mimetype="text/html")

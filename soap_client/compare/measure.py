@@ -29,8 +29,10 @@ from soap_client.eras.rest import RestEra
 from soap_client.eras.soap import SoapEra
 
 ERAS = ("SOAP", "REST", "XML")
-OPERATIONS = ("login", "search", "book", "status", "cancel", "logout")
+#: The journey's operations, named as the contract (and the core) name them.
+OPERATIONS = ("Login", "SearchTrain", "Book", "GetPnrStatus", "CancelBooking", "Logout")
 MAX_RUNS = 200
+RESTORE = "restore"  # not an operation of its own: the cancel that frees the last berth
 _TIMING = re.compile(r"dur=([0-9.]+)")
 _ERA_FILES = {"SOAP": "soap.py", "REST": "rest.py", "XML": "plainxml.py"}
 
@@ -189,17 +191,17 @@ def _journey(
         client = make(session)
         state: dict[str, Any] = {}
         steps: list[tuple[str, Callable[[], Any]]] = [
-            ("login", client.login),
-            ("search", lambda: client.search(trip)),
-            ("book", lambda: state.setdefault("booking", client.book(trip))),
-            ("status", lambda: client.status(state["booking"][0])),
-            ("cancel", lambda: client.cancel(state["booking"][0], [1])),
-            ("restore", lambda: client.cancel(state["booking"][0], [2])),
-            ("logout", client.logout),
+            ("Login", client.login),
+            ("SearchTrain", lambda: client.search(trip)),
+            ("Book", lambda: state.setdefault("booking", client.book(trip))),
+            ("GetPnrStatus", lambda: client.status(state["booking"][0])),
+            ("CancelBooking", lambda: client.cancel(state["booking"][0], [1])),
+            (RESTORE, lambda: client.cancel(state["booking"][0], [2])),
+            ("Logout", client.logout),
         ]
         answers = []
         for operation, step in steps:
-            if operation == "restore":  # frees the last berth for the next journey; not measured
+            if operation == RESTORE:  # frees the last berth for the next journey; not measured
                 step()
                 continue
             before = len(recorder.exchanges)
@@ -226,7 +228,7 @@ def _journey(
 
 
 def _normalise(operation: str, answer: Any) -> str:
-    if operation == "book":
+    if operation == "Book":
         _, statuses = answer
         return f"book: {', '.join(statuses)}"
     if isinstance(answer, list):

@@ -113,7 +113,7 @@ class Worker:
                 self.journey()
             if self.agent.logged_in and not self.stop.is_set():
                 try:
-                    self._call("logout", self.agent.logout)
+                    self._call("Logout", self.agent.logout)
                 except AgentError:
                     pass  # counted by _call
         except Abandoned:
@@ -132,9 +132,9 @@ class Worker:
         agent, corridor = self.agent, plan.corridor
         try:
             if not agent.logged_in:
-                self._call("login", agent.login)
+                self._call("Login", agent.login)
             offers = self._call(
-                "search",
+                "SearchTrain",
                 lambda: agent.search(corridor.source, corridor.destination, plan.journey_date),
             )
             offer = offer_for(offers, corridor.train)
@@ -146,7 +146,7 @@ class Worker:
                 )
             try:
                 booking = self._call(
-                    "book",
+                    "Book",
                     lambda: agent.book(
                         corridor.train,
                         plan.journey_date,
@@ -163,12 +163,12 @@ class Worker:
                 self.meter.journey(completed=True)  # a full train is an answer
                 return
             self.meter.booked(booking)
-            status = self._call("pnr", lambda: agent.pnr_status(booking.pnr))
+            status = self._call("GetPnrStatus", lambda: agent.pnr_status(booking.pnr))
             if plan.cancel:
                 held = [p.number for p in status.passengers if p.current_status != "CAN"]
                 if held:
                     number = held[plan.cancel_pick % len(held)]
-                    self._call("cancel", lambda: agent.cancel(booking.pnr, [number]))
+                    self._call("CancelBooking", lambda: agent.cancel(booking.pnr, [number]))
         except AgentError:
             self.meter.journey(completed=False)
             # The agent already retried; a core that is down should not be hammered in a loop.

@@ -14,15 +14,8 @@ from soap_client.models import Booking
 from soap_client.ns import TNS
 from soap_client.trace import Exchange
 
-OPERATIONS = ("login", "search", "book", "pnr", "cancel", "logout")
-WIRE_OPERATIONS = {
-    "login": "Login",
-    "search": "SearchTrain",
-    "book": "Book",
-    "pnr": "GetPnrStatus",
-    "cancel": "CancelBooking",
-    "logout": "Logout",
-}
+#: The operations a journey calls, named as the contract (and the core) name them.
+OPERATIONS = ("Login", "SearchTrain", "Book", "GetPnrStatus", "CancelBooking", "Logout")
 #: Faults that are answers, not failures: the train is full.
 OUTCOME_FAULTS = {"WaitlistFull": "REGRET", "NoConfirmedSeats": "NoConfirmedSeats"}
 OUTCOMES = ("CNF", "RAC", "WL", "REGRET", "NoConfirmedSeats")
@@ -82,9 +75,8 @@ class Meter:
         error: AgentError | None,
     ) -> None:
         """One TravelAgent call and the exchanges it made (retries and re-logins included)."""
-        wire_op = WIRE_OPERATIONS[op]
-        sent = sum(1 for name, _ in exchanges if name == wire_op)
-        relogins = 0 if op == "login" else sum(1 for name, _ in exchanges if name == "Login")
+        sent = sum(1 for name, _ in exchanges if name == op)
+        relogins = 0 if op == "Login" else sum(1 for name, _ in exchanges if name == "Login")
         codes = [code for _, code in exchanges if code is not None]
         if error is not None and exchanges and exchanges[-1][1] is not None:
             codes.pop()  # the fault that was raised: counted below, not as absorbed

@@ -72,11 +72,11 @@ def format_report(data: dict[str, Any]) -> str:
         f" in {data['elapsed_s']:.1f} s: {data['throughput']['journeys_per_s']:.1f} journeys/s,"
         f" {data['throughput']['calls_per_s']:.1f} calls/s",
         "",
-        f"{'operation':10} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}",
+        f"{'operation':13} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}",
     ]
     for op, s in data["operations"].items():
         lines.append(
-            f"{op:10} {s['count']:6} {s['p50_ms']:8.1f} {s['p95_ms']:8.1f} {s['p99_ms']:8.1f}"
+            f"{op:13} {s['count']:6} {s['p50_ms']:8.1f} {s['p95_ms']:8.1f} {s['p99_ms']:8.1f}"
             f" {s['max_ms']:8.1f}"
         )
     faults = data["faults"]

@@ -27,34 +27,25 @@ through ``Railway``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
-from functools import cache
-from importlib import resources
 from typing import Any, TypeVar
 
 from lxml import etree
 
 from soap_server.delivery import deliver
 from soap_server.plainxml import render
+from soap_server.plainxml.calls import read
+from soap_server.plainxml.schema import compiled, contract
 from soap_server.railway import operations as ops
 from soap_server.railway.errors import InternalError, ReservationError, SessionInvalid
 from soap_server.railway.operations import Operation
 from soap_server.railway.system import Railway
-from soap_server.railway.views import (
-    BookingRequest,
-    CancellationRequest,
-    LoginRequest,
-    LogoutRequest,
-    PassengerRequest,
-    PnrRequest,
-    SearchRequest,
-)
-from soap_server.xmlguard import Limits, XmlRejected, read_document, safe_parser
+from soap_server.xmlguard import Limits, XmlRejected, read_document
 
 log = logging.getLogger("soap_server.access")
 errors_log = logging.getLogger(__name__)
@@ -63,26 +54,24 @@ StartResponse = Callable[..., Any]
 Req = TypeVar("Req")
 Ans = TypeVar("Ans")
 
-XSD_NAME = "irctc_plain_v1.xsd"
 CONTENT_TYPE = "text/xml; charset=utf-8"
 ALLOW = "GET, HEAD, POST"
-#: The operations of a ``<Request>``, in the order the contract lists them.
-OPERATIONS = ("Login", "SearchTrain", "Book", "PnrStatus", "Cancel", "Logout")
+#: This era's names that its naming rule (``element_name``) does not give.
+RENAMED = {"CancelBooking": "Cancel"}
+
+
+def element_name(operation: Operation[Any, Any]) -> str:
+    """The element of an operation in a ``<Request>``: its name without ``Get`` (``PnrStatus``)."""
+    return RENAMED.get(operation.name, operation.name.removeprefix("Get"))
+
+
+#: Element -> operation, for every operation of the table; in the table's order.
+BY_ELEMENT = {element_name(operation): operation for operation in ops.OPERATIONS}
+OPERATIONS = tuple(BY_ELEMENT)
 #: As in the XSD (``maxOccurs``); checked first only to say it plainly.
 MAX_OPERATIONS = 16
 
 __all__ = ["OPERATIONS", "PlainXmlEndpoint", "contract"]
-
-
-@cache
-def contract() -> bytes:
-    """The XSD of the plain-XML interface, as shipped in this package."""
-    return resources.files(__package__ or "soap_server.plainxml").joinpath(XSD_NAME).read_bytes()
-
-
-@cache
-def _compiled_schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.fromstring(contract(), safe_parser()))
 
 
 @dataclass
@@ -94,26 +83,15 @@ class _Batch:
     pnrs: dict[str, str] = field(default_factory=dict)  # client reference -> PNR
 
 
-Handler = Callable[[etree._Element, _Batch], etree._Element]
-
-
 class PlainXmlEndpoint:
     """WSGI app for ``/xml``: read, check and validate a ``<Request>``, then run it."""
 
     def __init__(self, railway: Railway, limits: Limits) -> None:
         self._railway = railway
         self._limits = limits
-        self._schema = _compiled_schema()
+        self._schema = compiled()
         # A schema keeps the error log of its last validation: one validation at a time.
         self._schema_lock = threading.Lock()
-        self._operations: dict[str, Handler] = {
-            "Login": self._login,
-            "SearchTrain": self._search,
-            "Book": self._book,
-            "PnrStatus": self._pnr_status,
-            "Cancel": self._cancel,
-            "Logout": self._logout,
-        }
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -205,7 +183,7 @@ class PlainXmlEndpoint:
         for call in calls:
             op = str(call.tag)
             try:
-                response.append(self._operations[op](call, batch))
+                response.append(self._perform(call, batch))
             except Exception as failure:
                 error = _wire_error(op, failure, batch.token)
                 response.append(
@@ -215,104 +193,36 @@ class PlainXmlEndpoint:
         return response, "ok"
 
     # -- the operations --------------------------------------------------------------------------
-    def _call(self, batch: _Batch, operation: Operation[Req, Ans], request: Req) -> Ans:
-        """Through the door with the batch's session; a lost answer loses the whole response."""
-        return deliver(batch.environ, self._railway.call(operation, batch.token, request))
-
-    def _login(self, call: etree._Element, batch: _Batch) -> etree._Element:
-        request = LoginRequest(_text(call, "user"), _raw(call, "password"))
-        session = self._call(batch, ops.LOGIN, request)
-        batch.token = session.token
-        return render.element(
-            "Login",
-            {
-                "session": session.token,
-                "agent": session.agent,
-                "idleTimeoutMinutes": str(int(session.idle_timeout.total_seconds() // 60)),
-                "serverTime": render.instant(session.server_time),
-            },
-        )
-
-    def _search(self, call: etree._Element, batch: _Batch) -> etree._Element:
-        request = SearchRequest(
-            _text(call, "source"),
-            _text(call, "destination"),
-            _date(call, "date"),
-            _optional(call, "class"),
-            _optional(call, "quota") or "GN",
-        )
-        result = etree.Element("SearchTrain")
-        for option in self._call(batch, ops.SEARCH_TRAIN, request).trains:
-            result.append(render.train(option))
-        return result
-
-    def _book(self, call: etree._Element, batch: _Batch) -> etree._Element:
-        reference = _text(call, "reference")
-        request = BookingRequest(
-            train=_text(call, "train"),
-            journey_date=_date(call, "date"),
-            source=_text(call, "source"),
-            destination=_text(call, "destination"),
-            class_code=_text(call, "class"),
-            quota=_optional(call, "quota") or "GN",
-            passengers=tuple(
-                PassengerRequest(
-                    name=_raw(passenger, "name"),
-                    age=int(_text(passenger, "age")),
-                    gender=_text(passenger, "gender"),
-                    berth_preference=_optional(passenger, "berth"),
-                )
-                for passenger in call.iterchildren("Passenger")
-            ),
-            client_reference=reference,
-            only_if_confirmed=(_optional(call, "onlyIfConfirmed") or "false") in ("true", "1"),
-        )
-        view = self._call(batch, ops.BOOK, request)
-        batch.pnrs[reference] = view.pnr
-        return render.booking("Book", view)
-
-    def _pnr_status(self, call: etree._Element, batch: _Batch) -> etree._Element:
-        view = self._call(batch, ops.GET_PNR_STATUS, PnrRequest(_pnr(call, batch)))
-        return render.booking("PnrStatus", view)
-
-    def _cancel(self, call: etree._Element, batch: _Batch) -> etree._Element:
-        selection = _optional(call, "passengers")
-        numbers = tuple(int(n) for n in selection.split()) if selection is not None else None
-        request = CancellationRequest(_pnr(call, batch), numbers)
-        return render.cancellation(self._call(batch, ops.CANCEL_BOOKING, request))
-
-    def _logout(self, call: etree._Element, batch: _Batch) -> etree._Element:
-        self._call(batch, ops.LOGOUT, LogoutRequest())
-        return etree.Element("Logout")
+    def _perform(self, call: etree._Element, batch: _Batch) -> etree._Element:
+        """One operation: its request read from the call, the door, its result element."""
+        operation = BY_ELEMENT[str(call.tag)]
+        given = {"pnr": _pnr(call, batch)} if "pnr" in _fields(operation.request) else {}
+        request = read(operation.request, call, **given)
+        answer = deliver(batch.environ, self._railway.call(operation, batch.token, request))
+        if operation is ops.LOGIN:  # the session of the operations after it
+            batch.token = answer.token
+        if operation is ops.BOOK:  # a later PnrStatus or Cancel may name it by reference
+            batch.pnrs[request.client_reference] = answer.pnr
+        return render.result(str(call.tag), answer)
 
 
 # -- reading operations (after schema validation: attributes are present and well typed) ------
 
 
-def _raw(call: etree._Element, name: str) -> str:
-    value = call.get(name)
-    if value is None:  # the schema requires it: a bug, answered as InternalError
-        raise KeyError(f"<{call.tag}> has no attribute {name!r}")
-    return value
-
-
-def _text(call: etree._Element, name: str) -> str:
-    return _raw(call, name).strip()
-
-
-def _optional(call: etree._Element, name: str) -> str | None:
+def _attribute(call: etree._Element, name: str) -> str | None:
     value = call.get(name)
     return None if value is None else value.strip()
 
 
-def _date(call: etree._Element, name: str) -> date:
-    return date.fromisoformat(_text(call, name))
+def _fields(view: Any) -> set[str]:
+    return {field.name for field in dataclasses.fields(view)}
 
 
 def _pnr(call: etree._Element, batch: _Batch) -> str:
-    pnr = _optional(call, "pnr")
+    """The PNR a call names: its ``pnr``, or that of the earlier Book with its ``reference``."""
+    pnr = _attribute(call, "pnr")
     # _check_references has made sure that a reference names a Book run before this call.
-    return pnr if pnr is not None else batch.pnrs[_text(call, "reference")]
+    return pnr if pnr is not None else batch.pnrs[str(_attribute(call, "reference"))]
 
 
 def _check_references(calls: list[etree._Element]) -> None:
@@ -322,10 +232,10 @@ def _check_references(calls: list[etree._Element]) -> None:
     runs, with a message in the style of the schema validator's."""
     booked: set[str] = set()
     for call in calls:
-        if call.tag == "Book":
-            booked.add(_text(call, "reference"))
-        elif call.tag in ("PnrStatus", "Cancel"):
-            pnr, reference = _optional(call, "pnr"), _optional(call, "reference")
+        if BY_ELEMENT[str(call.tag)] is ops.BOOK:
+            booked.add(str(_attribute(call, "reference")))
+        elif "pnr" in _fields(BY_ELEMENT[str(call.tag)].request):
+            pnr, reference = _attribute(call, "pnr"), _attribute(call, "reference")
             if (pnr is None) == (reference is None):
                 raise XmlRejected(
                     "SchemaValidation",

@@ -1,135 +1,110 @@
 """Domain views to elements: the results and ``<Error>``s of a plain-XML ``<Response>``.
 
-Each function builds one element from what the core answered (or from an error's code and
-message); the endpoint decides what to answer and sends it.
+A result is written from the XSD (``schema``): the element of an operation has the complex type
+the ``<Response>`` choice gives it, and carries that type's attributes and child elements in
+declared order. Each attribute reads the view's attribute of the same name in snake_case
+(``distanceKm`` reads ``distance_km``), each child element the view's collection or nested view;
+where the contract's name is not the view's, the rename is written once below. Values are
+written as text the way the era wrote them: money with two decimals, instants to the second,
+durations in ISO 8601 hours and minutes, lists space-separated, stations as their codes. An
+attribute whose value is None (an optional one) is left out.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from lxml import etree
 
-from soap_server.notation import duration, fare_parts, money
-from soap_server.railway.booking import BookingView, CancellationView, PassengerStatus, TrainOption
+from soap_server.naming import snake
+from soap_server.notation import duration, money
+from soap_server.plainxml.schema import response_types, shape
+from soap_server.railway.catalog import Station
 
-# -- domain views to elements -------------------------------------------------------------------
+Getter = str | Callable[[Any], Any]
+
+#: Renames that hold wherever the attribute appears.
+EVERYWHERE: Mapping[str, Getter] = {
+    "reference": "client_reference",
+    "date": "journey_date",
+    "class": "class_code",
+}
+#: Renames of one complex type's attributes and child elements.
+RENAMES: Mapping[str, Mapping[str, Getter]] = {
+    "LoginResult": {
+        "session": "token",
+        "idleTimeoutMinutes": lambda s: int(s.idle_timeout.total_seconds() // 60),
+    },
+    "SearchTrainResult": {"Train": "trains"},
+    "TrainAvailability": {"Class": "classes"},
+    "ClassAvailability": {
+        "code": "class_code",
+        "name": "class_name",
+        "fare": lambda c: c.fare.total,
+        "base": lambda c: c.fare.base,
+        "reservation": lambda c: c.fare.reservation,
+        "superfast": lambda c: c.fare.superfast,
+        "tatkal": lambda c: c.fare.tatkal,
+        "gst": lambda c: c.fare.gst,
+    },
+    "BookingResult": {"Passenger": "passengers"},
+    "CancellationResult": {"pnr": lambda c: c.booking.pnr, "Promotion": "promotions"},
+    "Promotion": {"from": "was", "to": "now"},
+}
 
 
-def element(tag: str, attributes: dict[str, str | None]) -> etree._Element:
+def element(tag: str, attributes: Mapping[str, str | None]) -> etree._Element:
     """An element with the attributes that have a value, in the order given."""
     return etree.Element(tag, {k: v for k, v in attributes.items() if v is not None})
-
-
-def _optional_money(amount: Decimal | None) -> str | None:
-    return None if amount is None else money(amount)
 
 
 def instant(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _boolean(value: bool) -> str:
-    return "true" if value else "false"
+def text(value: Any) -> str:
+    """A value as the era's attribute text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, datetime):
+        return instant(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return duration(value)
+    if isinstance(value, Station):
+        return value.code
+    if isinstance(value, tuple | list):
+        return " ".join(text(item) for item in value)
+    return str(value)
 
 
-def train(option: TrainOption) -> etree._Element:
-    """A ``<Train>`` with a ``<Class>`` for each class offered: one SearchTrain result."""
-    train_el = element(
-        "Train",
-        {
-            "number": option.number,
-            "name": option.name,
-            "source": option.source.code,
-            "destination": option.destination.code,
-            "departs": instant(option.departs),
-            "arrives": instant(option.arrives),
-            "duration": duration(option.duration),
-            "distanceKm": str(option.distance_km),
-            "runsOn": " ".join(option.runs_on),
-        },
-    )
-    for c in option.classes:
-        train_el.append(
-            element(
-                "Class",
-                {
-                    "code": c.class_code,
-                    "name": c.class_name,
-                    "quota": c.quota,
-                    "status": c.status,
-                    "available": str(c.available),
-                    "fare": money(c.fare.total),
-                    **fare_parts(c.fare),
-                },
-            )
-        )
-    return train_el
+def result(tag: str, answer: Any) -> etree._Element:
+    """The result element of the operation ``tag`` (``Book``, ``PnrStatus``...) for ``answer``."""
+    return _element(tag, response_types()[tag], answer)
 
 
-def _passenger(p: PassengerStatus) -> etree._Element:
-    return element(
-        "Passenger",
-        {
-            "number": str(p.number),
-            "name": p.name,
-            "age": str(p.age),
-            "gender": p.gender,
-            "bookingStatus": p.booking_status,
-            "currentStatus": p.current_status,
-            "coach": p.coach,
-            "berth": None if p.berth is None else str(p.berth),
-            "berthType": p.berth_type,
-            "fare": money(p.fare),
-            "refund": _optional_money(p.refund),
-        },
-    )
+def _read(getter: Getter, view: Any) -> Any:
+    return getter(view) if callable(getter) else getattr(view, getter)
 
 
-def booking(tag: str, view: BookingView) -> etree._Element:
-    """A booking as ``<tag>`` (Book, PnrStatus, or Booking inside Cancel) with its passengers."""
-    booking_el = element(
-        tag,
-        {
-            "pnr": view.pnr,
-            "reference": view.client_reference,
-            "train": view.train,
-            "trainName": view.train_name,
-            "source": view.source.code,
-            "destination": view.destination.code,
-            "date": view.journey_date.isoformat(),
-            "departs": instant(view.departs),
-            "arrives": instant(view.arrives),
-            "class": view.class_code,
-            "quota": view.quota,
-            "bookedAt": instant(view.booked_at),
-            "chartStatus": view.chart_status,
-            "totalFare": money(view.total_fare),
-            "totalRefund": money(view.total_refund),
-        },
-    )
-    booking_el.append(element("Fare", {**fare_parts(view.fare), "total": money(view.fare.total)}))
-    for p in view.passengers:
-        booking_el.append(_passenger(p))
-    return booking_el
-
-
-def cancellation(result: CancellationView) -> etree._Element:
-    """A ``<Cancel>``: refund, charges and promotions, then the booking as it now stands."""
-    cancel_el = element(
-        "Cancel",
-        {
-            "pnr": result.booking.pnr,
-            "refund": money(result.refund),
-            "charges": money(result.charges),
-            "cancelled": " ".join(str(n) for n in result.cancelled),
-        },
-    )
-    for promotion in result.promotions:
-        cancel_el.append(element("Promotion", {"from": promotion.was, "to": promotion.now}))
-    cancel_el.append(booking("Booking", result.booking))
-    return cancel_el
+def _element(tag: str, type_name: str, view: Any) -> etree._Element:
+    declared, renames = shape(type_name), RENAMES.get(type_name, {})
+    attributes = {}
+    for name in declared.attributes:
+        value = _read(renames.get(name) or EVERYWHERE.get(name) or snake(name), view)
+        attributes[name] = None if value is None else text(value)
+    built = element(tag, attributes)
+    for child in declared.children:
+        value = _read(renames.get(child.name) or snake(child.name), view)
+        for item in value if child.repeated else (value,):
+            built.append(_element(child.name, child.type, item))
+    return built
 
 
 # -- errors -------------------------------------------------------------------------------------
@@ -139,5 +114,5 @@ def error_element(op: str | None, code: str, message: str, retryable: bool) -> e
     """An ``<Error>``; ``op`` is None when the document was refused before anything ran."""
     return element(
         "Error",
-        {"op": op, "code": code, "message": message, "retryable": _boolean(retryable)},
+        {"op": op, "code": code, "message": message, "retryable": text(retryable)},
     )

@@ -27,24 +27,20 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from soap_server.delivery import deliver
-from soap_server.notation import duration, fare_parts, money
 from soap_server.railway import errors
 from soap_server.railway import operations as ops
-from soap_server.railway.fares import Fare
 from soap_server.railway.operations import Operation
 from soap_server.railway.system import Railway
 from soap_server.railway.views import (
     BookingRequest,
-    BookingView,
     CancellationRequest,
-    CancellationView,
     LoginRequest,
     LogoutRequest,
     PassengerRequest,
     PnrRequest,
     SearchRequest,
-    TrainOption,
 )
+from soap_server.rest.mapping import to_json
 from soap_server.rest.openapi import BASE_PATH, Validators, first_error, render
 
 log = logging.getLogger(__name__)
@@ -89,83 +85,6 @@ class Problem(Exception):
     @property
     def status(self) -> int:
         return STATUS.get(self.code, 503 if self.retryable else 422)
-
-
-def _fare(fare: Fare) -> dict[str, str]:
-    return {**fare_parts(fare), "total": money(fare.total)}
-
-
-def _train(option: TrainOption) -> dict[str, Any]:
-    return {
-        "number": option.number,
-        "name": option.name,
-        "from": option.source.code,
-        "to": option.destination.code,
-        "departs": option.departs.isoformat(),
-        "arrives": option.arrives.isoformat(),
-        "duration": duration(option.duration),
-        "distanceKm": option.distance_km,
-        "runsOn": list(option.runs_on),
-        "classes": [
-            {
-                "class": c.class_code,
-                "className": c.class_name,
-                "quota": c.quota,
-                "status": c.status,
-                "available": c.available,
-                "fare": _fare(c.fare),
-            }
-            for c in option.classes
-        ],
-    }
-
-
-def _booking(view: BookingView) -> dict[str, Any]:
-    return {
-        "pnr": view.pnr,
-        "clientReference": view.client_reference,
-        "train": view.train,
-        "trainName": view.train_name,
-        "from": view.source.code,
-        "to": view.destination.code,
-        "date": view.journey_date.isoformat(),
-        "departs": view.departs.isoformat(),
-        "arrives": view.arrives.isoformat(),
-        "class": view.class_code,
-        "quota": view.quota,
-        "bookedAt": view.booked_at.isoformat(),
-        "chartStatus": view.chart_status,
-        "farePerPassenger": _fare(view.fare),
-        "totalFare": money(view.total_fare),
-        "totalRefund": money(view.total_refund),
-        "passengers": [
-            {
-                "number": p.number,
-                "name": p.name,
-                "age": p.age,
-                "gender": p.gender,
-                "bookingStatus": p.booking_status,
-                "currentStatus": p.current_status,
-                "coach": p.coach,
-                "berth": p.berth,
-                "berthType": p.berth_type,
-                "fare": money(p.fare),
-                "refund": None if p.refund is None else money(p.refund),
-            }
-            for p in view.passengers
-        ],
-    }
-
-
-def _cancellation(result: CancellationView) -> dict[str, Any]:
-    return {
-        "pnr": result.booking.pnr,
-        "cancelled": list(result.cancelled),
-        "refund": money(result.refund),
-        "charges": money(result.charges),
-        "promotions": [{"from": p.was, "to": p.now} for p in result.promotions],
-        "booking": _booking(result.booking),
-    }
 
 
 class RestApi:
@@ -294,15 +213,7 @@ class RestApi:
     def _login(self, request: Request) -> Response:
         body = self._json(request, "LoginRequest")
         session = self._call(request, ops.LOGIN, LoginRequest(body["agent"], body["password"]))
-        response = self._ok(
-            {
-                "token": session.token,
-                "agent": session.agent,
-                "idleTimeoutMinutes": int(session.idle_timeout.total_seconds() // 60),
-                "serverTime": session.server_time.isoformat(),
-            },
-            201,
-        )
+        response = self._ok(to_json("Session", session), 201)
         response.headers["Location"] = f"{BASE_PATH}/sessions/current"
         return response
 
@@ -326,8 +237,7 @@ class RestApi:
                 query.get("quota", "GN"),
             )
 
-        found = self._call(request, ops.SEARCH_TRAIN, read)
-        return self._ok({"trains": [_train(option) for option in found.trains]})
+        return self._ok(to_json("TrainList", self._call(request, ops.SEARCH_TRAIN, read)))
 
     def _book(self, request: Request) -> Response:
         def read() -> BookingRequest:
@@ -354,7 +264,7 @@ class RestApi:
             )
 
         booking = self._call(request, ops.BOOK, read)
-        response = self._ok(_booking(booking), 201)
+        response = self._ok(to_json("Booking", booking), 201)
         response.headers["Location"] = f"{BASE_PATH}/bookings/{booking.pnr}"
         return response
 
@@ -365,7 +275,7 @@ class RestApi:
 
     def _status(self, request: Request, pnr: str) -> Response:
         booking = self._call(request, ops.GET_PNR_STATUS, lambda: PnrRequest(self._pnr(pnr)))
-        return self._ok(_booking(booking))
+        return self._ok(to_json("Booking", booking))
 
     def _cancel(self, request: Request, pnr: str) -> Response:
         def read() -> CancellationRequest:
@@ -374,4 +284,4 @@ class RestApi:
             numbers = body.get("passengers")
             return CancellationRequest(checked, None if numbers is None else tuple(numbers))
 
-        return self._ok(_cancellation(self._call(request, ops.CANCEL_BOOKING, read)))
+        return self._ok(to_json("Cancellation", self._call(request, ops.CANCEL_BOOKING, read)))

@@ -59,6 +59,17 @@ def _object(properties: dict[str, Any], required: list[str], doc: str = "") -> d
     return schema
 
 
+#: REST's name (``operationId``) for each operation of the core's table.
+OPERATION_IDS = {
+    "Login": "login",
+    "Logout": "logout",
+    "SearchTrain": "searchTrains",
+    "Book": "book",
+    "GetPnrStatus": "getBooking",
+    "CancelBooking": "cancel",
+}
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -319,7 +330,7 @@ def document(public_base: str) -> dict[str, Any]:
         "paths": {
             "/sessions": {
                 "post": {
-                    "operationId": "login",
+                    "operationId": OPERATION_IDS["Login"],
                     "summary": "Log in as a travel agent.",
                     "requestBody": {
                         "required": True,
@@ -339,7 +350,7 @@ def document(public_base: str) -> dict[str, Any]:
             },
             "/sessions/current": {
                 "delete": {
-                    "operationId": "logout",
+                    "operationId": OPERATION_IDS["Logout"],
                     "summary": "End the session of the bearer token.",
                     "security": _AUTH,
                     "responses": {"204": {"description": "Logged out."}, **_COMMON},
@@ -347,7 +358,7 @@ def document(public_base: str) -> dict[str, Any]:
             },
             "/trains": {
                 "get": {
-                    "operationId": "searchTrains",
+                    "operationId": OPERATION_IDS["SearchTrain"],
                     "summary": "Trains between two stations on a date, with availability.",
                     "security": _AUTH,
                     "parameters": query,
@@ -356,7 +367,7 @@ def document(public_base: str) -> dict[str, Any]:
             },
             "/bookings": {
                 "post": {
-                    "operationId": "book",
+                    "operationId": OPERATION_IDS["Book"],
                     "summary": "Book passengers; CNF, then RAC, then waitlist.",
                     "description": (
                         "Idempotent per Idempotency-Key: resending the same request with the "
@@ -391,7 +402,7 @@ def document(public_base: str) -> dict[str, Any]:
             },
             "/bookings/{pnr}": {
                 "get": {
-                    "operationId": "getBooking",
+                    "operationId": OPERATION_IDS["GetPnrStatus"],
                     "summary": "A booking and the current status of each passenger.",
                     "security": _AUTH,
                     "parameters": [pnr],
@@ -406,7 +417,7 @@ def document(public_base: str) -> dict[str, Any]:
             },
             "/bookings/{pnr}/cancellations": {
                 "post": {
-                    "operationId": "cancel",
+                    "operationId": OPERATION_IDS["CancelBooking"],
                     "summary": "Cancel some or all passengers; refunds per the 2015 rules.",
                     "security": _AUTH,
                     "parameters": [pnr],

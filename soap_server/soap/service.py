@@ -12,22 +12,19 @@ from spyne import Array, Boolean, Date, ServiceBase, rpc
 from soap_server.delivery import deliver
 from soap_server.railway import operations as ops
 from soap_server.railway.errors import InternalError, InvalidPassenger, ReservationError
-from soap_server.railway.fares import Fare
 from soap_server.railway.operations import Operation
 from soap_server.railway.system import Railway
 from soap_server.railway.views import (
     BookingRequest,
-    BookingView,
     CancellationRequest,
-    CancellationView,
     LoginRequest,
     LogoutRequest,
     PassengerRequest,
     PnrRequest,
     SearchRequest,
-    TrainOption,
 )
 from soap_server.soap import types as t
+from soap_server.soap.mapping import to_model
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +86,7 @@ class ReservationService(ServiceBase):
     )
     def Login(ctx: Any, AgentId: str, Password: str) -> t.LoginResult:  # noqa: N802, N803
         """Log in as a travel agent. Five wrong passwords in a row lock the agent for a while."""
-        session = _call(ctx, ops.LOGIN, LoginRequest(AgentId, Password))
-        return t.LoginResult(
-            SessionToken=session.token,
-            AgentId=session.agent,
-            IdleTimeoutMinutes=int(session.idle_timeout.total_seconds() // 60),
-            ServerTime=session.server_time,
-        )
+        return to_model(t.LoginResult, _call(ctx, ops.LOGIN, LoginRequest(AgentId, Password)))
 
     @rpc(
         _returns=t.required(t.LogoutResult),
@@ -105,8 +96,7 @@ class ReservationService(ServiceBase):
     )
     def Logout(ctx: Any) -> t.LogoutResult:  # noqa: N802
         """End the session named in the SessionHeader."""
-        _call(ctx, ops.LOGOUT, LogoutRequest())
-        return t.LogoutResult(LoggedOut=True)
+        return to_model(t.LogoutResult, _call(ctx, ops.LOGOUT, LogoutRequest()))
 
     @rpc(
         t.required(t.StationCode),
@@ -132,7 +122,8 @@ class ReservationService(ServiceBase):
         availability and fare of each class in the quota asked for (GN by default). BCT is
         accepted for Mumbai Central and answered as MMCT."""
         request = SearchRequest(From_, To_, JourneyDate, Class_, Quota or "GN")
-        return [_train(option) for option in _call(ctx, ops.SEARCH_TRAIN, request).trains]
+        found = _call(ctx, ops.SEARCH_TRAIN, request)
+        return [to_model(t.TrainAvailability, train) for train in found.trains]
 
     @rpc(
         t.required(t.TrainNumber),
@@ -177,7 +168,7 @@ class ReservationService(ServiceBase):
             client_reference=ClientReference,
             only_if_confirmed=bool(OnlyIfConfirmed),
         )
-        return _booking(_call(ctx, ops.BOOK, request))
+        return to_model(t.BookingDetails, _call(ctx, ops.BOOK, request))
 
     @rpc(
         t.required(t.PnrNumber),
@@ -189,7 +180,7 @@ class ReservationService(ServiceBase):
     def GetPnrStatus(ctx: Any, Pnr: str) -> t.BookingDetails:  # noqa: N802, N803
         """The booking and the current status of each passenger. Only the agent who booked a
         PNR may see it."""
-        return _booking(_call(ctx, ops.GET_PNR_STATUS, PnrRequest(Pnr)))
+        return to_model(t.BookingDetails, _call(ctx, ops.GET_PNR_STATUS, PnrRequest(Pnr)))
 
     @rpc(
         t.required(t.PnrNumber),
@@ -208,7 +199,7 @@ class ReservationService(ServiceBase):
         follows the 2015 rules; RAC and waitlisted passengers move up in order."""
         numbers = list(Passengers.PassengerNumber or []) if Passengers is not None else []
         request = CancellationRequest(Pnr, tuple(numbers) or None)
-        return _cancellation(_call(ctx, ops.CANCEL_BOOKING, request))
+        return to_model(t.CancellationResult, _call(ctx, ops.CANCEL_BOOKING, request))
 
 
 def _passenger(number: int, passenger: Any) -> PassengerRequest:
@@ -216,91 +207,4 @@ def _passenger(number: int, passenger: Any) -> PassengerRequest:
         raise InvalidPassenger(f"passenger {number} is empty")
     return PassengerRequest(
         passenger.Name, passenger.Age, passenger.Gender, passenger.BerthPreference
-    )
-
-
-# -- domain views to wire types ---------------------------------------------------------------
-
-
-def _fare(fare: Fare) -> t.FareBreakdown:
-    return t.FareBreakdown(
-        BaseFare=fare.base,
-        ReservationCharge=fare.reservation,
-        SuperfastCharge=fare.superfast,
-        TatkalCharge=fare.tatkal,
-        Gst=fare.gst,
-        Total=fare.total,
-    )
-
-
-def _train(option: TrainOption) -> t.TrainAvailability:
-    return t.TrainAvailability(
-        TrainNumber=option.number,
-        TrainName=option.name,
-        From=option.source.code,
-        To=option.destination.code,
-        Departure=option.departs,
-        Arrival=option.arrives,
-        Duration=option.duration,
-        DistanceKm=option.distance_km,
-        RunsOn=" ".join(option.runs_on),
-        Classes=[
-            t.ClassAvailability(
-                Class=c.class_code,
-                ClassName=c.class_name,
-                Quota=c.quota,
-                Status=c.status,
-                Available=c.available,
-                Fare=_fare(c.fare),
-            )
-            for c in option.classes
-        ],
-    )
-
-
-def _booking(view: BookingView) -> t.BookingDetails:
-    return t.BookingDetails(
-        Pnr=view.pnr,
-        ClientReference=view.client_reference,
-        TrainNumber=view.train,
-        TrainName=view.train_name,
-        From=view.source.code,
-        To=view.destination.code,
-        JourneyDate=view.journey_date,
-        Departure=view.departs,
-        Arrival=view.arrives,
-        Class=view.class_code,
-        Quota=view.quota,
-        BookedAt=view.booked_at,
-        ChartStatus=view.chart_status,
-        FarePerPassenger=_fare(view.fare),
-        TotalFare=view.total_fare,
-        TotalRefund=view.total_refund,
-        Passengers=[
-            t.PassengerStatus(
-                Number=p.number,
-                Name=p.name,
-                Age=p.age,
-                Gender=p.gender,
-                BookingStatus=p.booking_status,
-                CurrentStatus=p.current_status,
-                Coach=p.coach,
-                Berth=p.berth,
-                BerthType=p.berth_type,
-                Fare=p.fare,
-                Refund=p.refund,
-            )
-            for p in view.passengers
-        ],
-    )
-
-
-def _cancellation(result: CancellationView) -> t.CancellationResult:
-    return t.CancellationResult(
-        Pnr=result.booking.pnr,
-        CancelledPassengers=t.PassengerNumbers(PassengerNumber=list(result.cancelled)),
-        Refund=result.refund,
-        CancellationCharges=result.charges,
-        Promotions=[t.Promotion(From=p.was, To=p.now) for p in result.promotions],
-        Booking=_booking(result.booking),
     )

@@ -71,8 +71,8 @@ def test_load_runs_journeys_measures_every_operation_and_audits_clean(
         stats = data["operations"][op]
         assert stats["count"] > 0, op
         assert 0 < stats["p50_ms"] <= stats["p95_ms"] <= stats["p99_ms"] <= stats["max_ms"]
-    assert data["operations"]["login"]["count"] == 4
-    assert data["operations"]["logout"]["count"] == 4
+    assert data["operations"]["Login"]["count"] == 4
+    assert data["operations"]["Logout"]["count"] == 4
     assert data["faults"]["gave_up"] == {}
     assert data["audit"]["clean"] is True
     assert data["audit"]["problems"] == []

@@ -460,61 +460,6 @@ def test_session_expired_after_idle_minutes(client: Client, clock: FixedClock) -
     assert "15 idle minutes" in error.get("message", "")
 
 
-RULE_ERRORS = [
-    pytest.param(search("XYZQ", "NDLS"), "UnknownStation", id="UnknownStation-search"),
-    pytest.param(book("r1", source="XYZQ"), "UnknownStation", id="UnknownStation-book"),
-    pytest.param(search("NDLS", "NDLS"), "SameStation", id="SameStation-search"),
-    pytest.param(
-        book("r2", source="BCT", destination="MMCT"), "SameStation", id="SameStation-BCT-is-MMCT"
-    ),
-    pytest.param(book("r3", train="99999"), "TrainNotFound", id="TrainNotFound"),
-    pytest.param(
-        book("r4", train="22209", source="MMCT", destination="NDLS"),
-        "TrainNotRunning",
-        id="TrainNotRunning-22209-not-on-sunday",
-    ),
-    pytest.param(book("r5", destination="HWH"), "TrainDoesNotStop", id="TrainDoesNotStop"),
-    pytest.param(
-        book("r6", source="MMCT", destination="NDLS"),
-        "TrainDoesNotStop",
-        id="TrainDoesNotStop-wrong-direction",
-    ),
-    pytest.param(book("r7", cls="SL"), "ClassNotOnTrain", id="ClassNotOnTrain"),
-    pytest.param(
-        book("r8", cls="1A", quota="LD"), "QuotaNotAvailable", id="QuotaNotAvailable-1A-ladies"
-    ),
-    pytest.param(book("r9", journey="2026-01-20"), "OutsideReservationWindow", id="beyond-60-days"),
-    pytest.param(book("r10", journey="2025-11-19"), "OutsideReservationWindow", id="past-date"),
-    pytest.param(
-        search(journey="2026-01-20"), "OutsideReservationWindow", id="beyond-60-days-search"
-    ),
-    pytest.param(book("r11", quota="TQ"), "TatkalNotOpen", id="TatkalNotOpen"),
-    pytest.param(book("r12", passengers=SEVEN), "TooManyPassengers", id="TooManyPassengers"),
-    pytest.param(
-        book("r13", passengers=(("Baby Kumar", 3, "F"),)), "InvalidPassenger", id="age-under-5"
-    ),
-    pytest.param(
-        book("r14", passengers=(("R2D2", 30, "M"),)), "InvalidPassenger", id="name-with-digits"
-    ),
-    pytest.param(
-        book("r15", quota="LD", passengers=(RAVI,)), "InvalidPassenger", id="man-in-ladies-quota"
-    ),
-    pytest.param(pnr_status("2999999999"), "PnrNotFound", id="PnrNotFound-status"),
-    pytest.param(cancel("2999999999"), "PnrNotFound", id="PnrNotFound-cancel"),
-]
-
-
-@pytest.mark.parametrize(("operation", "code"), RULE_ERRORS)
-def test_rule_errors(
-    shared: tuple[Client, str], shared_core: tuple[Railway, str], operation: str, code: str
-) -> None:
-    client, token = shared
-    results = run(client, search(), operation, search(), session=token)
-    assert tags(results) == ["SearchTrain", "Error"]
-    error_of(results, operation_name(operation), code)
-    assert counts(shared_core[0]) == (0, 0, 0)
-
-
 def test_no_confirmed_seats(client: Client, railway: Railway) -> None:
     token = login_token(railway)
     fill(railway, token, 22, cls="1A")
