@@ -32,6 +32,9 @@ class Settings:
     maintenance_start: time | None = time(23, 45)
     maintenance_end: time | None = time(0, 20)
 
+    #: Demo mode (the main job): the help pages show the demo agents' passwords.
+    demo_mode: bool = False
+
     #: A simulation profile (latency, faults, lost answers, rate limits, the Tatkal rush).
     profile: Profile | None = None
 

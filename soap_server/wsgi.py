@@ -11,7 +11,6 @@ simulation hook) from ``Settings``.
 from __future__ import annotations
 
 import errno
-import html
 import json
 import os
 import socket
@@ -28,15 +27,15 @@ from werkzeug.wrappers import Request, Response
 
 from soap_server import __version__
 from soap_server.delivery import ENVIRON_KEY, Delivery
+from soap_server.help import CoreFacts, HelpSite
+from soap_server.help.samples import load_samples
 from soap_server.plainxml import PlainXmlEndpoint
-from soap_server.plainxml.endpoint import element_name
+from soap_server.plainxml.endpoint import contract as plain_xml_contract
 from soap_server.railway.agents import demo_agents, seed_rows
 from soap_server.railway.catalog import load_catalog
-from soap_server.railway.operations import OPERATIONS
 from soap_server.railway.policy import Policy
 from soap_server.railway.system import Hook, Railway
 from soap_server.rest.api import RestApi
-from soap_server.rest.openapi import OPERATION_IDS
 from soap_server.settings import Settings
 from soap_server.simulation import Simulation
 from soap_server.soap.app import build_application, operation_names, wsdl_document
@@ -68,12 +67,18 @@ class CoreApp:
         )
         self.rest = RestApi(self.railway, public_base(settings), settings.max_body_bytes)
         self.plain_xml = PlainXmlEndpoint(self.railway, limits)
+        self.help = HelpSite(
+            wsdl_document(application, settings.public_url),
+            self.rest.openapi,
+            plain_xml_contract(),
+            self._facts,
+            load_samples(),
+        )
         self._urls = Map(
             [
                 Rule("/soap", endpoint="soap"),
                 Rule("/xml", endpoint="xml"),
                 Rule("/healthz", endpoint="health"),
-                Rule("/", endpoint="index"),
             ],
             strict_slashes=False,
         )
@@ -98,17 +103,20 @@ class CoreApp:
         path = environ.get("PATH_INFO", "")
         if path == "/rest/v1" or path.startswith("/rest/v1/"):
             return self.rest(environ, start_response)
+        if self.help.handles(path):
+            return self.help(Request(environ))(environ, start_response)
         adapter = self._urls.bind_to_environ(environ)
         try:
             endpoint, _ = adapter.match()
         except HTTPException as error:
             return error(environ, start_response)
         if endpoint == "soap":
+            if environ.get("REQUEST_METHOD") == "GET" and not _asks_for_wsdl(environ):
+                return self.help.soap(Request(environ))(environ, start_response)
             return self.soap(environ, start_response)
         if endpoint == "xml":
             return self.plain_xml(environ, start_response)
-        response = self._health() if endpoint == "health" else self._index(Request(environ))
-        return response(environ, start_response)
+        return self._health()(environ, start_response)
 
     def close(self) -> None:
         self.railway.close()
@@ -130,46 +138,23 @@ class CoreApp:
         }
         return Response(json.dumps(body, indent=2) + "\n", mimetype="application/json")
 
-    def _index(self, request: Request) -> Response:
-        agents = "".join(
-            f"<tr><td>{html.escape(a.code)}</td><td>{html.escape(a.name)}</td>"
-            f"<td><code>{html.escape(a.demo_password)}</code></td></tr>"
-            for a in demo_agents()
-        )
-        url = html.escape(self.settings.public_url)
-        base = html.escape(public_base(self.settings))
-        clock = html.escape(repr(self.railway.clock))
+    def _facts(self) -> CoreFacts:
         profile = self.settings.profile
-        simulation = (
-            f"Simulation profile: <code>{html.escape(profile.name)}</code>"
-            f" ({html.escape(profile.description)})."
-            if profile is not None
-            else "No simulation profile."
+        return CoreFacts(
+            public_url=self.settings.public_url,
+            base=public_base(self.settings),
+            clock=repr(self.railway.clock),
+            now=self.railway.clock.now(),
+            maintenance=[f"{a:%H:%M}-{b:%H:%M}" for a, b in self.railway.maintenance_windows()],
+            profile=None if profile is None else f"{profile.name} ({profile.description})",
+            demo=self.settings.demo_mode,
+            agents=[(a.code, a.name, a.demo_password) for a in demo_agents()],
         )
-        operations = "".join(
-            f"<tr><td><code>{html.escape(op.name)}</code></td>"
-            f"<td><code>{html.escape(OPERATION_IDS[op.name])}</code></td>"
-            f"<td><code>&lt;{html.escape(element_name(op))}&gt;</code></td>"
-            f"<td>{html.escape(op.summary)}</td></tr>"
-            for op in OPERATIONS
-        )
-        page = f"""<!doctype html><html><head><meta charset="utf-8">
-<title>IRCTC reservation core (simulator)</title></head><body>
-<h1>IRCTC reservation core</h1>
-<p>One reservation core for authorised travel agents, in three integration eras:</p>
-<ul>
-<li>SOAP 1.1: <code>POST {url}</code>, contract <a href="{url}?wsdl">{url}?wsdl</a></li>
-<li>REST/JSON: <code>{base}/rest/v1/...</code>, contract
-<a href="{base}/rest/v1/openapi.json">{base}/rest/v1/openapi.json</a></li>
-<li>plain XML: <code>POST {base}/xml</code>, contract <a href="{base}/xml">{base}/xml</a> (XSD)</li>
-</ul>
-<p>Clock: <code>{clock}</code>. {simulation} Status: <a href="{base}/healthz">/healthz</a>.</p>
-<table border="1" cellpadding="4"><tr><th>Operation (SOAP)</th><th>REST operationId</th>
-<th>plain XML</th><th>What it does</th></tr>
-{operations}</table>
-<table border="1" cellpadding="4"><tr><th>Agent</th><th>Name</th><th>Demo password</th></tr>
-{agents}</table></body></html>"""
-        return Response(page, mimetype="text/html")
+
+
+def _asks_for_wsdl(environ: dict[str, Any]) -> bool:
+    query = environ.get("QUERY_STRING", "").lower()
+    return query.split("&")[0].split("=")[0] in ("wsdl", "singlewsdl")
 
 
 def cut_connection(environ: dict[str, Any]) -> None:
