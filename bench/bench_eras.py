@@ -16,7 +16,7 @@ from pathlib import Path
 
 from core_runner import FreshCore
 from soap_client.compare import ERAS, compare
-from soap_client.compare.report import as_text, write_markdown
+from soap_client.compare.report import as_text, write_report
 
 PASSWORD = "mmt-secret-2008"
 
@@ -40,7 +40,8 @@ def main() -> None:
         ratios = ", ".join(f"{era} {result.total(era, metric) / rest:.2f}" for era in ERAS)
         print(f"  {metric:10} {ratios}")
     if args.report is not None:
-        print(f"report: {write_markdown(result, args.report)}")
+        where = "a fresh core started by bench_eras.py"
+        print(f"report: {write_report(result, args.report, where)}")
 
 
 if __name__ == "__main__":

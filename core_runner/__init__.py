@@ -37,9 +37,11 @@ class FreshCore:
         profile: Path | None = None,
         workers: int = 0,
         quiet: bool = True,
+        demo: bool = False,
     ) -> None:
         self.folder = folder
         self.quiet = quiet
+        self.demo = demo  # demo mode: the help pages show the demo passwords
         self.profile = profile
         self.workers = workers
         self.base = ""
@@ -62,6 +64,8 @@ class FreshCore:
             if self.workers > 0:
                 gunicorn = Path(sys.executable).with_name("gunicorn")
                 env = {**os.environ, "IRCTC_DB": str(database), "IRCTC_CLOCK": clock}
+                if self.demo:
+                    env["IRCTC_DEMO"] = "1"
                 if self.profile is not None:
                     env["IRCTC_PROFILE"] = str(self.profile)
                 command = [
@@ -95,6 +99,8 @@ class FreshCore:
                 ]
                 if self.quiet:
                     command.append("--quiet")
+                if self.demo:
+                    command.append("--demo")
                 if self.profile is not None:
                     command += ["--profile", str(self.profile)]
                 self._process = subprocess.Popen(

@@ -314,7 +314,7 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
     import requests
 
     from soap_client.compare import compare
-    from soap_client.compare.report import as_json, as_text, write_markdown
+    from soap_client.compare.report import as_json, as_text, write_report
 
     if not args.password:
         print("error: no password: pass --password or set IRCTC_PASSWORD", file=sys.stderr)
@@ -332,7 +332,7 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_FAULT
     print(as_json(result) if args.json else as_text(result), file=out)
     if args.report is not None:
-        path = write_markdown(result, args.report)
+        path = write_report(result, args.report, args.url)
         if not args.json:
             print(f"report: {path}", file=out)
     return 0

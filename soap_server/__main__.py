@@ -37,7 +37,13 @@ def _port(value: str) -> int:
     return port
 
 
+#: ``--clock sample``: the clock the committed samples were recorded on (samples/manifest.toml).
+SAMPLE_CLOCK = "fixed:2025-11-20T09:00:00+05:30"
+
+
 def _clock(value: str) -> object:
+    if value.strip().lower() == "sample":
+        value = SAMPLE_CLOCK
     try:
         return parse_clock(value)
     except ValueError as error:
@@ -65,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--clock",
         type=_clock,
         default=parse_clock("real"),
-        help="real | fixed:ISO-DATETIME | offset:ISO-DATETIME (simulated IST time)",
+        help="real | fixed:ISO-DATETIME | offset:ISO-DATETIME (simulated IST time) | sample"
+        f" (the samples' clock, {SAMPLE_CLOCK}); default real",
     )
     serve.add_argument(
         "--public-url",
@@ -79,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", type=Path, help="a simulation profile (TOML), e.g. profiles/flaky.toml"
     )
     serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="demo mode: the help pages show the demo agents' passwords",
+    )
 
     export = commands.add_parser("export-wsdl", help="write the WSDL contract")
     export.add_argument("-o", "--output", type=Path, default=COMMITTED_WSDL)
@@ -152,6 +164,8 @@ def _settings(args: argparse.Namespace, public_url: str) -> Settings:
         if args.session_idle_minutes < 1:
             raise UsageError("--session-idle-minutes must be at least 1")
         settings = replace(settings, session_idle_minutes=args.session_idle_minutes)
+    if getattr(args, "demo", False):
+        settings = replace(settings, demo_mode=True)
     if getattr(args, "no_maintenance", False):
         settings = replace(settings, maintenance_start=None, maintenance_end=None)
     if getattr(args, "profile", None) is not None:
@@ -258,7 +272,7 @@ def _demo(args: argparse.Namespace) -> int:
     log_path = folder / "core.log"
     print(f"== Starting the reservation core (database {folder / 'core.sqlite3'}, clock {clock})")
     try:
-        core = FreshCore(folder, clock, quiet=False)
+        core = FreshCore(folder, clock, quiet=False, demo=True)
     except CoreNotStarted as error:
         raise UsageError(str(error)) from None
     try:

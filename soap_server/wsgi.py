@@ -186,7 +186,8 @@ def from_environment() -> CoreApp:
             gunicorn -w 2 -k gthread --threads 8 -b 127.0.0.1:8000 \\
             'soap_server.wsgi:from_environment()'
 
-    Also read: ``IRCTC_CLOCK`` (``real`` by default), ``IRCTC_PUBLIC_URL``.
+    Also read: ``IRCTC_CLOCK`` (``real`` by default), ``IRCTC_PUBLIC_URL``, ``IRCTC_DEMO``
+    (``1``: demo mode, the help pages show the demo passwords).
     """
     from pathlib import Path
 
@@ -200,6 +201,7 @@ def from_environment() -> CoreApp:
         public_url=os.environ.get("IRCTC_PUBLIC_URL", DEFAULT_PUBLIC_URL),
         clock=parse_clock(os.environ.get("IRCTC_CLOCK", "real")),
         profile=load_profile(Path(profile)) if profile else None,
+        demo_mode=os.environ.get("IRCTC_DEMO", "") not in ("", "0"),
     )
     return create_app(settings)
 

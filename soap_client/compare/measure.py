@@ -147,7 +147,14 @@ def _server_date(soap_url: str, agent: str, password: str) -> date:
     return date.fromisoformat(answer["now"][:10])
 
 
-def compare(soap_url: str, agent: str, password: str, runs: int) -> Comparison:
+def compare(
+    soap_url: str,
+    agent: str,
+    password: str,
+    runs: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> Comparison:
+    """``runs`` journeys per era; ``progress(done, total)`` is called after each journey."""
     if not 1 <= runs <= MAX_RUNS:
         raise ValueError(f"runs must be 1 to {MAX_RUNS}")
     base = _server_date(soap_url, agent, password)
@@ -167,6 +174,8 @@ def compare(soap_url: str, agent: str, password: str, runs: int) -> Comparison:
             )
             outcome = _journey(era, clients[era], trip, result.measures)
             result.outcomes.setdefault(era, outcome)
+            if progress is not None:
+                progress(len(result.measures) // len(OPERATIONS), runs * len(ERAS))
     base_url = soap_url.rstrip("/").removesuffix("/soap")
     with requests.Session() as session:
         for era, url in (

@@ -300,7 +300,9 @@ def read_wsdl(document: bytes) -> Wsdl:
 #: The order a partner meets the operations in, for the pages (the WSDL's is alphabetical).
 _SOAP_ORDER = {
     n: i
-    for i, n in enumerate(("Login", "SearchTrain", "Book", "GetPnrStatus", "CancelBooking", "Logout"))
+    for i, n in enumerate(
+        ("Login", "SearchTrain", "Book", "GetPnrStatus", "CancelBooking", "Logout")
+    )
 }
 
 

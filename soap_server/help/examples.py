@@ -114,7 +114,11 @@ PLAIN_XML: dict[str, Example] = {
         "xml",
     ),
     "PnrStatus": Example(
-        "POST", "/xml", _XML, '<Request session="{{TOKEN}}">\n  <PnrStatus pnr="{{PNR}}"/>\n</Request>', "xml"
+        "POST",
+        "/xml",
+        _XML,
+        '<Request session="{{TOKEN}}">\n  <PnrStatus pnr="{{PNR}}"/>\n</Request>',
+        "xml",
     ),
     "Cancel": Example(
         "POST",

@@ -53,7 +53,9 @@ def layout(tab: Tab, body: str, status: str = "") -> str:
     )
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[bool] = ()) -> str:
+def table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[bool] = ()
+) -> str:
     """A table whose cells are already markup (escape values before passing them)."""
 
     def cell(tag: str, i: int, value: str) -> str:
@@ -61,10 +63,11 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequen
         return f"<{tag}{right}>{value}</{tag}>"
 
     head = "".join(cell("th", i, esc(h)) for i, h in enumerate(headers))
+    thead = f"<thead><tr>{head}</tr></thead>" if any(headers) else ""
     body = "".join(
         "<tr>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>" for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table>{thead}<tbody>{body}</tbody></table>"
 
 
 def code(text: str) -> str:
@@ -92,7 +95,9 @@ def tree(node: Node, top: bool = True) -> str:
     doc = f'<span class="doc">{esc(node.doc)}</span>' if node.doc else ""
     kind = f'<span class="type">{esc(node.type)}</span>' if node.type else ""
     prefix = "@" if node.attribute else ""
-    item = f'<span class="name">{esc(prefix + node.name)}</span>{kind}{"".join(badges)}{facets}{doc}'
+    item = (
+        f'<span class="name">{esc(prefix + node.name)}</span>{kind}{"".join(badges)}{facets}{doc}'
+    )
     if node.children:
         item += "<ul>" + "".join(tree(c, False) for c in node.children) + "</ul>"
     return f'<ul class="tree"><li>{item}</li></ul>' if top else f"<li>{item}</li>"
@@ -134,9 +139,7 @@ def try_it(form: Form, title: str = "Try it") -> str:
         f'<textarea class="headers" id="headers" name="headers">{esc(headers)}</textarea>'
         '<label for="body">Body</label>'
         f'<textarea id="body" name="body" spellcheck="false">{esc(form.body)}</textarea>'
-        '<p><button type="submit">Send</button></p></form>'
-        + _result()
-        + "</section>"
+        '<p><button type="submit">Send</button></p></form>' + _result() + "</section>"
     )
 
 

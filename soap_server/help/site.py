@@ -167,7 +167,9 @@ class HelpSite:
         response = Response(data, mimetype=mimetype or mimetypes.guess_type(name)[0])
         response.headers["X-Content-Type-Options"] = "nosniff"
         if mimetype == "image/svg+xml":
-            response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+            response.headers["Content-Security-Policy"] = (
+                "default-src 'none'; style-src 'unsafe-inline'"
+            )
         return response
 
     # -- shared pieces ---------------------------------------------------------------------------
@@ -264,12 +266,17 @@ class HelpSite:
         agents_part = ""
         if facts.demo:
             password = facts.agents[0][2] if facts.agents else password
-            agents_part = "<h2>Demo agents</h2>" + table(
-                ["agent", "name", "demo password"],
-                [[code(a), esc(n), code(pw)] for a, n, pw in facts.agents],
-            ) + (
-                '<p class="muted">Demo mode: these are the seeded demo accounts. The database '
-                "holds only their scrypt hashes; five wrong passwords lock an agent for a while.</p>"
+            agents_part = (
+                "<h2>Demo agents</h2>"
+                + table(
+                    ["agent", "name", "demo password"],
+                    [[code(a), esc(n), code(pw)] for a, n, pw in facts.agents],
+                )
+                + (
+                    '<p class="muted">Demo mode: these are the seeded demo accounts. The database '
+                    "holds only their scrypt hashes; five wrong passwords lock an agent for a"
+                    " while.</p>"
+                )
             )
         else:
             agents_part = (
@@ -280,7 +287,8 @@ class HelpSite:
             )
         first = facts.agents[0][0] if facts.agents else "MMT"
         curl = (
-            f"curl -s {url} -H 'Content-Type: text/xml; charset=utf-8' -H 'SOAPAction: \"Login\"' -d '\n"
+            f"curl -s {url} -H 'Content-Type: text/xml; charset=utf-8'"
+            " -H 'SOAPAction: \"Login\"' -d '\n"
             '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"\n'
             f'                  xmlns:tns="{self.wsdl.namespace}">\n'
             f"  <soapenv:Body><tns:Login><tns:AgentId>{first}</tns:AgentId>\n"
@@ -289,7 +297,7 @@ class HelpSite:
         )
         rest_curl = (
             f"TOKEN=$(curl -s {base}/rest/v1/sessions -H 'Content-Type: application/json' \\\n"
-            f"     -d '{{\"agent\": \"{first}\", \"password\": \"{password}\"}}' "
+            f'     -d \'{{"agent": "{first}", "password": "{password}"}}\' '
             "| python3 -c 'import json,sys; print(json.load(sys.stdin)[\"token\"])')\n"
             f'curl -s "{base}/rest/v1/trains?from=NDLS&to=BCT&date=YYYY-MM-DD" '
             '-H "Authorization: Bearer $TOKEN"'
@@ -329,23 +337,25 @@ class HelpSite:
             "them as they are.</p></div></div>"
             f"{agents_part}"
             "<h2>More</h2><ul>"
-            f"<li>{link('/help/wsdl', 'The WSDL, readable')} (tools read {link(url + '?wsdl', '?wsdl')})</li>"
-            f"<li>{link('/help/report', 'SOAP, REST and plain XML compared')}: bytes, time, CPU</li>"
-            f"<li>{link('/help/samples', 'Every sample envelope')}, one per operation and fault</li>"
+            f"<li>{link('/help/wsdl', 'The WSDL, readable')}"
+            f" (tools read {link(url + '?wsdl', '?wsdl')})</li>"
+            f"<li>{link('/help/report', 'SOAP, REST and plain XML compared')}:"
+            " bytes, time, CPU</li>"
+            f"<li>{link('/help/samples', 'Every sample envelope')},"
+            " one per operation and fault</li>"
             f"<li>{link('/healthz', 'Health')}: the clock, maintenance windows, profile</li></ul>"
         )
         return Tab("/", "Overview"), body
 
     # -- SOAP ------------------------------------------------------------------------------------
     def _soap_index(self, facts: CoreFacts) -> tuple[Tab, str]:
-        rows = [
-            [link(f"/soap?op={op.name}", op.name), esc(op.doc)] for op in self.wsdl.operations
-        ]
+        rows = [[link(f"/soap?op={op.name}", op.name), esc(op.doc)] for op in self.wsdl.operations]
         body = (
             f"<h1>{esc(self.wsdl.name)}: SOAP 1.1</h1>"
             f'<p class="lead">{code("POST " + facts.public_url)}, document/literal wrapped, '
             f"namespace {code(self.wsdl.namespace)}. The contract: "
-            f"{link(facts.public_url + '?wsdl', 'the WSDL')} ({link('/help/wsdl', 'readable')}).</p>"
+            f"{link(facts.public_url + '?wsdl', 'the WSDL')}"
+            f" ({link('/help/wsdl', 'readable')}).</p>"
             f"<h2>Operations</h2>{table(['operation', 'what it does'], rows)}"
             "<h2>Faults</h2><p>HTTP 500 with "
             f"{code('faultcode')} {code('soap:Client.Reason')} (resending fails again) or "
@@ -499,7 +509,8 @@ class HelpSite:
             for status, text, shape in op.responses
         )
         auth = (
-            f"Needs {code('Authorization: Bearer TOKEN')} (the token of {link('/help/rest/login', 'login')})."
+            f"Needs {code('Authorization: Bearer TOKEN')}"
+            f" (the token of {link('/help/rest/login', 'login')})."
             if op.secured
             else "No session needed."
         )
@@ -627,7 +638,9 @@ class HelpSite:
         ]
         for group, items in groups.items():
             title = link(f"/soap?op={group}", group) if group != "the wire" else esc(group)
-            parts.append(f"<h2>{title}</h2>" + self._sample_list(items, facts).partition("</h2>")[2])
+            parts.append(
+                f"<h2>{title}</h2>" + self._sample_list(items, facts).partition("</h2>")[2]
+            )
         return Tab("/help/samples", "Samples"), "".join(parts)
 
     # -- the comparison report ------------------------------------------------------------------

@@ -39,7 +39,9 @@ FLAGS = [
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium (apt-get install chromium)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: run scripts/ensure-chromium (apt-get install chromium)"
+        )
     with tempfile.TemporaryDirectory(prefix="irctc-chromium-") as profile, sync_playwright() as p:
         chromium = p.chromium.launch(
             executable_path=str(CHROMIUM),

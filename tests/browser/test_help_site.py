@@ -13,7 +13,9 @@ def _watch_origin(page: Page, site: str) -> list[str]:
     elsewhere: list[str] = []
     page.on(
         "request",
-        lambda r: None if r.url.startswith(site + "/") or r.url == site else elsewhere.append(r.url),
+        lambda r: (
+            None if r.url.startswith(site + "/") or r.url == site else elsewhere.append(r.url)
+        ),
     )
     return elsewhere
 
@@ -70,14 +72,18 @@ def test_book_through_rest_and_plain_xml(page: Page, site: str, artefacts: Path)
     page.locator(".session button").click()
     expect(page.locator(".session .outcome")).to_contain_text("HTTP 201")
     page.locator("form.tryit button").click()
-    expect(page.locator(".tryit-box .outcome")).to_contain_text(re.compile(r"HTTP 201 .* PNR \d{10}"))
+    expect(page.locator(".tryit-box .outcome")).to_contain_text(
+        re.compile(r"HTTP 201 .* PNR \d{10}")
+    )
     expect(page.locator(".tryit-box .sent")).to_contain_text("Authorization: Bearer ")
     expect(page.locator(".tryit-box .received")).to_contain_text('"pnr":')
     page.screenshot(path=str(artefacts / "rest-book.png"), full_page=True)
 
     page.goto(site + "/help/xml/Book")
     page.locator("form.tryit button").click()  # the REST login's token serves every era
-    expect(page.locator(".tryit-box .outcome")).to_contain_text(re.compile(r"HTTP 200 .* PNR \d{10}"))
+    expect(page.locator(".tryit-box .outcome")).to_contain_text(
+        re.compile(r"HTTP 200 .* PNR \d{10}")
+    )
     expect(page.locator(".tryit-box .received")).to_contain_text("<Response>")
 
 

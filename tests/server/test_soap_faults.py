@@ -388,12 +388,12 @@ def test_head_wsdl_has_no_body(http: Client) -> None:
     assert head.headers["Content-Length"] == str(len(full.data))
 
 
-def test_get_without_wsdl_is_405_text(http: Client) -> None:
+def test_get_without_wsdl_is_the_operations_page(http: Client) -> None:
     response = http.get("/soap")
-    assert response.status_code == 405
-    assert response.mimetype == "text/plain"
-    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
-    assert "?wsdl" in response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    text = response.get_data(as_text=True)
+    assert 'href="/soap?op=Book"' in text and "?wsdl" in text
 
 
 def test_healthz(http: Client, railway: Railway) -> None:

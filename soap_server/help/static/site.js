@@ -113,7 +113,7 @@
     var results = doc.getElementsByTagName("*");
     for (var i = 0; i < results.length; i++) {
       var el = results[i];
-      if (el.getAttribute("token") && !found.token) { found.token = el.getAttribute("token"); }
+      if (el.localName === "Login" && el.getAttribute("session")) { found.token = el.getAttribute("session"); }
       if (el.getAttribute("pnr") && !found.pnr && el.localName !== "Error") { found.pnr = el.getAttribute("pnr"); }
       if (el.localName === "Error") {
         found.fault = (el.getAttribute("op") ? el.getAttribute("op") + " " : "") +
