@@ -1,10 +1,12 @@
 """Command line of the travel agent: ``python -m soap_client`` (or ``travel-agent``).
 
-Global options come before the command: ``--url``, ``--agent``, ``--password`` (or the
-IRCTC_URL, IRCTC_AGENT, IRCTC_PASSWORD environment variables), ``--ledger``, ``--trace`` (every
-envelope, pretty-printed, on stderr) and ``--json`` (machine-readable output on stdout). Errors
-are one line, ``error: <faultcode>: <message>``, with exit code 1 for a fault from the core,
-2 for a usage mistake and 3 when the core cannot be reached.
+Global options, before or after the command: ``--url``, ``--agent``, ``--password`` (or the
+IRCTC_URL, IRCTC_AGENT, IRCTC_PASSWORD environment variables), ``--ledger``, ``--timeout``,
+``--trace`` (every envelope, pretty-printed, on stderr) and ``--json`` (machine-readable output
+on stdout, errors as one JSON object on stderr). Errors are one line,
+``error: <faultcode>: <message>``, with exit code 1 for a fault from the core, 2 for a usage
+mistake (caught before anything is sent) and 3 when the core cannot be reached; a reader that
+goes away (``| head``) ends the command quietly with 141, as SIGPIPE would.
 """
 
 from __future__ import annotations
@@ -14,77 +16,185 @@ import dataclasses
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, get_args
+from typing import Any, NoReturn, TextIO
 
+from soap_client import checks
 from soap_client.agent import TravelAgent
 from soap_client.codegen.command import add_arguments as add_codegen_arguments
 from soap_client.codegen.command import run as run_codegen
 from soap_client.errors import AgentError, ServiceFault, TransportError
-from soap_client.irctc_client import ClassType, QuotaType
 from soap_client.journey import play_journey
 from soap_client.ledger import Ledger
-from soap_client.models import Booking, Cancellation, Passenger, TrainOffer
+from soap_client.models import Booking, Cancellation, TrainOffer
+from soap_client.progress import Progress
 from soap_client.trace import print_exchange
 
 DEFAULT_URL = "http://127.0.0.1:8000/soap"
-CLASSES = get_args(ClassType)
-QUOTAS = get_args(QuotaType)
+CLASSES = checks.CLASSES
+QUOTAS = checks.QUOTAS
 EXIT_FAULT, EXIT_USAGE, EXIT_UNREACHABLE = 1, 2, 3
+EXIT_PIPE = 128 + 13  # as if killed by SIGPIPE, like other tools whose reader went away
+START_A_CORE = (
+    "start one with 'python -m soap_server serve' (or ./scripts/demo),"
+    " or point --url / IRCTC_URL at one"
+)
+#: Whether errors are written as JSON (--json anywhere on the command line); set by main.
+_json_errors = False
+
+
+class _Help(argparse.HelpFormatter):
+    """Shows each option's default, when it has one worth showing."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            "%(default)" in text
+            or "(default" in text
+            or default in (None, False, argparse.SUPPRESS)
+            or not action.option_strings
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)  # --clas is a typo, not --class
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+        fail(EXIT_USAGE, "Usage", f"{message} (see {self.prog} --help)")
+        self.exit(EXIT_USAGE)
 
 
-def _date(value: str) -> date:
+def fail(exit_code: int, code: str, message: str, **extra: Any) -> int:
+    """Report an error on stderr: one line, or one JSON object with --json. Returns the code."""
+    if _json_errors:
+        body = {"error": {"code": code, "message": message, **extra, "exit_code": exit_code}}
+        print(json.dumps(body), file=sys.stderr)
+    else:
+        print(f"error: {extra.get('faultcode') or code}: {message}", file=sys.stderr)
+    return exit_code
+
+
+def _checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a ``checks`` function: its message, not argparse's generic one."""
+
+    def convert(value: str) -> Any:
+        try:
+            return check(value)
+        except checks.LocalError as error:
+            raise argparse.ArgumentTypeError(error.message) from None
+
+    convert.__name__ = check.__name__
+    return convert
+
+
+_date = _checked(checks.journey_date)
+_passenger = _checked(checks.passenger)
+_pnr = _checked(checks.pnr)
+_train = _checked(checks.train)
+_station = _checked(checks.station)
+
+
+def _seconds(value: str) -> float:
     try:
-        return date.fromisoformat(value)
+        seconds = float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not 0 < seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"{value} seconds: give more than 0 and at most 3600")
+    return seconds
 
 
-def _passenger(value: str) -> Passenger:
-    parts = [p.strip() for p in value.split(",")]
-    if len(parts) not in (3, 4) or not parts[1].isdigit():
-        raise argparse.ArgumentTypeError(
-            f"passenger {value!r} is not NAME,AGE,GENDER[,BERTH] (e.g. 'Ravi Kumar,34,M,LB')"
-        )
-    berth = parts[3].upper() if len(parts) == 4 and parts[3] else None
-    return Passenger(parts[0], int(parts[1]), parts[2].upper(), berth)
+def _count(low: int, high: int) -> Callable[[str], int]:
+    def convert(value: str) -> int:
+        if not value.strip().isdigit() or not low <= int(value) <= high:
+            raise argparse.ArgumentTypeError(f"{value!r}: give a whole number from {low} to {high}")
+        return int(value)
+
+    convert.__name__ = "count"
+    return convert
+
+
+def _global_options(shared: bool) -> _Parser:
+    """The options every command takes, before or after its name.
+
+    The main parser holds the defaults; each command's copy (``shared``) has none, so that an
+    option given after the command overrides one given before it, and one not given leaves it.
+    """
+    options = _Parser(add_help=False)
+    env = os.environ.get
+    url = env("IRCTC_URL", DEFAULT_URL)
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if shared else value
+
+    options.add_argument(
+        "--url", default=default(url), help=f"the core's SOAP endpoint (default: {url}; IRCTC_URL)"
+    )
+    agent = env("IRCTC_AGENT", "MMT")
+    options.add_argument(
+        "--agent", default=default(agent), help=f"agent id (default: {agent}; IRCTC_AGENT)"
+    )
+    options.add_argument(
+        "--password", default=default(env("IRCTC_PASSWORD")), help="agent password (IRCTC_PASSWORD)"
+    )
+    options.add_argument(
+        "--ledger", type=Path, default=default(None), help="ledger file (var/ledger-AGENT.sqlite3)"
+    )
+    options.add_argument(
+        "--timeout", type=_seconds, default=default(30.0), help="seconds per call (default: 30)"
+    )
+    options.add_argument(
+        "--trace",
+        action="store_true",
+        default=default(False),
+        help="print every envelope on stderr",
+    )
+    options.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="machine-readable output (errors as JSON on stderr)",
+    )
+    return options
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m soap_client",
         description="A travel agent's client for the IRCTC reservation core (SOAP 1.1).",
+        epilog="The options above are accepted after the command too. Exit codes: 1 a fault"
+        " from the core, 2 a usage mistake, 3 the core cannot be reached.",
+        parents=[_global_options(shared=False)],
     )
-    env = os.environ.get
-    parser.add_argument("--url", default=env("IRCTC_URL", DEFAULT_URL), help="SOAP endpoint")
-    parser.add_argument("--agent", default=env("IRCTC_AGENT", "MMT"), help="agent id (MMT)")
-    parser.add_argument("--password", default=env("IRCTC_PASSWORD"), help="agent password")
-    parser.add_argument("--ledger", type=Path, help="ledger file (var/ledger-AGENT.sqlite3)")
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per call (30)")
-    parser.add_argument("--trace", action="store_true", help="print every envelope on stderr")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    shared = _global_options(shared=True)
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, metavar="COMMAND"
+    )
 
-    search = commands.add_parser("search", help="trains between two stations on a date")
-    search.add_argument("source", metavar="FROM")
-    search.add_argument("destination", metavar="TO")
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=text, description=text, parents=[shared])
+
+    search = command("search", "trains between two stations on a date")
+    search.add_argument("source", metavar="FROM", type=_station)
+    search.add_argument("destination", metavar="TO", type=_station)
     search.add_argument("journey_date", metavar="DATE", type=_date)
     search.add_argument("--class", dest="travel_class", choices=CLASSES, help="only this class")
     search.add_argument("--quota", choices=QUOTAS, help="GN (default), TQ, LD or SS")
 
-    book = commands.add_parser("book", help="book passengers on a train")
-    book.add_argument("--train", required=True)
+    book = command("book", "book passengers on a train")
+    book.add_argument("--train", required=True, type=_train)
     book.add_argument("--date", dest="journey_date", required=True, type=_date)
-    book.add_argument("--from", dest="source", required=True)
-    book.add_argument("--to", dest="destination", required=True)
+    book.add_argument("--from", dest="source", required=True, type=_station)
+    book.add_argument("--to", dest="destination", required=True, type=_station)
     book.add_argument("--class", dest="travel_class", required=True, choices=CLASSES)
     book.add_argument("--quota", default="GN", choices=QUOTAS)
     book.add_argument(
@@ -93,39 +203,44 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         type=_passenger,
         required=True,
-        help="NAME,AGE,GENDER[,BERTH]; repeat for each passenger",
+        help="NAME,AGE,GENDER[,BERTH]; repeat for each passenger (gender M F T; berth"
+        f" {' '.join(checks.BERTHS)})",
     )
     book.add_argument("--only-if-confirmed", action="store_true")
     book.add_argument("--reference", help="client reference (generated if absent)")
 
-    pnr = commands.add_parser("pnr", help="status of a PNR")
-    pnr.add_argument("pnr")
+    pnr = command("pnr", "status of a PNR")
+    pnr.add_argument("pnr", type=_pnr)
 
-    cancel = commands.add_parser("cancel", help="cancel passengers of a PNR (all by default)")
-    cancel.add_argument("pnr")
-    cancel.add_argument("--passenger", dest="passengers", action="append", type=int)
+    cancel = command("cancel", "cancel passengers of a PNR (all by default)")
+    cancel.add_argument("pnr", type=_pnr)
+    cancel.add_argument(
+        "--passenger", dest="passengers", action="append", type=_count(1, 6), metavar="N"
+    )
 
-    commands.add_parser("bookings", help="the agent's ledger")
-    commands.add_parser("sync", help="reconcile pending bookings and refresh statuses")
-    replay = commands.add_parser(
-        "replay", help="send sample envelopes as-is and compare the answers with the expected"
+    command("bookings", "the agent's ledger")
+    command("sync", "reconcile pending bookings and refresh statuses")
+    replay = command(
+        "replay", "send sample envelopes as-is and compare the answers with the expected"
     )
     replay.add_argument("paths", nargs="*", metavar="PATH", help="sample files or folders")
-    replay.add_argument("--url", dest="replay_url", help="the core to replay against")
     replay.add_argument(
         "--fresh",
         action="store_true",
         help="start fresh cores for the replay (on the samples' clocks) instead of --url",
     )
-    replay.add_argument("--samples", type=Path, help="the samples folder (samples/)")
-    record = commands.add_parser(
-        "record", help="regenerate the expected responses from fresh cores"
+    replay.add_argument(
+        "--lock-agents",
+        action="store_true",
+        help="with --url: also run the samples that lock an agent (on a core nobody shares)",
     )
+    replay.add_argument("--samples", type=Path, help="the samples folder (samples/)")
+    record = command("record", "regenerate the expected responses from fresh cores")
     record.add_argument("--samples", type=Path, help="the samples folder (samples/)")
-    codegen = commands.add_parser("codegen", help="a typed Python client module from a WSDL")
+    codegen = command("codegen", "a typed Python client module from a WSDL")
     add_codegen_arguments(codegen)
-    wsdl_diff = commands.add_parser(
-        "wsdl-diff", help="what changed between two WSDLs, and whether it breaks clients"
+    wsdl_diff = command(
+        "wsdl-diff", "what changed between two WSDLs, and whether it breaks clients"
     )
     wsdl_diff.add_argument("old", metavar="OLD", help="a WSDL file or an http(s) URL")
     wsdl_diff.add_argument("new", metavar="NEW", help="a WSDL file or an http(s) URL")
@@ -140,19 +255,15 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("strict", "lax"),
         default="strict",
         help="how the old client reads answers: strict (rejects unknown elements, as"
-        " codegen's clients do; the default) or lax",
+        " codegen's clients do) or lax",
     )
-    compare = commands.add_parser(
-        "compare", help="the same journey through SOAP, REST and plain XML, measured"
-    )
-    compare.add_argument("--runs", type=int, default=5, help="journeys per era (5)")
-    compare.add_argument("--report", type=Path, help="write report.md and SVG charts here")
-    load = commands.add_parser(
-        "load", help="N concurrent agents playing journeys, then an audit of the core"
-    )
-    load.add_argument("--agents", type=int, default=8, help="concurrent agents (8)")
-    load.add_argument("--duration", type=float, default=30.0, help="seconds (30)")
-    load.add_argument("--seed", type=int, default=1, help="seed of the journeys (1)")
+    compare = command("compare", "the same journey through SOAP, REST and plain XML, measured")
+    compare.add_argument("--runs", type=_count(1, 200), default=5, help="journeys per era")
+    compare.add_argument("--report", type=Path, help="write report.md, report.json and charts here")
+    load = command("load", "N concurrent agents playing journeys, then an audit of the core")
+    load.add_argument("--agents", type=_count(1, 200), default=8, help="concurrent agents")
+    load.add_argument("--duration", type=_seconds, default=30.0, help="seconds")
+    load.add_argument("--seed", type=int, default=1, help="seed of the journeys")
     load.add_argument(
         "--ledgers", type=Path, help="folder for the agents' ledgers (var/load-SEED-TIME)"
     )
@@ -163,12 +274,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument(
         "--workers",
-        type=int,
+        type=_count(0, 16),
         default=0,
         help="with --profile: serve through gunicorn with this many worker processes",
     )
     load.add_argument("--clock", help="with --profile: the fresh core's clock (default: real time)")
-    journey = commands.add_parser("journey", help="the scripted story, narrated step by step")
+    journey = command("journey", "the scripted story, narrated step by step")
     journey.add_argument(
         "--date",
         dest="journey_date",
@@ -179,8 +290,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
+    """The CLI; never a traceback for what a user can do, including closing the pipe early."""
+    global _json_errors
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    _json_errors = "--json" in arguments
     out = stdout or sys.stdout
+    try:
+        code = _main(arguments, out)
+        out.flush()
+        return code
+    except BrokenPipeError:
+        _stdout_gone(out)
+        return EXIT_PIPE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _stdout_gone(out: TextIO) -> None:
+    """The reader of our output went away (``| head``): stop writing, quietly."""
+    if out is sys.stdout:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+
+
+def _main(argv: list[str], out: TextIO) -> int:
     args = build_parser().parse_args(argv)
+    args.agent = args.agent.upper()
     if args.command in ("replay", "record"):
         return _samples(args, out)
     if args.command == "codegen":
@@ -203,34 +342,45 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         from soap_client.wsdl_diff import main_diff
 
         return main_diff(args.old, args.new, args.json, out, args.catalog, args.client)
-    if not args.password:
-        print("error: no password: pass --password or set IRCTC_PASSWORD", file=sys.stderr)
-        return EXIT_USAGE
-    ledger_path = args.ledger or Path("var") / f"ledger-{args.agent.upper()}.sqlite3"
+    if not args.password and args.command != "bookings":
+        return fail(EXIT_USAGE, "Usage", "no password: pass --password or set IRCTC_PASSWORD")
+    ledger_path = args.ledger or Path("var") / f"ledger-{args.agent}.sqlite3"
     try:
         ledger = Ledger(ledger_path)
     except Exception as error:  # sqlite3.Error or OSError, reported the same way
-        print(f"error: cannot open ledger {ledger_path}: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(EXIT_USAGE, "Ledger", f"cannot open ledger {ledger_path}: {error}")
     try:
         with TravelAgent(
             args.url,
             args.agent,
-            args.password,
+            args.password or "",
             ledger=ledger,
             timeout=args.timeout,
             trace=print_exchange if args.trace else None,
+            retry_refused=False,
         ) as agent:
             return _run(args, agent, ledger, out)
+    except checks.LocalError as error:
+        return fail(EXIT_USAGE, error.code, error.message)
     except TransportError as error:
-        print(f"error: {error.code}: {error.message}", file=sys.stderr)
-        return EXIT_UNREACHABLE
+        if error.code == "ConnectionRefused":
+            return fail(
+                EXIT_UNREACHABLE,
+                "ConnectionRefused",
+                f"no core answers at {args.url} (connection refused): {START_A_CORE}",
+                retryable=True,
+            )
+        return fail(EXIT_UNREACHABLE, error.code, error.message, retryable=error.retryable)
     except ServiceFault as error:
-        print(f"error: {error.faultcode}: {error.message}", file=sys.stderr)
-        return EXIT_FAULT
+        return fail(
+            EXIT_FAULT,
+            error.code,
+            error.message,
+            faultcode=error.faultcode,
+            retryable=error.retryable,
+        )
     except AgentError as error:
-        print(f"error: {error.code}: {error.message}", file=sys.stderr)
-        return EXIT_FAULT
+        return fail(EXIT_FAULT, error.code, error.message, retryable=error.retryable)
     finally:
         ledger.close()
 
@@ -240,6 +390,10 @@ def _run(args: argparse.Namespace, agent: TravelAgent, ledger: Ledger, out: Text
         offers = agent.search(
             args.source, args.destination, args.journey_date, args.travel_class, args.quota
         )
+        if not offers and not args.json:
+            print(format_offers(offers), file=out)
+            print(explain_no_trains(agent, args), file=out)
+            return 0
         _emit(out, args.json, offers, lambda: format_offers(offers))
     elif args.command == "book":
         booking = agent.book(
@@ -278,6 +432,36 @@ def _run(args: argparse.Namespace, agent: TravelAgent, ledger: Ledger, out: Text
     return 0
 
 
+def explain_no_trains(agent: TravelAgent, args: argparse.Namespace) -> str:
+    """Why a search found nothing: the trains of the route on the next days, and their days."""
+    day = args.journey_date
+    seen: dict[str, TrainOffer] = {}
+    for ahead in range(1, 7):
+        try:
+            offers = agent.search(
+                args.source,
+                args.destination,
+                day + timedelta(days=ahead),
+                args.travel_class,
+                args.quota,
+            )
+        except ServiceFault:
+            break  # past the reservation window, say
+        for offer in offers:
+            seen.setdefault(offer.number, offer)
+    route = f"{args.source} to {args.destination}"
+    only = f" with class {args.travel_class}" if args.travel_class else ""
+    if not seen:
+        return f"no train{only} runs from {route} in the week after {day:%a %d %b %Y}"
+    lines = [f"no train{only} from {route} runs on {day:%A}s; on other days:"]
+    for offer in seen.values():
+        lines.append(
+            f"  {offer.number} {_short(offer.name, 40)} does not run on {day:%a}s;"
+            f" it runs {offer.runs_on}"
+        )
+    return "\n".join(lines)
+
+
 def _load_on_a_fresh_core(
     args: argparse.Namespace, folder: Path, out: TextIO, progress: TextIO | None
 ) -> int:
@@ -286,18 +470,18 @@ def _load_on_a_fresh_core(
     from soap_client.load import main_load
 
     if not args.profile.is_file():
-        print(f"error: no profile file {args.profile}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(EXIT_USAGE, "Usage", f"no profile file {args.profile}")
+    serving = f"gunicorn, {args.workers} workers" if args.workers else "one process"
+    if progress is not None or not args.json:
+        print(f"load: starting a fresh core ({serving}) ...", file=sys.stderr, flush=True)
     try:
         core = FreshCore(
             folder / "core", args.clock or "real", args.profile.resolve(), args.workers
         )
     except CoreNotStarted as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_UNREACHABLE
+        return fail(EXIT_UNREACHABLE, "CoreNotStarted", str(error))
     try:
         if not args.json:
-            serving = f"gunicorn, {args.workers} workers" if args.workers else "one process"
             print(
                 f"fresh core at {core.url} ({serving}, profile {args.profile},"
                 f" clock {core.clock}, files in {folder / 'core'})",
@@ -317,22 +501,31 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
     from soap_client.compare.report import as_json, as_text, write_report
 
     if not args.password:
-        print("error: no password: pass --password or set IRCTC_PASSWORD", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(EXIT_USAGE, "Usage", "no password: pass --password or set IRCTC_PASSWORD")
+    meter = Progress("compare", "journeys")
+    meter.note(f"{args.runs} journeys per era through SOAP, REST and plain XML ...")
     try:
-        result = compare(args.url, args.agent.upper(), args.password, args.runs)
+        result = compare(args.url, args.agent, args.password, args.runs, meter.update)
     except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(EXIT_USAGE, "Usage", str(error))
+    except requests.ConnectionError as error:
+        reason = "connection refused" if "refused" in str(error) else type(error).__name__
+        return fail(
+            EXIT_UNREACHABLE,
+            "ConnectionRefused" if reason == "connection refused" else "Transport",
+            f"no core answers at {args.url} ({reason}): {START_A_CORE}",
+        )
     except requests.RequestException as error:
-        print(f"error: Transport: cannot reach {args.url}: {type(error).__name__}", file=sys.stderr)
-        return EXIT_UNREACHABLE
+        return fail(
+            EXIT_UNREACHABLE, "Transport", f"cannot reach {args.url}: {type(error).__name__}"
+        )
     except Exception as error:  # an era's client failed: say which, in one line
-        print(f"error: the comparison failed: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_FAULT
+        return fail(EXIT_FAULT, "CompareFailed", f"{type(error).__name__}: {error}")
+    finally:
+        meter.done()
     print(as_json(result) if args.json else as_text(result), file=out)
     if args.report is not None:
-        path = write_report(result, args.report, args.url)
+        path = write_report(result, args.report, f"the core at {args.url}")
         if not args.json:
             print(f"report: {path}", file=out)
     return 0
@@ -356,19 +549,27 @@ def _samples(args: argparse.Namespace, out: TextIO) -> int:
                     core.close()
                 return 0
             target: samples.Target
+            meter = Progress("replay", "samples")
             if args.fresh:
+                meter.note("starting a fresh core on the samples' clock ...")
                 target = samples.fresh_core(Path(scratch), manifest)
             else:
                 target = samples.UrlTarget(
-                    args.replay_url or args.url, manifest.clock, timeout=args.timeout
+                    args.url, manifest.clock, timeout=args.timeout, lock_agents=args.lock_agents
                 )
+                target.check(manifest)
             try:
-                results = samples.replay(manifest, target, args.paths)
+                results = samples.replay(manifest, target, args.paths, meter.update)
             finally:
+                meter.done()
                 target.close()
     except samples.SampleError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_UNREACHABLE if "cannot reach" in str(error) else EXIT_USAGE
+        unreachable = "cannot reach" in str(error)
+        return fail(
+            EXIT_UNREACHABLE if unreachable else EXIT_USAGE,
+            "Unreachable" if unreachable else "Samples",
+            str(error),
+        )
     if args.json:
         print(json.dumps([r.report() for r in results], indent=2), file=out)
     else:
@@ -410,7 +611,7 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, timedelta):
-        return int(value.total_seconds() // 60)
+        return iso_duration(value)
     raise TypeError(type(value).__name__)
 
 
@@ -420,6 +621,20 @@ def to_json(value: Any) -> str:
 
 def _emit(out: TextIO, as_json: bool, value: Any, text: Any) -> None:
     print(to_json(value) if as_json else text(), file=out)
+
+
+def iso_duration(delta: timedelta) -> str:
+    """ISO 8601, as the REST API writes durations: ``PT15H45M``, ``PT15H``, ``P1DT2H``."""
+    minutes = int(delta.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    time = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    text = "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")
+    return text if text != "P" else "PT0M"
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
 def _hhmm(delta: timedelta) -> str:
@@ -436,7 +651,8 @@ def format_offers(offers: list[TrainOffer]) -> str:
             f"{c.travel_class} {c.status} Rs {c.fare.total:,.0f}" for c in o.classes
         )
         lines.append(
-            f"{o.number:6} {o.name[:30]:30} {o.departs:%d %b %H:%M}    {o.arrives:%d %b %H:%M}"
+            f"{o.number:6} {_short(o.name, 30):30} {o.departs:%d %b %H:%M}"
+            f"    {o.arrives:%d %b %H:%M}"
             f"    {_hhmm(o.duration):>6}  {classes}"
         )
     return "\n".join(lines)
@@ -482,7 +698,7 @@ def format_ledger(entries: list[Any]) -> str:
     for e in entries:
         lines.append(
             f"{e.state:8} {e.pnr or '-':10} {e.train:6} {e.journey_date:10} {e.source:5}"
-            f" {e.destination:5} {e.class_code:3} {', '.join(e.statuses) or e.last_error or ''}"
+            f" {e.destination:5} {e.travel_class:3} {', '.join(e.statuses) or e.last_error or ''}"
         )
     return "\n".join(lines)
 

@@ -27,7 +27,7 @@ from zeep.exceptions import Error as ZeepError
 from zeep.exceptions import TransportError as ZeepTransportError
 from zeep.transports import Transport
 
-from soap_client import WSDL_PATH
+from soap_client import WSDL_PATH, checks
 from soap_client import irctc_client as wire
 from soap_client.errors import (
     AgentError,
@@ -82,6 +82,7 @@ class TravelAgent:
         trace: TraceHook | None = None,
         transport: Transport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        retry_refused: bool = True,
     ) -> None:
         self.url = url
         self.agent = agent.upper()
@@ -90,6 +91,9 @@ class TravelAgent:
         self.retries = retries
         self.backoff = backoff
         self._sleep = sleep
+        #: Whether a refused connection (nothing listening) is retried like a lost one; the
+        #: CLI says so at once instead.
+        self.retry_refused = retry_refused
         if transport is None:
             transport = TracingTransport(
                 timeout=connect_timeout, operation_timeout=(connect_timeout, timeout)
@@ -186,7 +190,17 @@ class TravelAgent:
         only_if_confirmed: bool = False,
         reference: str | None = None,
     ) -> Booking:
-        """Book, retrying lost answers and retryable faults with the same client reference."""
+        """Book, retrying lost answers and retryable faults with the same client reference.
+
+        A request the contract does not allow is refused before anything is sent or recorded
+        (``checks.LocalError``)."""
+        train, source, destination = (
+            checks.train(train),
+            checks.station(source),
+            checks.station(destination),
+        )
+        checks.passenger_count(len(passengers), quota)
+        passengers = [checks.checked(p) for p in passengers]
         reference = reference or new_reference(self.agent)
         request: dict[str, Any] = {
             "TrainNumber": train,
@@ -207,6 +221,7 @@ class TravelAgent:
         return self._send_booking(reference, request)
 
     def pnr_status(self, pnr: str) -> Booking:
+        pnr = checks.pnr(pnr)
         details = self._call(
             lambda header: self._client.get_pnr_status(pnr=pnr, session_header=header), retry=True
         )
@@ -218,6 +233,7 @@ class TravelAgent:
     def cancel(self, pnr: str, passengers: list[int] | None = None) -> Cancellation:
         """Cancel. Not retried after a lost answer (the core may have cancelled already): check
         the PNR instead. Retryable faults, which change nothing, are retried."""
+        pnr = checks.pnr(pnr)
         result = _cancellation(
             self._call(
                 lambda header: self._client.cancel_booking(
@@ -313,11 +329,14 @@ class TravelAgent:
                     if self._token == token:
                         self._token = None
             except (ServerFault, TransportError) as error:
-                if isinstance(error, TransportError) and token is not None:
+                refused = error.code == "ConnectionRefused"  # the request never left
+                if isinstance(error, TransportError) and token is not None and not refused:
                     self.uncertain = True
                 if not error.retryable or attempt >= self.retries:
                     raise
                 if retry is False or (retry == "faults" and isinstance(error, TransportError)):
+                    raise
+                if error.code == "ConnectionRefused" and not self.retry_refused:
                     raise
                 attempt += 1
                 self._sleep(self.backoff * 2 ** (attempt - 1) * (1 + random.random() / 2))
@@ -331,7 +350,11 @@ class TravelAgent:
         except requests.Timeout:
             raise TransportError(f"no answer from {self.url} in time", code="Timeout") from None
         except requests.ConnectionError as error:
-            raise TransportError(f"connection to {self.url} failed: {_reason(error)}") from None
+            reason = _reason(error)
+            raise TransportError(
+                f"connection to {self.url} failed: {reason}",
+                code="ConnectionRefused" if reason == "connection refused" else "Transport",
+            ) from None
         except ZeepTransportError as error:
             raise TransportError(
                 f"HTTP {error.status_code} from {self.url} without a SOAP answer",

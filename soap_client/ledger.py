@@ -56,7 +56,7 @@ class LedgerEntry:
     journey_date: str
     source: str
     destination: str
-    class_code: str
+    travel_class: str  # the column is class_code; the name is the one bookings use
     quota: str
     passengers: list[str]
     total_fare: str | None
@@ -162,6 +162,7 @@ class Ledger:
 
     @staticmethod
     def _entry(row: dict[str, Any]) -> LedgerEntry:
+        row["travel_class"] = row.pop("class_code")
         row["request"] = json.loads(row["request"])
         row["passengers"] = json.loads(row["passengers"])
         row["statuses"] = json.loads(row["statuses"]) if row["statuses"] else []

@@ -65,6 +65,7 @@ class Sample:
     profile: Path | None = None  # a simulation profile the core must run with
     capture: dict[str, str] = field(default_factory=dict)
     needs: tuple[str, ...] = ()
+    locks: str | None = None  # the agent this sample locks (or brings close to a lock)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def load_manifest(root: Path = SAMPLES_DIR) -> Manifest:
                 profile=root / entry["profile"] if "profile" in entry else None,
                 capture=dict(entry.get("capture", {})),
                 needs=tuple(entry.get("needs", ())),
+                locks=entry.get("locks"),
             )
         )
     ids = [s.id for s in samples]
@@ -161,6 +163,10 @@ class Target(Protocol):
         """Make the core run on ``clock`` with ``profile``; False if this target cannot."""
         ...
 
+    def may_lock_agents(self) -> bool:
+        """Whether samples that lock an agent may run (the core is a throwaway one)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -168,11 +174,56 @@ class UrlTarget:
     """A core someone else started, assumed fresh, on the samples' clock and without a profile;
     samples that need another clock or a profile can't run against it."""
 
-    def __init__(self, url: str, clock: str | None = None, timeout: float = 30) -> None:
+    def __init__(
+        self,
+        url: str,
+        clock: str | None = None,
+        timeout: float = 30,
+        lock_agents: bool = False,
+    ) -> None:
         self.url = url
         self.clock = clock
         self.timeout = timeout
+        self.lock_agents = lock_agents
         self._session = requests.Session()
+
+    def may_lock_agents(self) -> bool:
+        return self.lock_agents
+
+    def check(self, manifest: Manifest) -> None:
+        """Refuse a core that cannot give the samples' answers, saying why and what to do.
+
+        The samples assume a fresh core on their clock without a profile; anything else gives
+        a page of failures that say nothing about the core's behaviour (and a replay writes
+        bookings into a core someone may be using)."""
+        base = self.url.rstrip("/").removesuffix("/soap")
+        try:
+            health = self._session.get(f"{base}/healthz", timeout=min(self.timeout, 10)).json()
+        except requests.RequestException as error:
+            raise SampleError(
+                f"cannot reach {self.url}: {type(error).__name__}: start a core with"
+                " 'python -m soap_server serve --clock sample --db /tmp/samples.sqlite3',"
+                " or use 'replay --fresh'"
+            ) from None
+        except ValueError:
+            raise SampleError(f"{base}/healthz is not the health page of a core") from None
+        fresh = (
+            "start a fresh one with 'python -m soap_server serve --clock sample --db"
+            " /tmp/samples.sqlite3' (a new database file), or use 'replay --fresh'"
+        )
+        if health.get("clock") != manifest.clock:
+            raise SampleError(
+                f"the core at {self.url} runs on clock {health.get('clock')}; the samples were"
+                f" recorded on a fresh core on {manifest.clock}: {fresh}"
+            )
+        if health.get("profile"):
+            name = health["profile"].get("name", "?")
+            raise SampleError(f"the core at {self.url} runs simulation profile {name}: {fresh}")
+        if health.get("bookings"):
+            raise SampleError(
+                f"the core at {self.url} already holds {health['bookings']} booking(s); the"
+                f" samples need a fresh database: {fresh}"
+            )
 
     def send(self, method: str, body: bytes, headers: dict[str, str]) -> Answer:
         started = time.perf_counter()
@@ -200,7 +251,7 @@ class ManagedCore(UrlTarget):
             self.core = FreshCore(folder, clock)
         except CoreNotStarted as error:
             raise SampleError(str(error)) from None
-        super().__init__(self.core.url, clock)
+        super().__init__(self.core.url, clock, lock_agents=True)
         self.profile: Path | None = None
 
     def use_core(self, clock: str, profile: Path | None) -> bool:
@@ -235,6 +286,9 @@ class WsgiTarget:
         if (clock, profile) != (self.clock, self.profile):
             self._client = Client(self._factory(clock, profile))
             self.clock, self.profile = clock, profile
+        return True
+
+    def may_lock_agents(self) -> bool:
         return True
 
     def close(self) -> None:
@@ -408,13 +462,29 @@ def _expected_of(sample: Sample) -> tuple[int, etree._Element]:
     return int(status.group(1)), etree.fromstring(text.encode("utf-8"), _PARSER)
 
 
-def replay(manifest: Manifest, target: Target, paths: Iterable[str] = ()) -> list[Result]:
+def replay(
+    manifest: Manifest,
+    target: Target,
+    paths: Iterable[str] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Result]:
+    """Send the samples in order; ``progress(done, total)`` after each."""
     samples, asked = manifest.select(paths)
     bindings: dict[str, str] = {}
     results: list[Result] = []
     failed: set[str] = set()
     for sample in samples:
+        if progress is not None:
+            progress(len(results), len(samples))
         setup = sample.id not in asked
+        if sample.locks and not target.may_lock_agents():
+            reason = (
+                f"would lock agent {sample.locks} on a core this replay did not start:"
+                " use --fresh, or --lock-agents on a core nobody shares"
+            )
+            results.append(Result(sample, "skip", reason=reason, setup=setup))
+            failed.add(sample.id)
+            continue
         broken = [n for n in sample.needs if n in failed]
         if broken or not target.use_core(sample.clock or manifest.clock, sample.profile):
             needs = f"profile {sample.profile.name}" if sample.profile else f"clock {sample.clock}"
@@ -466,6 +536,8 @@ def replay(manifest: Manifest, target: Target, paths: Iterable[str] = ()) -> lis
             result.outcome = "fail"
             failed.add(sample.id)
         results.append(result)
+    if progress is not None:
+        progress(len(results), len(samples))
     return results
 
 

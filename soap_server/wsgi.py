@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import socket
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from datetime import time as dtime
@@ -59,21 +60,17 @@ class CoreApp:
             max_attributes=settings.max_xml_attributes,
             max_elements=settings.max_xml_elements,
         )
+        self._wsdl = wsdl_document(application, settings.public_url)
         self.soap = SoapEndpoint(
             self.soap_server,
-            wsdl_document(application, settings.public_url),
+            self._wsdl,
             operation_names(application),
             limits,
         )
         self.rest = RestApi(self.railway, public_base(settings), settings.max_body_bytes)
         self.plain_xml = PlainXmlEndpoint(self.railway, limits)
-        self.help = HelpSite(
-            wsdl_document(application, settings.public_url),
-            self.rest.openapi,
-            plain_xml_contract(),
-            self._facts,
-            load_samples(),
-        )
+        self._help: HelpSite | None = None
+        self._help_lock = threading.Lock()
         self._urls = Map(
             [
                 Rule("/soap", endpoint="soap"),
@@ -103,7 +100,7 @@ class CoreApp:
         path = environ.get("PATH_INFO", "")
         if path == "/rest/v1" or path.startswith("/rest/v1/"):
             return self.rest(environ, start_response)
-        if self.help.handles(path):
+        if HelpSite.handles(path):
             return self.help(Request(environ))(environ, start_response)
         adapter = self._urls.bind_to_environ(environ)
         try:
@@ -117,6 +114,21 @@ class CoreApp:
         if endpoint == "xml":
             return self.plain_xml(environ, start_response)
         return self._health()(environ, start_response)
+
+    @property
+    def help(self) -> HelpSite:
+        """The help site, built on its first page (it reads the contracts and the samples,
+        which a worker that never serves a page need not pay for)."""
+        with self._help_lock:
+            if self._help is None:
+                self._help = HelpSite(
+                    self._wsdl,
+                    self.rest.openapi,
+                    plain_xml_contract(),
+                    self._facts,
+                    load_samples(),
+                )
+            return self._help
 
     def close(self) -> None:
         self.railway.close()

@@ -116,7 +116,7 @@ def _run_audit(state: _Audit, ledger_dir: Path) -> AuditResult:
                 f" the ledger {entry.reference}"
             )
         pnrs_of[booking.reference].add(booking.pnr)
-        ledger_key = (entry.train, entry.journey_date, entry.class_code)
+        ledger_key = (entry.train, entry.journey_date, entry.travel_class)
         core_key = (booking.train, booking.journey_date.isoformat(), booking.travel_class)
         if ledger_key != core_key:
             problems.append(f"PNR {entry.pnr}: the core has {core_key}, the ledger {ledger_key}")
@@ -138,7 +138,7 @@ def _run_audit(state: _Audit, ledger_dir: Path) -> AuditResult:
         for berth, who in sorted(owners.items()):
             if len(who) > 1:
                 problems.append(f"{' '.join(key)}: berth {berth} is held by {', '.join(who)}")
-    touched = {(e.train, e.journey_date, e.class_code): e for e in entries}
+    touched = {(e.train, e.journey_date, e.travel_class): e for e in entries}
     compared = 0
     for key, entry in sorted(touched.items()):
         before = state.before.statuses.get(key)
@@ -191,7 +191,7 @@ def _status_now(state: _Audit, entry: LedgerEntry) -> str | None:
         entry.source,
         entry.destination,
         date.fromisoformat(entry.journey_date),
-        entry.class_code,  # type: ignore[arg-type]  # a ClassType from our own request
+        entry.travel_class,  # type: ignore[arg-type]  # a ClassType from our own request
     )
     offer = offer_for(offers, entry.train)
-    return None if offer is None else status_of(offer, entry.class_code)
+    return None if offer is None else status_of(offer, entry.travel_class)

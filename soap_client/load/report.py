@@ -15,6 +15,12 @@ from soap_client.load.measure import OUTCOMES, percentile
 from soap_client.load.snapshot import take_snapshot
 
 EXIT_CLEAN, EXIT_PROBLEM, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+#: What a simulation profile (or the nightly window) makes fail on purpose: lost answers,
+#: overload, rate limits, maintenance. A journey that gives up on anything else (a locked
+#: agent, a bad session, an internal error) is a real problem and fails the run.
+SIMULATED = frozenset(
+    {"Transport", "Timeout", "ConnectionRefused", "Unavailable", "RateLimited", "Maintenance"}
+)
 
 
 # -- the report ------------------------------------------------------------------------------------
@@ -50,6 +56,9 @@ def report(result: LoadResult, checked: AuditResult, url: str) -> dict[str, Any]
             "gave_up": dict(sorted(meter.gave_up.items())),
             "absorbed": dict(sorted(meter.absorbed.items())),
             "outcomes": dict(sorted(meter.outcome_faults.items())),
+        },
+        "unexpected_failures": {
+            code: n for code, n in sorted(meter.gave_up.items()) if code not in SIMULATED
         },
         "retries": meter.retries,
         "relogins": meter.relogins,
@@ -97,6 +106,17 @@ def format_report(data: dict[str, Any]) -> str:
         f" bookings refused: REGRET {outcomes['REGRET']}"
         f"  NoConfirmedSeats {outcomes['NoConfirmedSeats']}"
     )
+    unexpected = data["unexpected_failures"]
+    if unexpected:
+        lines.append(
+            "journeys failed for reasons no simulation causes: "
+            + ", ".join(f"{code} {n}" for code, n in unexpected.items())
+            + (
+                " (the core's agents are locked: was a replay run against it?)"
+                if "AccountLocked" in unexpected
+                else ""
+            )
+        )
     checked = data["audit"]
     if checked["clean"]:
         lines.append(
@@ -137,6 +157,22 @@ def main_load(
     except OSError as error:
         print(f"error: cannot create {ledger_dir}: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
+    notes = sys.stderr if progress is not None or not as_json else None
+    try:
+        health = core_health(url)
+    except TransportError as error:
+        print(f"error: {error.code}: {error.message}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    if notes is not None:
+        fresh = (
+            ""
+            if not health.get("bookings")
+            else (
+                f"; it already holds {health['bookings']} booking(s), so the seat counts are not"
+                " checked against a fresh core"
+            )
+        )
+        print(f"load: the core at {url} runs on clock {health.get('clock')}{fresh}", file=notes)
     try:
         before = take_snapshot(url)
     except TransportError as error:
@@ -150,6 +186,13 @@ def main_load(
         print(f"error: the core does not offer train(s) {', '.join(missing)}", file=sys.stderr)
         return EXIT_PROBLEM
     result = run_load(url, agents, duration, seed, ledger_dir, before, progress)
+    if notes is not None:
+        print(
+            f"load: auditing {result.meter.journeys + result.meter.journeys_failed} journeys"
+            " through the API ...",
+            file=notes,
+            flush=True,
+        )
     checked = run_audit(url, ledger_dir, before)
     checked = AuditResult(
         result.meter.problems + checked.problems,
@@ -159,4 +202,25 @@ def main_load(
     )
     data = report(result, checked, url)
     print(json.dumps(data, indent=2) if as_json else format_report(data), file=out)
-    return EXIT_CLEAN if checked.clean and result.meter.journeys > 0 else EXIT_PROBLEM
+    ok = checked.clean and result.meter.journeys > 0 and not data["unexpected_failures"]
+    return EXIT_CLEAN if ok else EXIT_PROBLEM
+
+
+def core_health(url: str) -> dict[str, Any]:
+    """The core's /healthz (its clock, bookings, profile), or a TransportError saying how to
+    start one."""
+    import requests
+
+    base = url.rstrip("/").removesuffix("/soap")
+    try:
+        answer = requests.get(f"{base}/healthz", timeout=10)
+        body: dict[str, Any] = answer.json()
+        return body
+    except requests.ConnectionError:
+        raise TransportError(
+            f"no core answers at {url} (connection refused): start one with 'python -m"
+            " soap_server serve', or give load --profile to start a fresh one",
+            code="ConnectionRefused",
+        ) from None
+    except (requests.RequestException, ValueError) as error:
+        raise TransportError(f"{base}/healthz: {type(error).__name__}") from None

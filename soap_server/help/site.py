@@ -82,7 +82,8 @@ class HelpSite:
         self.report_dir = report_dir
 
     # -- routing ---------------------------------------------------------------------------------
-    def handles(self, path: str) -> bool:
+    @staticmethod
+    def handles(path: str) -> bool:
         return path in ("/", "") or path == "/help" or path.startswith("/help/")
 
     def __call__(self, request: Request) -> Response:

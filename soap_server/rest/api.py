@@ -41,7 +41,7 @@ from soap_server.railway.views import (
     SearchRequest,
 )
 from soap_server.rest.mapping import to_json
-from soap_server.rest.openapi import BASE_PATH, Validators, first_error, render
+from soap_server.rest.openapi import BASE_PATH, Validators, first_error, first_violation, render
 
 log = logging.getLogger(__name__)
 Req = TypeVar("Req")
@@ -182,9 +182,21 @@ class RestApi:
             value = json.loads(raw)
         except (ValueError, UnicodeDecodeError, RecursionError) as error:
             raise Problem("MalformedJson", f"the body is not JSON: {error}") from None
-        problem = first_error(self.validate.bodies[schema], value)
-        if problem is not None:
-            raise Problem("SchemaValidation", problem)
+        violation = first_violation(self.validate.bodies[schema], value)
+        if violation is not None:
+            if (
+                list(violation.absolute_path) == ["passengers"]
+                and violation.validator == "maxItems"
+            ):
+                # the rule's own code, as SOAP and plain XML answer it
+                raise Problem(
+                    "TooManyPassengers",
+                    "a booking holds up to 6 passengers (4 in Tatkal),"
+                    f" not {len(value['passengers'])}",
+                )
+            raise Problem(
+                "SchemaValidation", first_error(self.validate.bodies[schema], value) or ""
+            )
         return value
 
     def _call(
@@ -193,7 +205,17 @@ class RestApi:
         """Through the door with the bearer token. For operations with a session, ``read`` is
         a function: the request is read and validated after the session was checked, so that
         a bad session is 401 before any 422."""
-        answer = self.railway.call(operation, self._token(request), read)
+        token = self._token(request)
+        try:
+            answer = self.railway.call(operation, token, read)
+        except errors.SessionInvalid:
+            if token is None:  # say it in REST words, not the SOAP era's SessionHeader
+                raise Problem(
+                    "SessionInvalid",
+                    "this operation needs an 'Authorization: Bearer TOKEN' header, with the"
+                    f" token from POST {BASE_PATH}/sessions",
+                ) from None
+            raise
         return deliver(request.environ, answer)
 
     @staticmethod

@@ -163,7 +163,8 @@ SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "items": _ref("PassengerRequest"),
                 "minItems": 1,
-                "maxItems": 16,
+                # The rule: up to 6 (4 in Tatkal, which a schema without the quota can't say).
+                "maxItems": 6,
             },
             "onlyIfConfirmed": {"type": "boolean"},
         },
@@ -467,11 +468,14 @@ class Validators:
         self.pnr = compile_schema(PNR_NUMBER)
 
 
+def first_violation(validator: Draft202012Validator, value: Any) -> ValidationError | None:
+    """The first problem with ``value`` (in path order), or None when it is valid."""
+    return next(iter(sorted(validator.iter_errors(value), key=lambda e: list(e.path))), None)
+
+
 def first_error(validator: Draft202012Validator, value: Any) -> str | None:
     """A one-line description of the first problem, or None when ``value`` is valid."""
-    error: ValidationError | None = next(
-        iter(sorted(validator.iter_errors(value), key=lambda e: list(e.path))), None
-    )
+    error = first_violation(validator, value)
     if error is None:
         return None
     where = "/".join(str(p) for p in error.absolute_path) or "(the body)"
