@@ -49,3 +49,27 @@ def test_the_samples_curl_examples_work_on_the_sample_clock(tmp_path: Path) -> N
     assert "<tns:TrainNumber>12952</tns:TrainNumber>" in out  # the search found trains
     assert "OutsideReservationWindow" not in out and "SessionInvalid" not in out
     assert "HTTP/1.1 500" in out and "AuthenticationFailed" in out  # the Latin-1 wrong password
+
+
+def test_the_readme_rest_curl_example_works(tmp_path: Path) -> None:
+    if shutil.which("curl") is None:
+        pytest.fail("curl is needed to check the README's curl examples (apt-get install curl)")
+    text = (ROOT / "README.md").read_text("utf-8")
+    section = text[text.index("**REST/JSON**") : text.index("**Plain XML**")]
+    block = re.search(r"```\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    database = str(tmp_path / "core.sqlite3")
+    with core_process("--clock", "sample", "--db", database, "--quiet", lines=3) as (base, _):
+        script = block.group(1).replace("BASE=http://127.0.0.1:8000", f"BASE={base}")
+        done = subprocess.run(
+            ["bash", "-eo", "pipefail", "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    trains, booking, logout = lines[0], lines[1], lines[-1]
+    assert '"number": "12952"' in trains or '"train": "12952"' in trains, trains
+    assert '"pnr": "' in booking and '"currentStatus": "CNF/' in booking, booking
+    assert logout == "204"
