@@ -217,6 +217,20 @@ class HelpSite:
             "xml",
         )
 
+    def _example_form(self, example: examples.Example | None, facts: CoreFacts, name: str) -> str:
+        if example is None:
+            return ""
+        return try_it(
+            Form(
+                example.method,
+                self._today_shift(example.path, facts),
+                example.headers,
+                self._today_shift(example.body, facts),
+                example.kind,
+            ),
+            f"Try {name}",
+        )
+
     def _shown(self, text: str, facts: CoreFacts) -> str:
         return text if facts.demo else mask_password(text)
 
@@ -486,19 +500,7 @@ class HelpSite:
         op = self.openapi.operation(operation_id)
         if op is None:
             return None
-        example = examples.REST.get(operation_id)
-        form = ""
-        if example is not None:
-            form = try_it(
-                Form(
-                    example.method,
-                    self._today_shift(example.path, facts),
-                    example.headers,
-                    self._today_shift(example.body, facts),
-                    "json",
-                ),
-                f"Try {operation_id}",
-            )
+        form = self._example_form(examples.REST.get(operation_id), facts, operation_id)
         parameters = "".join(tree(p) for p in op.parameters) or "<p>None.</p>"
         request = tree(op.body) if op.body else "<p>No body.</p>"
         responses = "".join(
@@ -561,19 +563,7 @@ class HelpSite:
         op = self.xsd.operation(name)
         if op is None:
             return None
-        example = examples.PLAIN_XML.get(name)
-        form = ""
-        if example is not None:
-            form = try_it(
-                Form(
-                    "POST",
-                    "/xml",
-                    example.headers,
-                    self._today_shift(example.body, facts),
-                    "xml",
-                ),
-                f"Try {name}",
-            )
+        form = self._example_form(examples.PLAIN_XML.get(name), facts, name)
         result = self.xsd.results.get(name)
         error = self.xsd.results.get("Error")
         body = (
