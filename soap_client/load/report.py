@@ -15,11 +15,21 @@ from soap_client.load.measure import OUTCOMES, percentile
 from soap_client.load.snapshot import take_snapshot
 
 EXIT_CLEAN, EXIT_PROBLEM, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
-#: What a simulation profile (or the nightly window) makes fail on purpose: lost answers,
-#: overload, rate limits, maintenance. A journey that gives up on anything else (a locked
-#: agent, a bad session, an internal error) is a real problem and fails the run.
+#: What a simulation profile, the nightly window or the load itself makes fail: lost answers
+#: (a dropped connection, a timeout, a proxy's error page), overload, rate limits,
+#: maintenance, a busy database. A journey that gives up on anything
+#: else (a locked agent, a bad session, an internal error) is a real problem and fails the run.
 SIMULATED = frozenset(
-    {"Transport", "Timeout", "ConnectionRefused", "Unavailable", "RateLimited", "Maintenance"}
+    {
+        "Transport",
+        "Timeout",
+        "HttpError",
+        "ConnectionRefused",
+        "Unavailable",
+        "RateLimited",
+        "Maintenance",
+        "Busy",
+    }
 )
 
 
