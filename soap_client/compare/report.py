@@ -297,6 +297,7 @@ def document(result: Comparison, facts: dict[str, str]) -> dict[str, Any]:
 
 def write_report(result: Comparison, folder: Path, target: str = "") -> Path:
     """report.md, report.json and the SVG charts in ``folder``; returns report.md's path."""
+    facts = run_facts(result, target)  # before writing: the commit is the code that measured
     folder.mkdir(parents=True, exist_ok=True)
     for name, (title, unit, metric) in CHARTS.items():
         if not metric:
@@ -318,7 +319,7 @@ def write_report(result: Comparison, folder: Path, target: str = "") -> Path:
             },
         )
     )
-    report = document(result, run_facts(result, target))
+    report = document(result, facts)
     (folder / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     lines = [f"# {report['title']}", "", report["summary"], ""]
     lines += [f"* **{key}**: {value}" for key, value in report["meta"].items()]
