@@ -10,3 +10,4 @@ SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 SOAP_HTTP = "http://schemas.xmlsoap.org/soap/http"
 XS = "http://www.w3.org/2001/XMLSchema"
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
+WSDL_SOAP11 = "http://schemas.xmlsoap.org/wsdl/soap/"  # the WSDL's SOAP 1.1 binding elements

@@ -12,9 +12,9 @@ from typing import Any
 
 from lxml import etree
 
-XS = "http://www.w3.org/2001/XMLSchema"
-WSDL = "http://schemas.xmlsoap.org/wsdl/"
-SOAP11 = "http://schemas.xmlsoap.org/wsdl/soap/"
+from soap_server.ns import WSDL, XS
+from soap_server.ns import WSDL_SOAP11 as SOAP11
+
 _PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True)
 #: How deep a shape is unfolded; deeper levels (none in these contracts) are named, not shown.
 MAX_DEPTH = 8
