@@ -157,7 +157,7 @@ class CoreApp:
             base=public_base(self.settings),
             clock=repr(self.railway.clock),
             now=self.railway.clock.now(),
-            maintenance=[f"{a:%H:%M}-{b:%H:%M}" for a, b in self.railway.maintenance_windows()],
+            maintenance=[f"{a:%H:%M}-{b:%H:%M}" for a, b in self.railway.policy.maintenance],
             profile=None if profile is None else f"{profile.name} ({profile.description})",
             demo=self.settings.demo_mode,
             agents=[(a.code, a.name, a.demo_password) for a in demo_agents()],

@@ -14,15 +14,16 @@ import uuid
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-#: The names the three eras give one operation (SOAP, REST operationId, plain XML).
-ERA_NAMES: tuple[tuple[str, str, str], ...] = (
-    ("Login", "login", "Login"),
-    ("SearchTrain", "searchTrains", "SearchTrain"),
-    ("Book", "book", "Book"),
-    ("GetPnrStatus", "getBooking", "PnrStatus"),
-    ("CancelBooking", "cancel", "Cancel"),
-    ("Logout", "logout", "Logout"),
-)
+#: What the REST and plain-XML eras call each operation of the core's table (by its key);
+#: the SOAP name is the table's own.
+ERA_NAMES: dict[str, tuple[str, str]] = {
+    "login": ("login", "Login"),
+    "search": ("searchTrains", "SearchTrain"),
+    "book": ("book", "Book"),
+    "pnr_status": ("getBooking", "PnrStatus"),
+    "cancel": ("cancel", "Cancel"),
+    "logout": ("logout", "Logout"),
+}
 JOURNEY = "2025-11-30"  # the samples' journey date, a Sunday, ten days after their today
 
 

@@ -39,6 +39,7 @@ from soap_server.help.pages import (
     try_it,
 )
 from soap_server.help.samples import Sample, Samples, form_body, mask_password, shift_dates
+from soap_server.railway.operations import OPERATIONS
 
 REPORT_DIR = Path(__file__).resolve().parents[2] / "docs" / "compare"
 SECURITY = (
@@ -238,8 +239,9 @@ class HelpSite:
     def _index(self, facts: CoreFacts) -> tuple[Tab, str]:
         base, url = facts.base, facts.public_url
         rows = []
-        for soap_name, rest_id, xml_name in examples.ERA_NAMES:
-            soap_op = self.wsdl.operation(soap_name)
+        for operation in OPERATIONS:
+            soap_name = operation.name
+            rest_id, xml_name = examples.ERA_NAMES[operation.key]
             rest_op = self.openapi.operation(rest_id)
             rows.append(
                 [
@@ -248,7 +250,8 @@ class HelpSite:
                     if rest_op
                     else "",
                     link(f"/help/xml/{xml_name}", f"<{xml_name}>"),
-                    esc(soap_op.doc if soap_op else ""),
+                    esc(operation.summary)
+                    + ("" if operation.session else " <span class=badge>no session</span>"),
                 ]
             )
         eras = table(
@@ -413,10 +416,20 @@ class HelpSite:
             + f"<h2>Request</h2><h3>SOAP header</h3>{headers}<h3>Body</h3>{tree(op.request)}"
             + f"<h2>Response</h2>{tree(op.response)}"
             + f"<h2>Faults</h2>{''.join(tree(f) for f in op.faults)}"
+            + self._domain_errors(name)
             + self._fault_table(samples)
             + self._sample_list(samples, facts)
         )
         return Tab("/soap", f"{name} (SOAP)"), body
+
+    @staticmethod
+    def _domain_errors(name: str) -> str:
+        """The codes the core's operations table says this operation can answer."""
+        operation = next((o for o in OPERATIONS if o.name == name), None)
+        if operation is None:
+            return ""
+        codes = ", ".join(code(error.code) for error in operation.raises)
+        return f"<p>The codes it can answer in {code('detail/ReservationFault/Code')}: {codes}.</p>"
 
     def _fault_table(self, samples: list[Sample]) -> str:
         faults = [s for s in samples if s.fault]

@@ -17,6 +17,7 @@ from soap_server.help import examples
 from soap_server.help.contracts import read_wsdl
 from soap_server.help.samples import form_body, load_samples
 from soap_server.railway.clock import IST, FixedClock
+from soap_server.railway.operations import OPERATIONS
 from soap_server.settings import Settings
 from soap_server.wsgi import create_app
 from tests.conftest import PASSWORDS
@@ -41,6 +42,8 @@ def text_of(client: Client, url: str, status: int = 200) -> str:
 def test_the_operations_come_from_the_wsdl() -> None:
     wsdl = read_wsdl((ROOT / "wsdl" / "irctc_reservation_v1.wsdl").read_bytes())
     assert {op.name for op in wsdl.operations} == set(SOAP_OPERATIONS)
+    assert {op.name for op in OPERATIONS} == set(SOAP_OPERATIONS)
+    assert set(examples.ERA_NAMES) == {op.key for op in OPERATIONS}
     book = wsdl.operation("Book")
     assert book is not None and [h.name for h in book.headers] == ["SessionHeader"]
     fields = {c.name: c for c in book.request.children}
@@ -63,6 +66,8 @@ def test_a_page_per_soap_operation_with_its_samples_and_faults(
         assert f'id="sample-{sample.id}"' in text
         if sample.fault:
             assert f"<code>{sample.fault}</code>" in text  # in the table of faults
+    table = next(op for op in OPERATIONS if op.name == operation)
+    assert all(f"<code>{error.code}</code>" in text for error in table.raises)
 
 
 def test_every_rest_and_xml_operation_has_a_page(help_client: Client) -> None:
@@ -134,7 +139,7 @@ def test_the_soap_forms_work_on_a_core_with_another_today(tmp_path: Path) -> Non
 
 def test_the_rest_and_plain_xml_examples_work(help_client: Client) -> None:
     values: dict[str, str] = {}
-    for _, rest_id, _ in examples.ERA_NAMES:
+    for rest_id, _ in examples.ERA_NAMES.values():
         example = examples.REST[rest_id]
         headers = {k: _fill(v, values, "raw") for k, v in example.headers}
         answer = help_client.open(
@@ -150,7 +155,7 @@ def test_the_rest_and_plain_xml_examples_work(help_client: Client) -> None:
             if body.get("pnr"):
                 values["PNR"] = body["pnr"]
     values = {}
-    for _, _, xml_name in examples.ERA_NAMES:
+    for _, xml_name in examples.ERA_NAMES.values():
         example = examples.PLAIN_XML[xml_name]
         answer = help_client.post(
             "/xml", data=_fill(example.body, values, "xml").encode(), headers=dict(example.headers)
