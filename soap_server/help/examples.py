@@ -12,18 +12,20 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape
 
-#: What the REST and plain-XML eras call each operation of the core's table (by its key);
-#: the SOAP name is the table's own.
-ERA_NAMES: dict[str, tuple[str, str]] = {
-    "login": ("login", "Login"),
-    "search": ("searchTrains", "SearchTrain"),
-    "book": ("book", "Book"),
-    "pnr_status": ("getBooking", "PnrStatus"),
-    "cancel": ("cancel", "Cancel"),
-    "logout": ("logout", "Logout"),
-}
+from soap_server.plainxml.endpoint import element_name
+from soap_server.railway.operations import Operation
+from soap_server.rest.openapi import OPERATION_IDS
+
+
+def era_names(operation: Operation[Any, Any]) -> tuple[str, str]:
+    """What the REST and plain-XML eras call an operation of the core's table (the SOAP name
+    is the table's own): the facades' own naming rules, not a second list."""
+    return OPERATION_IDS[operation.name], element_name(operation)
+
+
 JOURNEY = "2025-11-30"  # the samples' journey date, a Sunday, ten days after their today
 
 

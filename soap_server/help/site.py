@@ -241,7 +241,7 @@ class HelpSite:
         rows = []
         for operation in OPERATIONS:
             soap_name = operation.name
-            rest_id, xml_name = examples.ERA_NAMES[operation.key]
+            rest_id, xml_name = examples.era_names(operation)
             rest_op = self.openapi.operation(rest_id)
             rows.append(
                 [

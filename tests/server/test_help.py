@@ -24,6 +24,8 @@ from tests.conftest import PASSWORDS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOAP_OPERATIONS = ("Login", "SearchTrain", "Book", "GetPnrStatus", "CancelBooking", "Logout")
+#: The core's table in the order of a journey (log in first, log out last).
+JOURNEY_ORDER = sorted(OPERATIONS, key=lambda op: SOAP_OPERATIONS.index(op.name))
 
 
 @pytest.fixture
@@ -43,7 +45,9 @@ def test_the_operations_come_from_the_wsdl() -> None:
     wsdl = read_wsdl((ROOT / "wsdl" / "irctc_reservation_v1.wsdl").read_bytes())
     assert {op.name for op in wsdl.operations} == set(SOAP_OPERATIONS)
     assert {op.name for op in OPERATIONS} == set(SOAP_OPERATIONS)
-    assert set(examples.ERA_NAMES) == {op.key for op in OPERATIONS}
+    names = [examples.era_names(op) for op in OPERATIONS]
+    assert {rest for rest, _ in names} == set(examples.REST)
+    assert {xml for _, xml in names} == set(examples.PLAIN_XML)
     book = wsdl.operation("Book")
     assert book is not None and [h.name for h in book.headers] == ["SessionHeader"]
     fields = {c.name: c for c in book.request.children}
@@ -139,7 +143,7 @@ def test_the_soap_forms_work_on_a_core_with_another_today(tmp_path: Path) -> Non
 
 def test_the_rest_and_plain_xml_examples_work(help_client: Client) -> None:
     values: dict[str, str] = {}
-    for rest_id, _ in examples.ERA_NAMES.values():
+    for rest_id, _ in map(examples.era_names, JOURNEY_ORDER):
         example = examples.REST[rest_id]
         headers = {k: _fill(v, values, "raw") for k, v in example.headers}
         answer = help_client.open(
@@ -155,7 +159,7 @@ def test_the_rest_and_plain_xml_examples_work(help_client: Client) -> None:
             if body.get("pnr"):
                 values["PNR"] = body["pnr"]
     values = {}
-    for _, xml_name in examples.ERA_NAMES.values():
+    for _, xml_name in map(examples.era_names, JOURNEY_ORDER):
         example = examples.PLAIN_XML[xml_name]
         answer = help_client.post(
             "/xml", data=_fill(example.body, values, "xml").encode(), headers=dict(example.headers)
