@@ -6,7 +6,6 @@ import decimal
 from typing import Any, cast
 
 import zeep
-from zeep.transports import Transport
 from zeep.xsd import AnySimpleType, ComplexType
 from zeep.xsd.elements import Any as AnyParticle
 from zeep.xsd.elements import AnyAttribute, Element
@@ -65,11 +64,8 @@ class Generator:
         timeout: float = 30.0,
     ) -> None:
         self.location = wsdl
-        transport: Any = (
-            CatalogTransport(catalog, timeout=timeout)
-            if catalog is not None
-            else Transport(timeout=timeout)
-        )
+        catalog = catalog or Catalog.standard()
+        transport: Any = CatalogTransport(catalog, timeout=timeout)
         settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True)
         self.raw = Documents(wsdl, Loader(catalog, timeout))
         if self.raw.operations and self.raw.operations <= self.raw.encoded:

@@ -42,6 +42,7 @@ ENTRIES = [
     Entry("simple-body.wsdl", "simple_body"),
     Entry("simple-content.wsdl", "simple_content"),
     Entry("soap12-device.wsdl", "soap12_device"),
+    Entry("standard-imports.wsdl", "standard_imports"),
     Entry("substitution.wsdl", "substitution"),
     Entry("wildcards.wsdl", "wildcards"),
     Entry("wsdl-import/claims-service.wsdl", "wsdl_import"),
@@ -1007,3 +1008,33 @@ def test_a_large_wsdl_with_many_bindings(generated: dict[str, Generated]) -> Non
     )
     (record,) = answer.record
     assert (record.id, record.version, record.tags, answer.count) == ("W-1", 3, ["cold"], 1)
+
+
+PTZ = 'xmlns="http://www.camera.example.org/ver20/ptz/wsdl"'
+
+
+def test_standard_schemas_read_offline(generated: dict[str, Generated]) -> None:
+    """The XML namespace and SOAP encoding schemas come from soap_client's own stand-ins."""
+    ptz = module(generated, "standard_imports")
+
+    def presets(call: etree._Element, header: etree._Element | None) -> Answer:
+        return Answer(
+            f'<GetPresetsResponse {PTZ}><Preset token="p1"><Name xml:lang="en">Gate</Name>'
+            '<Name xml:lang="hi">Dwaar</Name></Preset></GetPresetsResponse>'
+        )
+
+    status = reply(
+        f"<GetStatusResponse {PTZ}><MoveStatus>IDLE</MoveStatus><Zoom>3</Zoom></GetStatusResponse>"
+    )
+    service = Service(
+        ptz.PTZBindingClient,
+        CORPUS / "standard-imports.wsdl",
+        {"GetPresets": presets, "GetStatus": status},
+    )
+    (preset,) = service.both(lambda c: c.get_presets(profile_token="main"))
+    assert [(n.value, n.lang) for n in preset.name] == [("Gate", "en"), ("Dwaar", "hi")]
+    answer = service.both(lambda c: c.get_status(profile_token=ptz.String(value="main")))
+    assert (answer.move_status.value, answer.zoom.value) == ("IDLE", 3)
+    # the default client (zeep's forbid_external on, no transport given) loads it offline too
+    client = ptz.PTZBindingClient(str(CORPUS / "standard-imports.wsdl"))
+    assert client.address == "http://192.0.2.10/onvif/ptz"
