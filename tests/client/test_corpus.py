@@ -37,6 +37,7 @@ ENTRIES = [
     Entry("name-clashes.wsdl", "name_clashes"),
     Entry("one-way.wsdl", "one_way"),
     Entry("recursive.wsdl", "recursive"),
+    Entry("repeated-compositors.wsdl", "repeated_compositors"),
     Entry("response-headers.wsdl", "response_headers"),
     Entry("services-and-ports.wsdl", "services_and_ports"),
     Entry("simple-body.wsdl", "simple_body"),
@@ -1038,3 +1039,53 @@ def test_standard_schemas_read_offline(generated: dict[str, Generated]) -> None:
     # the default client (zeep's forbid_external on, no transport given) loads it offline too
     client = ptz.PTZBindingClient(str(CORPUS / "standard-imports.wsdl"))
     assert client.address == "http://192.0.2.10/onvif/ptz"
+
+
+RES = 'xmlns="http://www.reservations.example.org/2008/03"'
+
+
+def test_repeated_choices_and_sequences_keep_their_order(generated: dict[str, Generated]) -> None:
+    res = module(generated, "repeated_compositors")
+
+    def modify(call: etree._Element, header: etree._Element | None) -> Answer:
+        ns = "{http://www.reservations.example.org/2008/03}"
+        pairs = [(c.tag.replace(ns, ""), c.text) for c in call if c.tag != f"{ns}Locator"]
+        assert pairs == [
+            ("Name", "seat"),
+            ("Value", "12C"),
+            ("Name", "meal"),
+            ("Name", "bag"),
+            ("Value", "2"),
+        ]
+        return Answer(
+            f"<ModifyResponse {RES}><Locator>ABC123</Locator>"
+            '<Warning Code="W1">fare changed</Warning><Info>seat moved</Info>'
+            '<Error Code="E7">meal sold out</Error><Error Code="E8">bag limit</Error>'
+            '<Warning Code="W2">check-in closes</Warning></ModifyResponse>'
+        )
+
+    service = Service(
+        res.ReservationsBindingClient, CORPUS / "repeated-compositors.wsdl", {"Modify": modify}
+    )
+    answer = service.both(
+        lambda c: c.modify(
+            locator="ABC123",
+            name_and_value=[
+                res.NameAndValue(name="seat", value="12C"),
+                res.NameAndValue(name="meal"),
+                res.NameAndValue(name="bag", value="2"),
+            ],
+        )
+    )
+    occurrences = answer.warning_or_error_or_info
+    assert occurrences == [
+        res.WarningOrErrorOrInfo(warning=res.Message(value="fare changed", code="W1")),
+        res.WarningOrErrorOrInfo(info="seat moved"),
+        res.WarningOrErrorOrInfo(
+            error=[
+                res.Message(value="meal sold out", code="E7"),
+                res.Message(value="bag limit", code="E8"),
+            ]
+        ),
+        res.WarningOrErrorOrInfo(warning=res.Message(value="check-in closes", code="W2")),
+    ]
