@@ -454,7 +454,7 @@ def test_health_in_the_maintenance_window(settings: Settings, clock: Any) -> Non
 
 
 def test_health_when_the_database_is_gone(app: CoreApp, settings: Settings) -> None:
-    app.railway.db.close()
+    app.railway.store.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{settings.db_path}{suffix}").unlink(missing_ok=True)
     response = Client(app).get("/healthz")

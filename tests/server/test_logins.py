@@ -25,7 +25,7 @@ from soap_server.railway.clock import FixedClock
 from soap_server.railway.errors import AuthenticationFailed, RateLimited
 from soap_server.railway.system import Railway
 from soap_server.settings import Settings
-from soap_server.wsgi import CoreApp, create_app
+from soap_server.wsgi import CoreApp, build_railway, create_app
 from tests.conftest import PASSWORDS, TNS, envelope, login_token
 from tests.support import READER, Fault, people, read_fault, request
 
@@ -131,7 +131,7 @@ def test_a_throttled_address_costs_no_password_check(
 
 def test_the_throttle_is_shared_by_every_worker_process(settings: Settings) -> None:
     """Two cores on one database (two gunicorn workers): failures on one count on the other."""
-    first, second = Railway(settings), Railway(settings)
+    first, second = build_railway(settings), build_railway(settings)
     try:
         for n in range(settings.login_failures_allowed):
             core = first if n % 2 else second
@@ -294,13 +294,13 @@ def test_an_existing_world_readable_database_is_made_private(
     path = tmp_path / "old.sqlite3"
     path.touch(mode=0o644)
     os.chmod(path, 0o644)
-    core = Railway(Settings(db_path=path, clock=clock))
+    core = build_railway(Settings(db_path=path, clock=clock))
     core.close()
     assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0
 
 
 def _sessions(railway: Railway) -> int:
-    with railway.db.read() as tx:
+    with railway.store.read() as tx:
         return tx.count("sessions")
 
 
