@@ -57,7 +57,13 @@ T = TypeVar("T")
 Call = Callable[[wire.SessionHeader | None], T]
 #: Client faults that say nothing about whether the core holds a booking for the reference.
 NOT_ABOUT_THE_REQUEST = frozenset(
-    {"RateLimited", "SessionExpired", "SessionInvalid", "AuthenticationFailed", "AccountLocked"}
+    {
+        "RateLimited",
+        "LoginThrottled",
+        "SessionExpired",
+        "SessionInvalid",
+        "AuthenticationFailed",
+    }
 )
 
 

@@ -203,13 +203,14 @@ class UrlTarget:
         except requests.RequestException as error:
             raise SampleError(
                 f"cannot reach {self.url}: {type(error).__name__}: start a core with"
-                " 'python -m soap_server serve --clock sample --db /tmp/samples.sqlite3',"
+                " 'python -m soap_server serve --demo --clock sample --db"
+                " /tmp/samples.sqlite3',"
                 " or use 'replay --fresh'"
             ) from None
         except ValueError:
             raise SampleError(f"{base}/healthz is not the health page of a core") from None
         fresh = (
-            "start a fresh one with 'python -m soap_server serve --clock sample --db"
+            "start a fresh one with 'python -m soap_server serve --demo --clock sample --db"
             " /tmp/samples.sqlite3' (a new database file), or use 'replay --fresh'"
         )
         details = health.get("demo") if isinstance(health, dict) else None

@@ -122,8 +122,9 @@ def format_report(data: dict[str, Any]) -> str:
             "journeys failed for reasons no simulation causes: "
             + ", ".join(f"{code} {n}" for code, n in unexpected.items())
             + (
-                " (the core's agents are locked: was a replay run against it?)"
-                if "AccountLocked" in unexpected
+                " (logins from here are throttled after failed passwords: was a replay run"
+                " against this core?)"
+                if "LoginThrottled" in unexpected
                 else ""
             )
         )

@@ -7,7 +7,7 @@ The rules, chosen so that knowing an agent id gives an attacker nothing (issue 1
   is refused even with the right password.
 * **Throttling by source, not a lock.** Failed logins are counted per (source address, agent
   id) in the database, so every worker process sees the same count. After ``failures_allowed``
-  failures within ``throttle`` that address gets ``RateLimited`` (with the seconds to wait) for
+  failures within ``throttle`` that address gets ``LoginThrottled`` (with the seconds to wait) for
   that agent, right password or not, until the pause ends. An outsider hammering an agent id
   slows down only themselves: the agent's own office still logs in. Each attempt is counted
   before its password is checked, so concurrent guesses cannot outrun the count.
@@ -45,9 +45,9 @@ from soap_server.railway.errors import (
     AuthenticationFailed,
     CreatedInFuture,
     DigestMismatch,
+    LoginThrottled,
     MessageExpired,
     NonceReplayed,
-    RateLimited,
     SecurityHeaderInvalid,
     SessionExpired,
     SessionInvalid,
@@ -197,7 +197,7 @@ class AgentDesk:
         self._token_rules = token_rules
 
     def login(self, agent_code: str, password: str, source: str | None = LOCAL_SOURCE) -> Session:
-        """A new session, or ``AuthenticationFailed`` / ``RateLimited`` (see the module)."""
+        """A new session, or ``AuthenticationFailed`` / ``LoginThrottled`` (see the module)."""
         self.check_password(agent_code, password, source)
         code = agent_code.strip().upper()
         now = self._clock.now()
@@ -294,7 +294,7 @@ class AgentDesk:
         self, agent_code: str, source: str | None
     ) -> tuple[str, str, AgentRow | None]:
         """Count one attempt for (source, agent) before any password is checked; raises
-        RateLimited while that address must pause. Returns the code, the throttle key and the
+        LoginThrottled while that address must pause. Returns the code, the throttle key and the
         agent's row (None for an unknown agent)."""
         code = agent_code.strip().upper()
         # A WSGI server always names the peer; a call with none came in-process (no network).
@@ -355,9 +355,9 @@ class AgentDesk:
             tx.end_session(token_digest(token), self._clock.now().isoformat())
 
 
-def _throttled(wait: timedelta) -> RateLimited:
+def _throttled(wait: timedelta) -> LoginThrottled:
     seconds = max(1, int(wait.total_seconds() + 0.999))
-    error = RateLimited(
+    error = LoginThrottled(
         f"too many failed logins for this agent id from this address: try again in {seconds} s"
     )
     error.retry_after = seconds

@@ -10,6 +10,7 @@
      |    +-- TooManyPassengers, InvalidPassenger, NoConfirmedSeats, WaitlistFull
      |    +-- PnrNotFound, AlreadyCancelled, InvalidPassengerSelection
      |    +-- CancellationClosed, DuplicateReference, RateLimited
+     |    |    +-- LoginThrottled
      |    +-- SecurityHeaderInvalid, MessageExpired, CreatedInFuture, DigestMismatch,
      |        NonceReplayed                      (WS-Security UsernameToken)
      +-- ServerError                 the core could not do it now: a retry may succeed
@@ -224,12 +225,20 @@ class InternalError(ServerError):
 
 
 class RateLimited(ClientError):
-    """The agent sent more calls a minute than its contract allows, or its address failed to
-    log in too often and must pause."""
+    """The agent sent more calls a minute than its contract allows."""
 
     code = "RateLimited"
     #: Seconds until the agent may call again (real time).
     retry_after = 60
+
+
+class LoginThrottled(RateLimited):
+    """Too many failed logins for this agent id from this address: that address must pause.
+
+    Its own code, apart from the contract's call rate: a partner (or the load generator) must
+    tell "we called too fast" from "someone guessed our password from here"."""
+
+    code = "LoginThrottled"
 
 
 class Unavailable(ServerError):

@@ -54,6 +54,7 @@ SESSION_ERRORS: tuple[type[e.ReservationError], ...] = (
     e.DigestMismatch,
     e.NonceReplayed,
     e.AuthenticationFailed,
+    e.LoginThrottled,
     e.RateLimited,
 )
 _JOURNEY = (e.UnknownStation, e.SameStation, e.OutsideReservationWindow)
@@ -131,7 +132,7 @@ LOGIN = Operation(
     summary="Log in as a travel agent and get a session token.",
     request=LoginRequest,
     answer=Session,
-    errors=(e.AuthenticationFailed, e.RateLimited),
+    errors=(e.AuthenticationFailed, e.LoginThrottled, e.RateLimited),
     run=_login,
     session=False,
     writes=True,

@@ -68,6 +68,7 @@ STATUS: dict[str, int] = {
     "UnsupportedMediaType": 415,
     "MalformedJson": 400,
     "RateLimited": 429,
+    "LoginThrottled": 429,
     "InternalError": 500,
 }
 

@@ -408,27 +408,29 @@ def test_the_help_page_shows_the_demo_passwords_in_demo_mode(settings: Settings)
         assert f"<code>{password}</code>" in text
 
 
-def test_only_the_main_job_turns_demo_mode_on(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_demo_mode_only_when_asked_for(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from soap_server.__main__ import _settings, build_parser
 
     serve = build_parser().parse_args(["serve"])
     assert _settings(serve, "http://127.0.0.1:1/soap").demo_mode is False
     demo = build_parser().parse_args(["serve", "--demo"])
     assert _settings(demo, "http://127.0.0.1:1/soap").demo_mode is True
-    # gunicorn's factory reads the environment and has no demo switch at all.
+    # gunicorn's factory reads the environment: off unless IRCTC_DEMO=1 is set on purpose.
     from soap_server import wsgi
 
     monkeypatch.setenv("IRCTC_DB", str(tmp_path / "gunicorn.sqlite3"))
-    monkeypatch.setenv("IRCTC_DEMO", "1")
-    app = wsgi.from_environment()
-    try:
-        assert app.settings.demo_mode is False
-        text = Client(app).get("/").get_data(as_text=True)
-        assert not [p for p in PASSWORDS.values() if p in text]
-    finally:
-        app.close()
+    for value, expected in ((None, False), ("0", False), ("1", True)):
+        if value is None:
+            monkeypatch.delenv("IRCTC_DEMO", raising=False)
+        else:
+            monkeypatch.setenv("IRCTC_DEMO", value)
+        app = wsgi.from_environment()
+        try:
+            assert app.settings.demo_mode is expected
+            text = Client(app).get("/").get_data(as_text=True)
+            assert bool([p for p in PASSWORDS.values() if p in text]) is expected
+        finally:
+            app.close()
 
 
 def test_health_tells_a_load_balancer_what_it_needs_and_nothing_else(http: Client) -> None:

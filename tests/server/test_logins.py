@@ -22,7 +22,7 @@ from werkzeug.test import Client, TestResponse
 from soap_server.railway import agents as agents_module
 from soap_server.railway import passwords
 from soap_server.railway.clock import FixedClock
-from soap_server.railway.errors import AuthenticationFailed, RateLimited
+from soap_server.railway.errors import AuthenticationFailed, LoginThrottled
 from soap_server.railway.system import Railway
 from soap_server.settings import Settings
 from soap_server.wsgi import CoreApp, build_railway, create_app
@@ -60,7 +60,7 @@ def logged_in(response: TestResponse) -> bool:
 
 def refused(response: TestResponse) -> Fault:
     fault = read_fault(response)
-    assert fault.code in ("AuthenticationFailed", "RateLimited"), fault
+    assert fault.code in ("AuthenticationFailed", "LoginThrottled"), fault
     assert fault.retryable is False
     return fault
 
@@ -101,9 +101,9 @@ def test_brute_force_from_inside_the_network_is_throttled(
         assert refused(soap_login(http, "MMT", "guess", COLLEAGUE)).code == "AuthenticationFailed"
     # From then on that address gets no more guesses, right or wrong, until the pause ends.
     throttled = refused(soap_login(http, "MMT", PASSWORDS["MMT"], COLLEAGUE))
-    assert throttled.code == "RateLimited", throttled
+    assert throttled.code == "LoginThrottled", throttled
     clock.advance(timedelta(minutes=settings.login_throttle_minutes) - timedelta(seconds=1))
-    assert refused(soap_login(http, "MMT", PASSWORDS["MMT"], COLLEAGUE)).code == "RateLimited"
+    assert refused(soap_login(http, "MMT", PASSWORDS["MMT"], COLLEAGUE)).code == "LoginThrottled"
     clock.advance(timedelta(seconds=1))
     assert logged_in(soap_login(http, "MMT", PASSWORDS["MMT"], COLLEAGUE))
 
@@ -123,7 +123,7 @@ def test_a_throttled_address_costs_no_password_check(
 
     monkeypatch.setattr(passwords.hashlib, "scrypt", counted)
     for _ in range(20):
-        with pytest.raises(RateLimited) as caught:
+        with pytest.raises(LoginThrottled) as caught:
             railway.login("MMT", "guess", source=COLLEAGUE)
         assert 0 < caught.value.retry_after <= settings.login_throttle_minutes * 60
     assert checks == []
@@ -137,9 +137,9 @@ def test_the_throttle_is_shared_by_every_worker_process(settings: Settings) -> N
             core = first if n % 2 else second
             with pytest.raises(AuthenticationFailed):
                 core.login("MMT", "guess", source=COLLEAGUE)
-        with pytest.raises(RateLimited):
+        with pytest.raises(LoginThrottled):
             first.login("MMT", PASSWORDS["MMT"], source=COLLEAGUE)
-        with pytest.raises(RateLimited):
+        with pytest.raises(LoginThrottled):
             second.login("MMT", PASSWORDS["MMT"], source=COLLEAGUE)
     finally:
         first.close()
@@ -235,7 +235,7 @@ def test_unknown_and_known_agents_are_throttled_alike(railway: Railway, settings
         for _ in range(settings.login_failures_allowed):
             with pytest.raises(AuthenticationFailed):
                 railway.login(agent, "guess", source=COLLEAGUE)
-        with pytest.raises(RateLimited) as caught:
+        with pytest.raises(LoginThrottled) as caught:
             railway.login(agent, "guess", source=COLLEAGUE)
         assert agent not in caught.value.message
 

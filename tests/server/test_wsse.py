@@ -272,7 +272,7 @@ def test_the_agents_networks_and_throttling_apply(app: CoreApp, settings: Settin
     assert fault_code(answer) == "DigestMismatch"
     for _ in range(settings.login_failures_allowed):
         fault_code(call(Client(app), token_xml(password="guess")))
-    assert fault_code(call(Client(app), token_xml())) == "RateLimited"
+    assert fault_code(call(Client(app), token_xml())) == "LoginThrottled"
 
 
 def test_a_booking_is_made_under_the_tokens_agent(http: Client, railway: Railway) -> None:
