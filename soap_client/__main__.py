@@ -150,6 +150,13 @@ def _global_options(shared: bool) -> _Parser:
         "--ledger", type=Path, default=default(None), help="ledger file (var/ledger-AGENT.sqlite3)"
     )
     options.add_argument(
+        "--wsse",
+        choices=("text", "digest"),
+        default=default(None),
+        help="authenticate every call with a WS-Security UsernameToken instead of a Login"
+        " session (PasswordText, or PasswordDigest with Nonce and Created)",
+    )
+    options.add_argument(
         "--timeout", type=_seconds, default=default(30.0), help="seconds per call (default: 30)"
     )
     options.add_argument(
@@ -358,6 +365,7 @@ def _main(argv: list[str], out: TextIO) -> int:
             timeout=args.timeout,
             trace=print_exchange if args.trace else None,
             retry_refused=False,
+            wsse=args.wsse,
         ) as agent:
             return _run(args, agent, ledger, out)
     except checks.LocalError as error:

@@ -19,13 +19,14 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import requests
 from lxml import etree
 from zeep.exceptions import Error as ZeepError
 from zeep.exceptions import TransportError as ZeepTransportError
 from zeep.transports import Transport
+from zeep.wsse.username import UsernameToken
 
 from soap_client import WSDL_PATH, checks
 from soap_client import irctc_client as wire
@@ -53,10 +54,16 @@ from soap_client.settings import safe_settings
 from soap_client.trace import Traceable, TraceHook, TracingTransport
 
 T = TypeVar("T")
-Call = Callable[[wire.SessionHeader], T]
+Call = Callable[[wire.SessionHeader | None], T]
 #: Client faults that say nothing about whether the core holds a booking for the reference.
 NOT_ABOUT_THE_REQUEST = frozenset(
-    {"RateLimited", "SessionExpired", "SessionInvalid", "AuthenticationFailed", "AccountLocked"}
+    {
+        "RateLimited",
+        "LoginThrottled",
+        "SessionExpired",
+        "SessionInvalid",
+        "AuthenticationFailed",
+    }
 )
 
 
@@ -83,7 +90,11 @@ class TravelAgent:
         transport: Transport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         retry_refused: bool = True,
+        wsse: Literal["text", "digest"] | None = None,
     ) -> None:
+        """``wsse`` authenticates every call with a WS-Security UsernameToken (zeep's own
+        ``zeep.wsse.UsernameToken``: PasswordText, or PasswordDigest with a fresh Nonce and
+        Created for each call) instead of a Login session."""
         self.url = url
         self.agent = agent.upper()
         self._password = password
@@ -109,6 +120,11 @@ class TravelAgent:
             )
         except (OSError, ZeepError, etree.XMLSyntaxError) as error:
             raise AgentError("Wsdl", f"cannot load the WSDL {wsdl}: {error}", False) from None
+        self.wsse = wsse
+        if wsse is not None:
+            self._client.zeep.wsse = UsernameToken(
+                self.agent, password, use_digest=wsse == "digest", zulu_timestamp=True
+            )
         self._token: str | None = None
         self._lock = threading.Lock()
         #: The core's clock at the last login (it may be simulated).
@@ -319,10 +335,12 @@ class TravelAgent:
         while True:
             token: str | None = None
             try:
+                if self.wsse is not None:  # the call carries its own credentials
+                    return self._guard(functools.partial(call, None))
                 token = self._token or self.login()
                 return self._guard(functools.partial(call, _header(token)))
             except SessionError:
-                if relogged:
+                if relogged or self.wsse is not None:
                     raise
                 relogged = True
                 with self._lock:

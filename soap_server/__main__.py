@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from soap_server.railway.clock import parse_clock
+from soap_server.serving import ReadTimeouts
 from soap_server.settings import DEFAULT_DB_PATH, DEFAULT_PUBLIC_URL, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,9 +88,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
     serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=ReadTimeouts.header_timeout,
+        help="seconds a client has to send its request headers (10)",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=float,
+        default=ReadTimeouts.body_timeout,
+        help="seconds a client has to send its request body after the headers (30)",
+    )
+    serve.add_argument(
         "--demo",
         action="store_true",
-        help="demo mode: the help pages show the demo agents' passwords",
+        help="demo mode (the main job): the help page lists the demo agents' passwords",
     )
 
     export = commands.add_parser("export-wsdl", help="write the WSDL contract")
@@ -178,15 +191,16 @@ def _settings(args: argparse.Namespace, public_url: str) -> Settings:
     return settings
 
 
-def _bind(host: str, port: int, app: object) -> object:
-    """A threaded WSGI server on host:port; a busy port is a one-line UsageError.
+def _bind(host: str, port: int, app: object, timeouts: ReadTimeouts) -> object:
+    """A threaded WSGI server on host:port with bounded read times (``serving.py``); a busy
+    port is a one-line UsageError.
 
     The socket is bound here rather than by werkzeug, which would print its own paragraph and
     exit on a busy port.
     """
     import socket
 
-    from werkzeug.serving import make_server
+    from soap_server.serving import make_server
 
     try:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -202,7 +216,7 @@ def _bind(host: str, port: int, app: object) -> object:
                 " (0 picks a free one)"
             ) from None
         raise UsageError(f"cannot listen on {host}:{port}: {error.strerror}") from None
-    server = make_server(host, port, app, threaded=True, fd=listener.fileno())  # type: ignore[arg-type]
+    server = make_server(host, port, app, timeouts, fd=listener.fileno())
     listener.close()  # the server holds its own duplicate of the descriptor
     return server
 
@@ -223,7 +237,12 @@ def _serve(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = _bind(args.host, args.port, None)
+    if min(args.header_timeout, args.body_timeout) <= 0:
+        raise UsageError("--header-timeout and --body-timeout must be positive")
+    timeouts = ReadTimeouts(
+        args.header_timeout, args.body_timeout, min(args.header_timeout, args.body_timeout)
+    )
+    server = _bind(args.host, args.port, None, timeouts)
     port = server.port  # type: ignore[attr-defined]
     public_url = args.public_url or f"http://{args.host}:{port}/soap"
     settings = _settings(args, public_url)

@@ -24,16 +24,28 @@ class Settings:
     clock: Clock = field(default_factory=SystemClock)
 
     session_idle_minutes: int = 15
-    max_failed_logins: int = 5
-    lockout_minutes: int = 15
+    #: Failed logins from one address for one agent id before that address must pause
+    #: (throttling by source: nobody can lock an agent out from elsewhere).
+    login_failures_allowed: int = 5
+    #: The window those failures are counted in, and the pause that follows.
+    login_throttle_minutes: int = 15
+    #: Reverse proxies in front of the core whose X-Forwarded-For is trusted (0: none; behind
+    #: one nginx: 1). The client address decides the agent's registered networks and throttling.
+    proxy_hops: int = 0
+    #: Demo mode (the main job only): the help page shows the demo agents' passwords and
+    #: ``/healthz`` adds the simulator's details. Off everywhere else.
+    demo_mode: bool = False
+    #: WS-Security: how old a UsernameToken's Created (or Timestamp) may be, and how far ahead
+    #: of the core's clock, in seconds (WSS4J's defaults: 300 and 60).
+    wsse_max_age_seconds: int = 300
+    wsse_future_skew_seconds: int = 60
+    #: The key that seals agents' passwords for WS-Security digests (None: ``<db>.key``).
+    secrets_key_file: Path | None = None
     #: How agents' passwords are hashed when the database is seeded (tests use a cheap cost).
     password_hashing: Scrypt = field(default_factory=Scrypt)
     #: The nightly window during which every call gets a retryable Server fault.
     maintenance_start: time | None = time(23, 45)
     maintenance_end: time | None = time(0, 20)
-
-    #: Demo mode (the main job): the help pages show the demo agents' passwords.
-    demo_mode: bool = False
 
     #: A simulation profile (latency, faults, lost answers, rate limits, the Tatkal rush).
     profile: Profile | None = None

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import socket
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import time as dtime
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from spyne.server.wsgi import WsgiApplication
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -35,6 +38,7 @@ from soap_server.plainxml.endpoint import contract as plain_xml_contract
 from soap_server.railway.agents import demo_agents, seed_rows
 from soap_server.railway.catalog import load_catalog
 from soap_server.railway.policy import Policy
+from soap_server.railway.secretbox import SecretBox
 from soap_server.railway.system import Hook, Railway
 from soap_server.rest.api import RestApi
 from soap_server.settings import Settings
@@ -79,6 +83,11 @@ class CoreApp:
             ],
             strict_slashes=False,
         )
+        self._entry: Callable[[dict[str, Any], StartResponse], Iterable[bytes]] = self._dispatch
+        if settings.proxy_hops > 0:
+            # The client address (registered networks, login throttling) is the last hop the
+            # trusted proxies saw; without them X-Forwarded-For is the client's own claim.
+            self._entry = ProxyFix(self._dispatch, x_for=settings.proxy_hops)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -89,9 +98,9 @@ class CoreApp:
             return start_response(status, headers, exc_info)
 
         if not self.railway.hooks:  # nothing can lose an answer: stream it
-            return self._dispatch(environ, timed)
+            return self._entry(environ, timed)
         delivery = environ[ENVIRON_KEY] = Delivery()
-        answer = b"".join(self._dispatch(environ, timed))
+        answer = b"".join(self._entry(environ, timed))
         if delivery.lost:
             cut_connection(environ)
         return [answer]
@@ -113,7 +122,7 @@ class CoreApp:
             return self.soap(environ, start_response)
         if endpoint == "xml":
             return self.plain_xml(environ, start_response)
-        return self._health()(environ, start_response)
+        return self._health(environ)(environ, start_response)
 
     @property
     def help(self) -> HelpSite:
@@ -133,22 +142,45 @@ class CoreApp:
     def close(self) -> None:
         self.railway.close()
 
-    def _health(self) -> Response:
-        with self.railway.store.read() as tx:
-            bookings = tx.count("bookings")
-        body = {
-            "status": "ok",
-            "version": __version__,
-            "pid": os.getpid(),
-            "clock": repr(self.railway.clock),
-            "now": self.railway.clock.now().isoformat(),
-            "database": str(self.settings.db_path),
-            "bookings": bookings,
-            "wsdl": f"{self.settings.public_url}?wsdl",
-            "maintenance": [f"{a:%H:%M}-{b:%H:%M}" for a, b in self.railway.policy.maintenance],
-            "profile": None if self.settings.profile is None else self.settings.profile.summary(),
+    def _health(self, environ: dict[str, Any]) -> Response:
+        """What a load balancer needs: is this worker serving (its database answers), and is
+        the core in a maintenance window. Nothing about the machine, the data or the clock; a
+        core in demo mode adds the simulator's details for learners and the replay tool."""
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method not in ("GET", "HEAD"):
+            response = Response(
+                json.dumps({"status": "method not allowed"}) + "\n",
+                status=405,
+                mimetype="application/json",
+            )
+            response.headers["Allow"] = "GET, HEAD"
+            return response
+        serving = self.railway.store.healthy()
+        profile = self.settings.profile
+        body: dict[str, Any] = {
+            "status": "ok" if serving else "unavailable",
+            "maintenance": self.railway.maintenance_ends() is not None,
         }
-        return Response(json.dumps(body, indent=2) + "\n", mimetype="application/json")
+        if self.settings.demo_mode and serving:
+            with self.railway.store.read() as tx:
+                bookings = tx.count("bookings")
+            body["demo"] = {
+                "version": __version__,
+                "pid": os.getpid(),
+                "clock": repr(self.railway.clock),
+                "now": self.railway.clock.now().isoformat(),
+                "bookings": bookings,
+                "wsdl": f"{self.settings.public_url}?wsdl",
+                "maintenance": [f"{a:%H:%M}-{b:%H:%M}" for a, b in self.railway.policy.maintenance],
+                "profile": None if profile is None else profile.summary(),
+            }
+        response = Response(
+            json.dumps(body, indent=2) + "\n",
+            status=200 if serving else 503,
+            mimetype="application/json",
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     def _facts(self) -> CoreFacts:
         profile = self.settings.profile
@@ -200,8 +232,9 @@ def from_environment() -> CoreApp:
 
     Also read: ``IRCTC_CLOCK`` (``real`` by default), ``IRCTC_PUBLIC_URL``, ``IRCTC_DEMO``
     (``1``: demo mode, the help pages show the demo passwords).
+    Also read: ``IRCTC_CLOCK`` (``real`` by default), ``IRCTC_PUBLIC_URL``, ``IRCTC_PROXY_HOPS``
+    (trusted reverse proxies in front, e.g. 1 behind nginx). The active profile is logged.
     """
-    from pathlib import Path
 
     from soap_server.railway.clock import parse_clock
     from soap_server.settings import DEFAULT_DB_PATH, DEFAULT_PUBLIC_URL
@@ -214,7 +247,12 @@ def from_environment() -> CoreApp:
         clock=parse_clock(os.environ.get("IRCTC_CLOCK", "real")),
         profile=load_profile(Path(profile)) if profile else None,
         demo_mode=os.environ.get("IRCTC_DEMO", "") not in ("", "0"),
+        proxy_hops=int(os.environ.get("IRCTC_PROXY_HOPS", "0")),
     )
+    if settings.profile is not None:
+        logging.getLogger("soap_server").warning(
+            "simulation profile active: %s", json.dumps(settings.profile.summary())
+        )
     return create_app(settings)
 
 
@@ -233,8 +271,10 @@ def policy_of(settings: Settings) -> Policy:
         windows += profile.extra_maintenance
     return Policy(
         session_idle=timedelta(minutes=idle),
-        max_failed_logins=settings.max_failed_logins,
-        lockout=timedelta(minutes=settings.lockout_minutes),
+        login_failures_allowed=settings.login_failures_allowed,
+        login_throttle=timedelta(minutes=settings.login_throttle_minutes),
+        wsse_max_age=timedelta(seconds=settings.wsse_max_age_seconds),
+        wsse_future_skew=timedelta(seconds=settings.wsse_future_skew_seconds),
         maintenance=windows,
     )
 
@@ -244,12 +284,21 @@ def build_railway(settings: Settings, hooks: Sequence[Hook] | None = None) -> Ra
     the clock, the policy, and the simulation hook when a profile is set (``hooks``, if
     given, instead: a simulation on a test's own clocks, say)."""
     store = SqliteStore(settings.db_path, settings.db_busy_timeout_ms)
-    store.initialise(seed_rows(settings.password_hashing))
+    box = SecretBox.from_key_file(settings.secrets_key_file or Path(f"{settings.db_path}.key"))
+    store.initialise(seed_rows(settings.password_hashing, box))
     if hooks is None:
         hooks = ()
         if settings.profile is not None:  # real time for the simulation's latency and limiter
             hooks = (Simulation(settings.profile, sleep=time.sleep, monotonic=time.monotonic),)
-    return Railway(load_catalog(), store, settings.clock, policy_of(settings), hooks)
+    return Railway(
+        load_catalog(),
+        store,
+        settings.clock,
+        policy_of(settings),
+        hooks,
+        hashing=settings.password_hashing,
+        box=box,
+    )
 
 
 def create_app(settings: Settings, railway: Railway | None = None) -> CoreApp:

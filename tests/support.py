@@ -20,7 +20,6 @@ from typing import Any, NamedTuple
 
 import requests
 from lxml import etree
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 from soap_client.trace import Traceable
@@ -28,6 +27,7 @@ from soap_client.transports import WsgiTransport
 from soap_server.railway.booking import BookingRequest, PassengerRequest, PassengerStatus
 from soap_server.railway.store import PassengerRow
 from soap_server.railway.system import Railway
+from soap_server.serving import make_server
 from tests.conftest import JOURNEY, SOAP_ENV, TNS
 
 
@@ -230,7 +230,7 @@ def wait_until_healthy(base: str, seconds: float = 60) -> None:
 @contextmanager
 def serving(app: Callable[..., Any]) -> Iterator[str]:
     """A WSGI app on a real socket, 127.0.0.1 and an ephemeral port; yields its SOAP URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )

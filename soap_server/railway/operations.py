@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from soap_server.railway import errors as e
-from soap_server.railway.agents import Session
+from soap_server.railway.agents import Credential, Session
 from soap_server.railway.views import (
     BookingRequest,
     BookingView,
@@ -43,8 +43,20 @@ DOOR_ERRORS: tuple[type[e.ReservationError], ...] = (
     e.Busy,
     e.InternalError,
 )
-#: Errors the door answers for an operation that needs a session.
-SESSION_ERRORS: tuple[type[e.ReservationError], ...] = (e.SessionInvalid, e.SessionExpired)
+#: Errors the door answers for an operation that needs a session (or, over SOAP, the call's
+#: own WS-Security UsernameToken).
+SESSION_ERRORS: tuple[type[e.ReservationError], ...] = (
+    e.SessionInvalid,
+    e.SessionExpired,
+    e.SecurityHeaderInvalid,
+    e.MessageExpired,
+    e.CreatedInFuture,
+    e.DigestMismatch,
+    e.NonceReplayed,
+    e.AuthenticationFailed,
+    e.LoginThrottled,
+    e.RateLimited,
+)
 _JOURNEY = (e.UnknownStation, e.SameStation, e.OutsideReservationWindow)
 
 
@@ -53,7 +65,7 @@ class Caller:
     """Who makes a call: the agent (from the session, or named by Login) and the session token."""
 
     agent: str
-    token: str | None
+    token: Credential  # a session token, or the call's own WS-Security UsernameToken
 
 
 @dataclass(frozen=True)
@@ -82,7 +94,7 @@ class Operation(Generic[Req, Ans]):
 
 
 def _login(railway: Railway, caller: Caller, request: LoginRequest) -> Session:
-    return railway.agents.login(request.agent, request.password)
+    return railway.agents.login(request.agent, request.password, request.source)
 
 
 def _logout(railway: Railway, caller: Caller, request: LogoutRequest) -> LoggedOut:
@@ -120,7 +132,7 @@ LOGIN = Operation(
     summary="Log in as a travel agent and get a session token.",
     request=LoginRequest,
     answer=Session,
-    errors=(e.AuthenticationFailed, e.AccountLocked),
+    errors=(e.AuthenticationFailed, e.LoginThrottled, e.RateLimited),
     run=_login,
     session=False,
     writes=True,
@@ -174,7 +186,7 @@ GET_PNR_STATUS = Operation(
     summary="A booking and the current status of each passenger.",
     request=PnrRequest,
     answer=BookingView,
-    errors=(e.PnrNotFound, e.PnrNotOwned),
+    errors=(e.PnrNotFound,),
     run=_pnr_status,
 )
 CANCEL_BOOKING = Operation(
@@ -185,7 +197,6 @@ CANCEL_BOOKING = Operation(
     answer=CancellationView,
     errors=(
         e.PnrNotFound,
-        e.PnrNotOwned,
         e.AlreadyCancelled,
         e.InvalidPassengerSelection,
         e.CancellationClosed,

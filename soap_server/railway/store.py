@@ -34,13 +34,22 @@ class AgentRow:
     code: str
     name: str
     password_hash: str
-    failed_logins: int
-    locked_until: str | None
+    networks: str  # CIDRs separated by spaces
+    digest_secret: str | None  # the password sealed by a SecretBox, for WS-Security digests
+
+
+@dataclass(frozen=True)
+class LoginAttemptsRow:
+    source: str
+    agent: str
+    failures: int
+    window_start: str
+    blocked_until: str | None
 
 
 @dataclass(frozen=True)
 class SessionRow:
-    token: str
+    token_hash: str
     agent: str
     created_at: str
     last_seen_at: str
@@ -106,13 +115,26 @@ class Transaction(Protocol):
 
     # -- agents and sessions
     def agent(self, code: str) -> AgentRow | None: ...
-    def set_login_failures(
-        self, code: str, failed_logins: int, locked_until: str | None
+    def login_attempts(self, source: str, agent: str) -> LoginAttemptsRow | None: ...
+    def set_login_attempts(
+        self, source: str, agent: str, failures: int, window_start: str, blocked_until: str | None
     ) -> None: ...
-    def insert_session(self, token: str, agent: str, now: str) -> None: ...
-    def session(self, token: str) -> SessionRow | None: ...
-    def touch_session(self, token: str, now: str) -> None: ...
-    def end_session(self, token: str, now: str) -> None: ...
+    def clear_login_attempts(self, source: str, agent: str) -> None: ...
+    def purge_login_attempts(self, window_before: str, now: str) -> None:
+        """Forget counts whose window has passed and whose pause (if any) is over."""
+        ...
+
+    def insert_session(self, token_hash: str, agent: str, now: str) -> None: ...
+    def session(self, token_hash: str) -> SessionRow | None: ...
+    def touch_session(self, token_hash: str, now: str) -> None: ...
+    def end_session(self, token_hash: str, now: str) -> None: ...
+    def purge_sessions(self, idle_before: str, ended_before: str) -> None:
+        """Delete sessions idle since before ``idle_before`` or ended before ``ended_before``."""
+        ...
+
+    def remember_nonce(self, agent: str, nonce: str, expires_at: str, now: str) -> bool:
+        """Record a WS-Security nonce; False if the agent already used it (a replay)."""
+        ...
 
     # -- bookings and passengers
     def booking(self, pnr: str) -> BookingRow | None: ...
@@ -159,6 +181,8 @@ class Transaction(Protocol):
         """How many agents, sessions, bookings, passengers or occupancy rows there are."""
         ...
 
+    def schema_version(self) -> int | None: ...
+
 
 class Store(Protocol):
     """Where the core keeps agents, sessions, bookings and seats."""
@@ -171,10 +195,15 @@ class Store(Protocol):
         """A transaction holding the store's writer lock from its first statement."""
         ...
 
-    def initialise(self, agents: Iterable[tuple[str, str, str]]) -> bool:
-        """Create what is missing and seed agents (code, name, password hash) in a new store.
+    def initialise(self, agents: Iterable[tuple[str, str, str, str, str]]) -> bool:
+        """Create what is missing and seed agents (code, name, password hash, networks, sealed
+        password) in a new store; bring an older one up to date.
 
         Returns True when it seeded. Safe to call from several processes at once."""
+        ...
+
+    def healthy(self) -> bool:
+        """Whether the store answers and holds this core's schema (for ``/healthz``)."""
         ...
 
     def close(self) -> None: ...

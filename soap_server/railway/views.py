@@ -18,6 +18,7 @@ from soap_server.railway.fares import Fare
 class LoginRequest:
     agent: str
     password: str
+    source: str = ""  # the client's address; empty: a call made in-process
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from soap_server.bodies import BodyRejected, read_limited
 from soap_server.delivery import deliver
 from soap_server.railway import errors
 from soap_server.railway import operations as ops
@@ -54,8 +55,6 @@ STATUS: dict[str, int] = {
     "AuthenticationFailed": 401,
     "SessionInvalid": 401,
     "SessionExpired": 401,
-    "AccountLocked": 403,
-    "PnrNotOwned": 403,
     "PnrNotFound": 404,
     "TrainNotFound": 404,
     "NotFound": 404,
@@ -69,21 +68,32 @@ STATUS: dict[str, int] = {
     "UnsupportedMediaType": 415,
     "MalformedJson": 400,
     "RateLimited": 429,
+    "LoginThrottled": 429,
     "InternalError": 500,
 }
 
 
 class Problem(Exception):
-    """An error answered as problem+json."""
+    """An error answered as problem+json; ``transport_status`` (a broken or slow body) overrides
+    the status table and closes the connection."""
 
-    def __init__(self, code: str, message: str, retryable: bool = False) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        retryable: bool = False,
+        transport_status: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.retryable = retryable
+        self.transport_status = transport_status
 
     @property
     def status(self) -> int:
+        if self.transport_status is not None:
+            return self.transport_status
         return STATUS.get(self.code, 503 if self.retryable else 422)
 
 
@@ -150,6 +160,8 @@ class RestApi:
             "retryable": problem.retryable,
         }
         response = Response(json.dumps(body), status=problem.status, mimetype=PROBLEM)
+        if problem.transport_status is not None:
+            response.headers["Connection"] = "close"
         if problem.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="irctc"'
         if problem.status in (429, 503):
@@ -165,11 +177,12 @@ class RestApi:
         return max(1, int((back - self.railway.clock.now()).total_seconds()))
 
     def _json(self, request: Request, schema: str, required: bool = True) -> Any:
-        if request.content_length is not None and request.content_length > self.max_body_bytes:
-            raise Problem("RequestTooLarge", f"the body is over {self.max_body_bytes} bytes")
-        raw = request.get_data(cache=False)[: self.max_body_bytes + 1]
-        if len(raw) > self.max_body_bytes:
-            raise Problem("RequestTooLarge", f"the body is over {self.max_body_bytes} bytes")
+        try:
+            raw = read_limited(request.environ, self.max_body_bytes)
+        except BodyRejected as rejected:
+            raise Problem(
+                rejected.code, rejected.message, transport_status=rejected.status
+            ) from None
         if not raw.strip():
             if required:
                 raise Problem("SchemaValidation", "the request needs a JSON body")
@@ -234,7 +247,11 @@ class RestApi:
 
     def _login(self, request: Request) -> Response:
         body = self._json(request, "LoginRequest")
-        session = self._call(request, ops.LOGIN, LoginRequest(body["agent"], body["password"]))
+        session = self._call(
+            request,
+            ops.LOGIN,
+            LoginRequest(body["agent"], body["password"], request.remote_addr or ""),
+        )
         response = self._ok(to_json("Session", session), 201)
         response.headers["Location"] = f"{BASE_PATH}/sessions/current"
         return response

@@ -13,6 +13,7 @@ were wrong, and a partial unique index does the same for waitlist numbers.
 
 from __future__ import annotations
 
+import os
 import queue
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -25,6 +26,7 @@ from soap_server.railway.codes import QUEUED, BookingState
 from soap_server.railway.store import (
     AgentRow,
     BookingRow,
+    LoginAttemptsRow,
     PassengerRow,
     PlaceKey,
     Pool,
@@ -33,7 +35,7 @@ from soap_server.railway.store import (
     StoreError,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CNF, RAC, CAN = BookingState.CNF, BookingState.RAC, BookingState.CAN
 
 
@@ -50,16 +52,32 @@ CREATE TABLE IF NOT EXISTS agents (
     code          TEXT PRIMARY KEY,
     name          TEXT NOT NULL,
     password_hash TEXT NOT NULL,
-    failed_logins INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
-    locked_until  TEXT
+    networks      TEXT NOT NULL DEFAULT '',
+    digest_secret TEXT
 );
 CREATE TABLE IF NOT EXISTS sessions (
-    token        TEXT PRIMARY KEY,
+    token_hash   TEXT PRIMARY KEY,
     agent        TEXT NOT NULL REFERENCES agents(code),
     created_at   TEXT NOT NULL,
     last_seen_at TEXT NOT NULL,
     ended_at     TEXT
 );
+CREATE INDEX IF NOT EXISTS sessions_by_last_seen ON sessions (last_seen_at);
+CREATE TABLE IF NOT EXISTS login_attempts (
+    source        TEXT NOT NULL,
+    agent         TEXT NOT NULL,
+    failures      INTEGER NOT NULL CHECK (failures >= 0),
+    window_start  TEXT NOT NULL,
+    blocked_until TEXT,
+    PRIMARY KEY (source, agent)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS nonces (
+    agent      TEXT NOT NULL,
+    nonce      TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    PRIMARY KEY (agent, nonce)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS nonces_by_expiry ON nonces (expires_at);
 CREATE TABLE IF NOT EXISTS bookings (
     pnr                TEXT PRIMARY KEY CHECK (length(pnr) = 10),
     agent              TEXT NOT NULL REFERENCES agents(code),
@@ -158,38 +176,86 @@ class SqliteTransaction:
     # -- agents and sessions ---------------------------------------------------------------
     def agent(self, code: str) -> AgentRow | None:
         row = self._conn.execute(
-            "SELECT code, name, password_hash, failed_logins, locked_until"
-            " FROM agents WHERE code = ?",
+            "SELECT code, name, password_hash, networks, digest_secret FROM agents WHERE code = ?",
             (code,),
         ).fetchone()
         return AgentRow(*row) if row else None
 
-    def set_login_failures(self, code: str, failed_logins: int, locked_until: str | None) -> None:
-        self._conn.execute(
-            "UPDATE agents SET failed_logins = ?, locked_until = ? WHERE code = ?",
-            (failed_logins, locked_until, code),
-        )
-
-    def insert_session(self, token: str, agent: str, now: str) -> None:
-        self._conn.execute(
-            "INSERT INTO sessions (token, agent, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
-            (token, agent, now, now),
-        )
-
-    def session(self, token: str) -> SessionRow | None:
+    def login_attempts(self, source: str, agent: str) -> LoginAttemptsRow | None:
         row = self._conn.execute(
-            "SELECT token, agent, created_at, last_seen_at, ended_at FROM sessions WHERE token = ?",
-            (token,),
+            "SELECT source, agent, failures, window_start, blocked_until FROM login_attempts"
+            " WHERE source = ? AND agent = ?",
+            (source, agent),
+        ).fetchone()
+        return LoginAttemptsRow(*row) if row else None
+
+    def set_login_attempts(
+        self, source: str, agent: str, failures: int, window_start: str, blocked_until: str | None
+    ) -> None:
+        self._conn.execute(
+            "INSERT INTO login_attempts (source, agent, failures, window_start, blocked_until)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, agent) DO UPDATE SET"
+            " failures = excluded.failures, window_start = excluded.window_start,"
+            " blocked_until = excluded.blocked_until",
+            (source, agent, failures, window_start, blocked_until),
+        )
+
+    def clear_login_attempts(self, source: str, agent: str) -> None:
+        self._conn.execute(
+            "DELETE FROM login_attempts WHERE source = ? AND agent = ?", (source, agent)
+        )
+
+    def purge_login_attempts(self, window_before: str, now: str) -> None:
+        """Forget counts whose window has passed and whose pause (if any) is over."""
+        self._conn.execute(
+            "DELETE FROM login_attempts WHERE window_start <= ?"
+            " AND (blocked_until IS NULL OR blocked_until <= ?)",
+            (window_before, now),
+        )
+
+    def insert_session(self, token_hash: str, agent: str, now: str) -> None:
+        self._conn.execute(
+            "INSERT INTO sessions (token_hash, agent, created_at, last_seen_at)"
+            " VALUES (?, ?, ?, ?)",
+            (token_hash, agent, now, now),
+        )
+
+    def session(self, token_hash: str) -> SessionRow | None:
+        row = self._conn.execute(
+            "SELECT token_hash, agent, created_at, last_seen_at, ended_at FROM sessions"
+            " WHERE token_hash = ?",
+            (token_hash,),
         ).fetchone()
         return SessionRow(*row) if row else None
 
-    def touch_session(self, token: str, now: str) -> None:
-        self._conn.execute("UPDATE sessions SET last_seen_at = ? WHERE token = ?", (now, token))
-
-    def end_session(self, token: str, now: str) -> None:
+    def touch_session(self, token_hash: str, now: str) -> None:
         self._conn.execute(
-            "UPDATE sessions SET ended_at = ? WHERE token = ? AND ended_at IS NULL", (now, token)
+            "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", (now, token_hash)
         )
+
+    def end_session(self, token_hash: str, now: str) -> None:
+        self._conn.execute(
+            "UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+            (now, token_hash),
+        )
+
+    def purge_sessions(self, idle_before: str, ended_before: str) -> None:
+        """Delete sessions idle since before ``idle_before`` or ended before ``ended_before``."""
+        self._conn.execute(
+            "DELETE FROM sessions WHERE last_seen_at < ?"
+            " OR (ended_at IS NOT NULL AND ended_at < ?)",
+            (idle_before, ended_before),
+        )
+
+    def remember_nonce(self, agent: str, nonce: str, expires_at: str, now: str) -> bool:
+        """Record a WS-Security nonce; False if the agent already used it (a replay)."""
+        self._conn.execute("DELETE FROM nonces WHERE expires_at <= ?", (now,))
+        cursor = self._conn.execute(
+            "INSERT INTO nonces (agent, nonce, expires_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (agent, nonce) DO NOTHING",
+            (agent, nonce, expires_at),
+        )
+        return cursor.rowcount == 1
 
     # -- bookings and passengers -----------------------------------------------------------
     def booking(self, pnr: str) -> BookingRow | None:
@@ -330,9 +396,21 @@ class SqliteTransaction:
     def release(self, pnr: str, number: int) -> None:
         self._conn.execute("DELETE FROM occupancy WHERE pnr = ? AND number = ?", (pnr, number))
 
+    def schema_version(self) -> int | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return None if row is None else int(row[0])
+
     # -- reports ----------------------------------------------------------------
     def count(self, table: str) -> int:
-        if table not in ("agents", "sessions", "bookings", "passengers", "occupancy"):
+        if table not in (
+            "agents",
+            "sessions",
+            "bookings",
+            "passengers",
+            "occupancy",
+            "login_attempts",
+            "nonces",
+        ):
             raise ValueError(table)
         (n,) = self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()
         return int(n)
@@ -394,46 +472,76 @@ class SqliteStore:
         """A read transaction: a consistent snapshot that never blocks writers."""
         return self._transaction("BEGIN DEFERRED")
 
-    def initialise(self, agents: Iterable[tuple[str, str, str]]) -> bool:
-        """Create the schema and seed agents (code, name, password hash) if the file is new.
+    def initialise(self, agents: Iterable[tuple[str, str, str, str, str]]) -> bool:
+        """Create the schema and seed agents (code, name, password hash, networks, sealed
+        password) if the file is new; bring an older file up to this schema version.
 
         Returns True when it seeded a new database. Safe to call from several processes at once:
         the first one to take the writer lock does the work, the others find it done. A file
-        that can't be opened or has another schema version is a ``StoreError``.
+        that can't be opened or has a newer schema version is a ``StoreError``. The file (and so
+        the WAL and shared-memory files SQLite makes beside it, which copy its mode) is readable
+        by its owner only: it holds password and token hashes.
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+        for path in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+            if path.exists():
+                os.chmod(path, 0o600)
         try:
             return self._initialise(agents)
         except sqlite3.Error as error:
             raise StoreError(str(error)) from error
 
-    def _initialise(self, agents: Iterable[tuple[str, str, str]]) -> bool:
+    def _initialise(self, agents: Iterable[tuple[str, str, str, str, str]]) -> bool:
         with self._connection() as conn:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
             try:
+                row = conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+                ).fetchone()
+                version = None
+                if row is not None:
+                    found = conn.execute(
+                        "SELECT value FROM meta WHERE key = 'schema_version'"
+                    ).fetchone()
+                    version = None if found is None else int(found[0])
+                if version is not None and version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{self.path} has schema version {version}, this code needs"
+                        f" {SCHEMA_VERSION}"
+                    )
+                rows = list(agents) if version is None or version < SCHEMA_VERSION else []
+                if version == 1:
+                    _migrate_from_1(conn, rows)
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
-                row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-                seeded = row is None
+                seeded = version is None
                 if seeded:
-                    conn.execute(
-                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
-                        (str(SCHEMA_VERSION),),
-                    )
                     conn.executemany(
-                        "INSERT INTO agents (code, name, password_hash) VALUES (?, ?, ?)", agents
+                        "INSERT INTO agents (code, name, password_hash, networks, digest_secret)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        rows,
                     )
-                elif int(row[0]) != SCHEMA_VERSION:
-                    raise StoreError(
-                        f"{self.path} has schema version {row[0]}, this code needs {SCHEMA_VERSION}"
-                    )
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (str(SCHEMA_VERSION),),
+                )
             except BaseException:
                 conn.rollback()
                 raise
             conn.commit()
         return seeded
+
+    def healthy(self) -> bool:
+        """Whether the database answers and holds this core's schema (for ``/healthz``)."""
+        try:
+            with self.read() as tx:
+                return tx.schema_version() == SCHEMA_VERSION
+        except (sqlite3.Error, StoreError):
+            return False
 
     def close(self) -> None:
         while True:
@@ -441,3 +549,25 @@ class SqliteStore:
                 self._idle.get_nowait().close()
             except queue.Empty:
                 return
+
+
+def _migrate_from_1(conn: sqlite3.Connection, agents: list[tuple[str, str, str, str, str]]) -> None:
+    """Schema 1 -> 2: session tokens become SHA-256 digests; agents get registered networks and
+    a sealed password for WS-Security digests (the seed's, for the seeded agents) and lose the
+    lock columns (failed logins are now counted per source in ``login_attempts``)."""
+    import hashlib
+
+    conn.execute("ALTER TABLE sessions RENAME COLUMN token TO token_hash")
+    tokens = [token for (token,) in conn.execute("SELECT token_hash FROM sessions")]
+    conn.executemany(
+        "UPDATE sessions SET token_hash = ? WHERE token_hash = ?",
+        [(hashlib.sha256(token.encode()).hexdigest(), token) for token in tokens],
+    )
+    conn.execute("ALTER TABLE agents ADD COLUMN networks TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE agents ADD COLUMN digest_secret TEXT")
+    conn.executemany(
+        "UPDATE agents SET networks = ?, digest_secret = ? WHERE code = ?",
+        [(networks, sealed, code) for code, _, _, networks, sealed in agents],
+    )
+    for column in ("failed_logins", "locked_until"):
+        conn.execute(f"ALTER TABLE agents DROP COLUMN {column}")

@@ -286,8 +286,6 @@ REST_STATUS = {
     "AuthenticationFailed": 401,
     "SessionInvalid": 401,
     "SessionExpired": 401,
-    "AccountLocked": 403,
-    "PnrNotOwned": 403,
     "PnrNotFound": 404,
     "TrainNotFound": 404,
     "DuplicateReference": 409,
@@ -296,6 +294,7 @@ REST_STATUS = {
     "NoConfirmedSeats": 409,
     "WaitlistFull": 409,
     "RateLimited": 429,
+    "LoginThrottled": 429,
     "InternalError": 500,
 }
 
