@@ -17,7 +17,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -327,11 +327,11 @@ def _main(argv: list[str], out: TextIO) -> int:
     if args.command == "compare":
         return _compare(args, out)
     if args.command == "load":
-        import time
+        from time import strftime
 
         from soap_client.load import main_load
 
-        folder = args.ledgers or Path("var") / f"load-{args.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
+        folder = args.ledgers or Path("var") / f"load-{args.seed}-{strftime('%Y%m%d-%H%M%S')}"
         progress = sys.stderr if sys.stderr.isatty() and not args.json else None
         if args.profile is None:
             return main_load(
@@ -608,7 +608,7 @@ def _json_default(value: Any) -> Any:
         return dataclasses.asdict(value)
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, timedelta):
         return iso_duration(value)

@@ -13,7 +13,7 @@ attribute whose value is None (an optional one) is left out.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -75,6 +75,8 @@ def text(value: Any) -> str:
         return instant(value)
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, time):  # a time of day, with its zone: 08:35:00+05:30
+        return value.isoformat(timespec="seconds")
     if isinstance(value, timedelta):
         return duration(value)
     if isinstance(value, Station):

@@ -449,13 +449,7 @@ class Validators:
     """Compiled JSON Schema validators for request bodies and query strings."""
 
     def __init__(self) -> None:
-        registry_doc = {"components": {"schemas": SCHEMAS}}
-
-        def compile_schema(schema: dict[str, Any]) -> Draft202012Validator:
-            return Draft202012Validator(
-                {**schema, "components": registry_doc["components"]},
-                format_checker=Draft202012Validator.FORMAT_CHECKER,
-            )
+        compile_schema = self.compile
 
         self.bodies = {name: compile_schema(_ref(name)) for name in SCHEMAS}
         self.search = compile_schema(
@@ -466,6 +460,14 @@ class Validators:
         )
         self.reference = compile_schema(REFERENCE)
         self.pnr = compile_schema(PNR_NUMBER)
+
+    @staticmethod
+    def compile(schema: dict[str, Any]) -> Draft202012Validator:
+        """A validator of ``schema``, which may refer to the document's component schemas."""
+        return Draft202012Validator(
+            {**schema, "components": {"schemas": SCHEMAS}},
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
 
 
 def first_violation(validator: Draft202012Validator, value: Any) -> ValidationError | None:
