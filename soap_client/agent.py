@@ -55,6 +55,8 @@ from soap_client.trace import Traceable, TraceHook, TracingTransport
 
 T = TypeVar("T")
 Call = Callable[[wire.SessionHeader | None], T]
+#: A read-only call of the generated client, given the client and the session header.
+Read = Callable[[wire.IrctcReservationClient, wire.SessionHeader | None], T]
 #: Client faults that say nothing about whether the core holds a booking for the reference.
 NOT_ABOUT_THE_REQUEST = frozenset(
     {
@@ -172,6 +174,13 @@ class TravelAgent:
             self._token = None
 
     # -- operations ----------------------------------------------------------------------------
+    def read(self, call: Read[T]) -> T:
+        """Any read-only operation of the generated client, with the agent's session and retries:
+        ``agent.read(lambda c, h: c.get_pnr_status(pnr=pnr, session_header=h))``. It logs in
+        if needed, once more on an expired session, and retries lost answers and retryable
+        faults (reading twice changes nothing)."""
+        return self._call(lambda header: call(self._client, header), retry=True)
+
     def search(
         self,
         source: str,
@@ -180,16 +189,15 @@ class TravelAgent:
         travel_class: wire.ClassType | None = None,
         quota: wire.QuotaType | None = None,
     ) -> list[TrainOffer]:
-        trains = self._call(
-            lambda header: self._client.search_train(
+        trains = self.read(
+            lambda client, header: client.search_train(
                 from_=source,
                 to=destination,
                 journey_date=journey_date,
                 class_=travel_class,
                 quota=quota,
                 session_header=header,
-            ),
-            retry=True,
+            )
         )
         return [_train(t) for t in trains]
 
@@ -238,8 +246,8 @@ class TravelAgent:
 
     def pnr_status(self, pnr: str) -> Booking:
         pnr = checks.pnr(pnr)
-        details = self._call(
-            lambda header: self._client.get_pnr_status(pnr=pnr, session_header=header), retry=True
+        details = self.read(
+            lambda client, header: client.get_pnr_status(pnr=pnr, session_header=header)
         )
         booking = _booking(details)
         if self.ledger is not None:

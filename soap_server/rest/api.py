@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
+from jsonschema import Draft202012Validator
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
@@ -41,8 +43,16 @@ from soap_server.railway.views import (
     PnrRequest,
     SearchRequest,
 )
-from soap_server.rest.mapping import to_json
-from soap_server.rest.openapi import BASE_PATH, Validators, first_error, first_violation, render
+from soap_server.rest.mapping import from_parameters, to_json
+from soap_server.rest.openapi import (
+    BASE_PATH,
+    OPERATION_IDS,
+    Validators,
+    document,
+    first_error,
+    first_violation,
+    render,
+)
 
 log = logging.getLogger(__name__)
 Req = TypeVar("Req")
@@ -97,6 +107,38 @@ class Problem(Exception):
         return STATUS.get(self.code, 503 if self.retryable else 422)
 
 
+#: Resources with their own handler below; any other read-only operation the document lists
+#: is served from the document alone (``_read``).
+HANDLED = frozenset({"Login", "Logout", "SearchTrain", "Book", "GetPnrStatus", "CancelBooking"})
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A read-only operation served from the document: its parameters and answer schema."""
+
+    operation: Operation[Any, Any]
+    parameters: tuple[tuple[str, bool, Draft202012Validator], ...]  # name, required, schema
+    answer: str  # the component schema of the 200 answer
+
+
+def readings(paths: dict[str, Any]) -> Iterator[tuple[str, Reading]]:
+    """(werkzeug rule, Reading) for each GET of the document not handled on its own."""
+    names = {operation_id: name for name, operation_id in OPERATION_IDS.items()}
+    for path, item in paths.items():
+        spec = item.get("get")
+        name = None if spec is None else names.get(spec["operationId"])
+        if spec is None or name is None or name in HANDLED:
+            continue
+        operation = ops.BY_NAME[name]
+        parameters = tuple(
+            (p["name"], bool(p.get("required")), Validators.compile(p["schema"]))
+            for p in spec.get("parameters", [])
+        )
+        schema = spec["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        rule = BASE_PATH + path.replace("{", "<").replace("}", ">")
+        yield rule, Reading(operation, parameters, schema.rpartition("/")[2])
+
+
 class RestApi:
     """WSGI app for ``/rest/v1``."""
 
@@ -105,8 +147,10 @@ class RestApi:
         self.openapi = render(public_base)
         self.max_body_bytes = max_body_bytes
         self.validate = Validators()
+        self.readings = dict(readings(document(public_base)["paths"]))
         self.urls = Map(
             [
+                *(Rule(rule, endpoint="read", methods=["GET"]) for rule in self.readings),
                 Rule(f"{BASE_PATH}/sessions", endpoint="login", methods=["POST"]),
                 Rule(f"{BASE_PATH}/sessions/current", endpoint="logout", methods=["DELETE"]),
                 Rule(f"{BASE_PATH}/trains", endpoint="search", methods=["GET"]),
@@ -125,8 +169,11 @@ class RestApi:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
         try:
-            endpoint, values = self.urls.bind_to_environ(environ).match()
-            response = getattr(self, f"_{endpoint}")(request, **values)
+            rule, values = self.urls.bind_to_environ(environ).match(return_rule=True)
+            if rule.endpoint == "read":
+                response = self._read(request, self.readings[rule.rule], values)
+            else:
+                response = getattr(self, f"_{rule.endpoint}")(request, **values)
         except Problem as problem:
             response = self._problem(problem)
         except errors.RateLimited as error:
@@ -306,6 +353,23 @@ class RestApi:
         response = self._ok(to_json("Booking", booking), 201)
         response.headers["Location"] = f"{BASE_PATH}/bookings/{booking.pnr}"
         return response
+
+    def _read(self, request: Request, reading: Reading, path: Mapping[str, Any]) -> Response:
+        """A read-only operation from its parameters, answered with its schema."""
+
+        def read() -> Any:
+            given = {**request.args.to_dict(), **path}
+            for name, required, validator in reading.parameters:
+                if name not in given:
+                    if required:
+                        raise Problem("SchemaValidation", f"{name}: a required parameter")
+                    continue
+                problem = first_error(validator, given[name])
+                if problem is not None:
+                    raise Problem("SchemaValidation", f"{name}: {problem.partition(': ')[2]}")
+            return from_parameters(reading.operation.request, given)
+
+        return self._ok(to_json(reading.answer, self._call(request, reading.operation, read)))
 
     def _pnr(self, pnr: str) -> str:
         if first_error(self.validate.pnr, pnr) is not None:

@@ -27,6 +27,7 @@ from soap_server.railway.views import (
     LogoutRequest,
     PassengerRequest,
     PnrRequest,
+    ScheduleRequest,
     SearchRequest,
 )
 from soap_server.soap import types as t
@@ -227,6 +228,20 @@ class ReservationService(ServiceBase):
                 raise InvalidPassengerSelection("a PassengerNumber is nil")
         request = CancellationRequest(Pnr, None if numbers is None else tuple(numbers))
         return to_model(t.CancellationResult, _call(ctx, ops.CANCEL_BOOKING, request))
+
+    @rpc(
+        t.required(t.TrainNumber),
+        _returns=t.required(t.TrainSchedule),
+        _out_variable_name="Schedule",
+        _throws=_THROWS,
+        _in_header=_SESSION,
+    )
+    def GetTrainSchedule(ctx: Any, TrainNumber: str) -> t.TrainSchedule:  # noqa: N802, N803
+        """A train's timetable: every stop with its arrival and departure (IST), the day of the
+        journey it falls on (1 is the day the train leaves its origin), the halt and the
+        distance from the origin, and the days the train runs."""
+        request = ScheduleRequest(TrainNumber)
+        return to_model(t.TrainSchedule, _call(ctx, ops.GET_TRAIN_SCHEDULE, request))
 
 
 def _passenger(number: int, passenger: Any) -> PassengerRequest:

@@ -42,7 +42,15 @@ def test_the_soap_service_and_the_wsdl_have_the_tables_operations() -> None:
 
 def test_plain_xml_elements_are_derived_from_the_table_and_match_the_xsd() -> None:
     elements = [element_name(operation) for operation in OPERATIONS]
-    assert elements == ["Login", "Logout", "SearchTrain", "Book", "PnrStatus", "Cancel"]
+    assert elements == [
+        "Login",
+        "Logout",
+        "SearchTrain",
+        "Book",
+        "PnrStatus",
+        "Cancel",
+        "TrainSchedule",
+    ]
     assert list(BY_ELEMENT) == elements
     root = etree.fromstring(schema.contract())
     enumeration = root.find(f"{{{XS}}}simpleType[@name='OperationName']")

@@ -265,7 +265,7 @@ def test_committed_openapi_equals_the_served_document(settings: Settings) -> Non
 
 def test_every_route_is_in_the_contract_and_nothing_more(shared: Shared) -> None:
     routes = {
-        (rule.rule[len(BASE) :].replace("<pnr>", "{pnr}"), method.lower())
+        (re.sub(r"<(\w+)>", r"{\1}", rule.rule[len(BASE) :]), method.lower())
         for rule in shared.app.rest.urls.iter_rules()
         for method in rule.methods or ()
         if method not in ("HEAD", "OPTIONS") and not rule.rule.endswith("/openapi.json")

@@ -26,7 +26,15 @@ from tests.support import READER, Fault, counts, fill, read_fault, writer_lock_h
 
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 WSDL_SOAP11 = "http://schemas.xmlsoap.org/wsdl/soap/"
-OPERATIONS = {"Login", "Logout", "SearchTrain", "Book", "GetPnrStatus", "CancelBooking"}
+OPERATIONS = {
+    "Login",
+    "Logout",
+    "SearchTrain",
+    "Book",
+    "GetPnrStatus",
+    "CancelBooking",
+    "GetTrainSchedule",
+}
 UTF8 = "text/xml; charset=utf-8"
 BOGUS_TOKEN = "NotIssuedByTheCore_0123456789abcdef"
 
