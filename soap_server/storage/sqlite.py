@@ -367,8 +367,15 @@ class SqliteStore:
         try:
             yield conn
         except BaseException:
-            if conn.in_transaction:
-                conn.rollback()
+            # Rolled back, the connection goes back to the pool like any other; one that cannot
+            # even roll back is closed here rather than left to the garbage collector.
+            try:
+                if conn.in_transaction:
+                    conn.rollback()
+            except BaseException:
+                conn.close()
+                raise
+            self._idle.put(conn)
             raise
         self._idle.put(conn)
 
