@@ -109,7 +109,7 @@ def _indent_documentation(root: etree._Element) -> None:
     """Indent the continuation lines of multi-line documentation one level deeper than its
     element, to match the pretty-printed elements around it (``etree.indent`` does not touch
     text)."""
-    for element in root.iter(f"{{{_WSDL}}}documentation"):
+    for element in root.iter(f"{{{WSDL}}}documentation"):
         first, newline, rest = (element.text or "").partition("\n")
         if newline:
             depth = sum(1 for _ in element.iterancestors())
