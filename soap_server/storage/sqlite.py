@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import queue
 import sqlite3
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import astuple, fields
@@ -345,6 +346,10 @@ class SqliteStore:
         self.path = Path(path)
         self._busy_timeout_ms = busy_timeout_ms
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        # A store dropped without close() (an app built for one request, say) still closes the
+        # connections in its pool when it is collected, rather than leaving each one to the
+        # garbage collector (which Python 3.13 reports as a ResourceWarning).
+        weakref.finalize(self, _close_idle, self._idle)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
@@ -443,8 +448,12 @@ class SqliteStore:
         return seeded
 
     def close(self) -> None:
-        while True:
-            try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                return
+        _close_idle(self._idle)
+
+
+def _close_idle(idle: queue.SimpleQueue[sqlite3.Connection]) -> None:
+    while True:
+        try:
+            idle.get_nowait().close()
+        except queue.Empty:
+            return
