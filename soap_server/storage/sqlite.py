@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import queue
 import sqlite3
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import astuple, fields
@@ -423,6 +424,10 @@ class SqliteStore:
         self.path = Path(path)
         self._busy_timeout_ms = busy_timeout_ms
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        # A store dropped without close() (an app built for one request, say) still closes the
+        # connections in its pool when it is collected, rather than leaving each one to the
+        # garbage collector (which Python 3.13 reports as a ResourceWarning).
+        weakref.finalize(self, _close_idle, self._idle)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
@@ -445,8 +450,15 @@ class SqliteStore:
         try:
             yield conn
         except BaseException:
-            if conn.in_transaction:
-                conn.rollback()
+            # Rolled back, the connection goes back to the pool like any other; one that cannot
+            # even roll back is closed here rather than left to the garbage collector.
+            try:
+                if conn.in_transaction:
+                    conn.rollback()
+            except BaseException:
+                conn.close()
+                raise
+            self._idle.put(conn)
             raise
         self._idle.put(conn)
 
@@ -544,11 +556,15 @@ class SqliteStore:
             return False
 
     def close(self) -> None:
-        while True:
-            try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                return
+        _close_idle(self._idle)
+
+
+def _close_idle(idle: queue.SimpleQueue[sqlite3.Connection]) -> None:
+    while True:
+        try:
+            idle.get_nowait().close()
+        except queue.Empty:
+            return
 
 
 def _migrate_from_1(conn: sqlite3.Connection, agents: list[tuple[str, str, str, str, str]]) -> None:

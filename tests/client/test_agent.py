@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,17 @@ class Recorder:
         return [e.operation for e in self.exchanges]
 
 
+_LEDGERS: list[Ledger] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_ledgers() -> Iterator[None]:
+    """Close the ledgers ``make_agent`` opened during the test."""
+    yield
+    while _LEDGERS:
+        _LEDGERS.pop().close()
+
+
 def make_agent(
     app: CoreApp,
     tmp_path: Path,
@@ -51,11 +63,13 @@ def make_agent(
     transport: TracingWsgiTransport | None = None,
     **kwargs: Any,
 ) -> TravelAgent:
+    ledger = Ledger(tmp_path / f"ledger-{agent}.sqlite3")
+    _LEDGERS.append(ledger)
     return TravelAgent(
         URL,
         agent,
         PASSWORDS[agent],
-        ledger=Ledger(tmp_path / f"ledger-{agent}.sqlite3"),
+        ledger=ledger,
         transport=transport or TracingWsgiTransport(app),
         trace=recorder,
         sleep=lambda _: None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from contextlib import closing
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -254,7 +255,8 @@ def test_openapi_servers_follow_the_public_url(
 
 def test_committed_openapi_equals_the_served_document(settings: Settings) -> None:
     assert settings.public_url == DEFAULT_PUBLIC_URL
-    served = Client(create_app(settings)).get(f"{BASE}/openapi.json")
+    with closing(create_app(settings)) as app:
+        served = Client(app).get(f"{BASE}/openapi.json")
     assert served.status_code == 200
     assert json.loads(COMMITTED.read_text(encoding="utf-8")) == json.loads(served.get_data()), (
         "the served OpenAPI document drifted from openapi/irctc_rest_v1.json:"
