@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -1089,3 +1090,58 @@ def test_repeated_choices_and_sequences_keep_their_order(generated: dict[str, Ge
         ),
         res.WarningOrErrorOrInfo(warning=res.Message(value="check-in closes", code="W2")),
     ]
+
+
+# -- every generated client reads faults, on both paths -------------------------------------------
+
+
+def fault_response(client: Any, detail: str = "") -> Any:
+    """An HTTP 500 with a SOAP fault in the client's SOAP version."""
+    import requests
+
+    env = client._envelope
+    if env.endswith("/envelope/"):
+        fault = (
+            "<e:Fault><faultcode>e:Server</faultcode><faultstring>the backend is down"
+            f"</faultstring>{detail and f'<detail>{detail}</detail>'}</e:Fault>"
+        )
+    else:
+        fault = (
+            "<e:Fault><e:Code><e:Value>e:Receiver</e:Value></e:Code><e:Reason>"
+            '<e:Text xml:lang="en">the backend is down</e:Text></e:Reason>'
+            f"{detail and f'<e:Detail>{detail}</e:Detail>'}</e:Fault>"
+        )
+    response = requests.Response()
+    response.status_code = 500
+    response._content = (
+        f'<e:Envelope xmlns:e="{env}"><e:Body>{fault}</e:Body></e:Envelope>'.encode()
+    )
+    response.headers["Content-Type"] = "text/xml"
+    return response
+
+
+GENERATED = [e for e in ENTRIES if e.exit in (0, 1)]
+
+
+@pytest.mark.parametrize("entry", GENERATED, ids=[e.module for e in GENERATED])
+def test_every_client_reads_an_undeclared_fault(
+    entry: Entry, generated: dict[str, Generated]
+) -> None:
+    generated_module = module(generated, entry.module)
+    catalog = CORPUS / entry.catalog if entry.catalog else None
+    clients = [
+        getattr(generated_module, n) for n in generated_module.__all__ if n.endswith("Client")
+    ]
+    assert clients
+    for client_class in clients:
+        name = next(iter(client_class.operations))
+        read = []
+        for fast in (True, False):
+            client = client_class(str(entry.path), "http://stub.test/", catalog=catalog, fast=fast)
+            with pytest.raises(generated_module.ServiceFault) as raised:
+                client._reply(client.operations[name], fault_response(client))
+            read.append((type(raised.value), raised.value.faultcode, raised.value.message))
+        assert read[0] == read[1]
+        assert read[0][0] is generated_module.ServiceFault
+        assert read[0][1].rpartition(":")[2] in ("Server", "Receiver")
+        assert read[0][2] == "the backend is down"
