@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -35,13 +36,14 @@ from soap_server.plainxml.endpoint import contract as plain_xml_contract
 from soap_server.railway.agents import demo_agents, seed_rows
 from soap_server.railway.catalog import load_catalog
 from soap_server.railway.policy import Policy
+from soap_server.railway.store import StoreError
 from soap_server.railway.system import Hook, Railway
 from soap_server.rest.api import RestApi
 from soap_server.settings import Settings
 from soap_server.simulation import Simulation
 from soap_server.soap.app import build_application, operation_names, wsdl_document
 from soap_server.soap.endpoint import SoapEndpoint, StartResponse
-from soap_server.storage import SqliteStore
+from soap_server.storage import describe, is_url, open_store
 from soap_server.xmlguard import Limits
 
 
@@ -142,7 +144,7 @@ class CoreApp:
             "pid": os.getpid(),
             "clock": repr(self.railway.clock),
             "now": self.railway.clock.now().isoformat(),
-            "database": str(self.settings.db_path),
+            "database": describe(self.settings.database),
             "bookings": bookings,
             "wsdl": f"{self.settings.public_url}?wsdl",
             "maintenance": [f"{a:%H:%M}-{b:%H:%M}" for a, b in self.railway.policy.maintenance],
@@ -198,8 +200,9 @@ def from_environment() -> CoreApp:
             gunicorn -w 2 -k gthread --threads 8 -b 127.0.0.1:8000 \\
             'soap_server.wsgi:from_environment()'
 
-    Also read: ``IRCTC_CLOCK`` (``real`` by default), ``IRCTC_PUBLIC_URL``, ``IRCTC_DEMO``
-    (``1``: demo mode, the help pages show the demo passwords).
+    ``IRCTC_DB`` is a SQLite file or a ``postgresql://`` URL. Also read: ``IRCTC_CLOCK``
+    (``real`` by default), ``IRCTC_PUBLIC_URL``, ``IRCTC_DB_POOL`` (PostgreSQL connections
+    per process, 10), ``IRCTC_DEMO`` (``1``: demo mode, the help pages show the demo passwords).
     """
     from pathlib import Path
 
@@ -208,14 +211,22 @@ def from_environment() -> CoreApp:
     from soap_server.simulation import load_profile
 
     profile = os.environ.get("IRCTC_PROFILE")
+    database = os.environ.get("IRCTC_DB", str(DEFAULT_DB_PATH))
     settings = Settings(
-        db_path=Path(os.environ.get("IRCTC_DB", str(DEFAULT_DB_PATH))),
+        db_path=DEFAULT_DB_PATH if is_url(database) else Path(database),
+        db_url=database if is_url(database) else None,
+        db_pool_size=int(os.environ.get("IRCTC_DB_POOL", "10")),
         public_url=os.environ.get("IRCTC_PUBLIC_URL", DEFAULT_PUBLIC_URL),
         clock=parse_clock(os.environ.get("IRCTC_CLOCK", "real")),
         profile=load_profile(Path(profile)) if profile else None,
         demo_mode=os.environ.get("IRCTC_DEMO", "") not in ("", "0"),
     )
-    return create_app(settings)
+    try:
+        return create_app(settings)
+    except StoreError as error:
+        # One line, then gunicorn's own "Worker failed to boot" (exit code 3 halts it).
+        print(f"error: cannot open database {describe(database)}: {error}", file=sys.stderr)
+        raise SystemExit(3) from None
 
 
 def policy_of(settings: Settings) -> Policy:
@@ -243,8 +254,12 @@ def build_railway(settings: Settings, hooks: Sequence[Hook] | None = None) -> Ra
     """The core's parts from ``settings``: the store (created and seeded if new), the catalog,
     the clock, the policy, and the simulation hook when a profile is set (``hooks``, if
     given, instead: a simulation on a test's own clocks, say)."""
-    store = SqliteStore(settings.db_path, settings.db_busy_timeout_ms)
-    store.initialise(seed_rows(settings.password_hashing))
+    store = open_store(settings.database, settings.db_busy_timeout_ms, settings.db_pool_size)
+    try:
+        store.initialise(seed_rows(settings.password_hashing))
+    except BaseException:
+        store.close()
+        raise
     if hooks is None:
         hooks = ()
         if settings.profile is not None:  # real time for the simulation's latency and limiter

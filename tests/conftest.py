@@ -19,7 +19,10 @@ from soap_server.railway.clock import IST, Clock, FixedClock
 from soap_server.railway.passwords import Scrypt
 from soap_server.railway.system import Railway
 from soap_server.settings import Settings
+from soap_server.storage import is_url
 from soap_server.wsgi import CoreApp, build_railway, create_app
+from tests.backends import backend, database, empty_database, postgres_server  # noqa: F401
+from tests.backends import new_database
 
 #: The simulated "now" of most tests: a Thursday morning, ten days before the journey date.
 NOW = datetime(2025, 11, 20, 9, 0, tzinfo=IST)
@@ -33,10 +36,12 @@ SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 TEST_HASHING = Scrypt(n=16, r=1, p=1)
 
 
-def core_settings(db_path: Path, clock: Clock | None = None, **changes: Any) -> Settings:
-    """Settings of a test core: its database, a fixed clock at NOW unless given, cheap hashing."""
+def core_settings(database: Path | str, clock: Clock | None = None, **changes: Any) -> Settings:
+    """Settings of a test core: its database (a SQLite path or a PostgreSQL URL), a fixed clock
+    at NOW unless given, cheap hashing."""
+    where: dict[str, Any] = {"db_url": database} if is_url(database) else {"db_path": database}
     return Settings(
-        db_path=db_path, clock=clock or FixedClock(NOW), password_hashing=TEST_HASHING, **changes
+        clock=clock or FixedClock(NOW), password_hashing=TEST_HASHING, **where, **changes
     )
 
 
@@ -46,8 +51,9 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, clock: FixedClock) -> Settings:
-    return core_settings(tmp_path / "core.sqlite3", clock)
+def settings(database: Path | str, clock: FixedClock) -> Settings:
+    """Settings on the backend under test (SQLite unless the test asks for both)."""
+    return core_settings(database, clock)
 
 
 @pytest.fixture
@@ -58,15 +64,18 @@ def railway(settings: Settings) -> Iterator[Railway]:
 
 
 @pytest.fixture(scope="module")
-def shared_core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Railway, str]]:
-    """One core at NOW for a whole module, and an MMT session token on it.
+def shared_core(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[tuple[Railway, str]]:
+    """One core at NOW for a whole module (on its backend), and an MMT session token on it.
 
     Only for tests that neither move the clock nor write: building a core hashes every demo
     password, so sharing one keeps a module fast.
     """
-    core = build_railway(core_settings(tmp_path_factory.mktemp("shared") / "core.sqlite3"))
-    yield core, login_token(core)
-    core.close()
+    with new_database(backend, tmp_path_factory.mktemp("shared"), request) as where:
+        core = build_railway(core_settings(where))
+        yield core, login_token(core)
+        core.close()
 
 
 @pytest.fixture

@@ -130,7 +130,7 @@ def test_threads_against_one_server(railway: Railway, live_server: str) -> None:
         outcomes = list(
             pool.map(lambda i: post_book(live_server, token, f"rush-{i}"), range(CALLS))
         )
-    states = audit(railway.store.path)
+    states = audit(database_of(railway))
     check_rush(outcomes, states, capacity, rac)
     # Availability as searched agrees with what was sold.
     option = next(
