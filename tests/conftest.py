@@ -21,8 +21,9 @@ from soap_server.railway.system import Railway
 from soap_server.settings import Settings
 from soap_server.storage import is_url
 from soap_server.wsgi import CoreApp, build_railway, create_app
-from tests.backends import backend, database, empty_database, postgres_server  # noqa: F401
-from tests.backends import new_database
+
+#: The backend fixtures (backend, database, empty_database, postgres_server).
+pytest_plugins = ("tests.backends",)
 
 #: The simulated "now" of most tests: a Thursday morning, ten days before the journey date.
 NOW = datetime(2025, 11, 20, 9, 0, tzinfo=IST)
@@ -72,6 +73,8 @@ def shared_core(
     Only for tests that neither move the clock nor write: building a core hashes every demo
     password, so sharing one keeps a module fast.
     """
+    from tests.backends import new_database
+
     with new_database(backend, tmp_path_factory.mktemp("shared"), request) as where:
         core = build_railway(core_settings(where))
         yield core, login_token(core)

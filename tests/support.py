@@ -187,7 +187,8 @@ def all_occupancy(database: Path | str) -> list[tuple[str, str, str, str, int, i
     """Every occupancy row: train, origin date, class, coach, berth, slot, leg, PNR, number."""
     return rows_of(  # type: ignore[return-value]
         database,
-        "SELECT train, origin_date, class_code, coach, berth, slot, leg, pnr, number FROM occupancy",
+        "SELECT train, origin_date, class_code, coach, berth, slot, leg, pnr, number"
+        " FROM occupancy",
     )
 
 

@@ -95,7 +95,10 @@ class PostgresTransaction(SqlTransaction):
             cursor.executemany(_dialect(sql), rows)
 
     def lock_class(self, train: str, origin_date: str, class_code: str) -> None:
-        """Wait for, then hold until commit, the lock of one class's seats and queues."""
+        """Wait for, then hold until commit, the lock of one class's seats and queues.
+
+        Pipelined like any statement whose result is not read: the server takes the lock before
+        it runs the transaction's next statement, which is what the lock guards."""
         self._conn.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
             (f"class:{train}:{origin_date}:{class_code}",),

@@ -1,5 +1,5 @@
 -- A schema-1 database made by main's code at d53cd6f (before versioned migrations):
--- 39 bookings on 12952 NDLS-KOTA 2A (CNF, RAC, WL, cancelled) and one on 12302. sqlite3 .dump
+-- 38 bookings on 12952 NDLS-KOTA 2A (CNF, RAC, WL, cancelled) and one on 12302. sqlite3 .dump
 PRAGMA foreign_keys=OFF;
 BEGIN TRANSACTION;
 CREATE TABLE meta (

@@ -37,8 +37,8 @@ from soap_server.railway.errors import (
 from soap_server.railway.fares import Fare
 from soap_server.railway.pnr import ZONES
 from soap_server.railway.system import Railway
-from tests.conftest import JOURNEY, NOW, login_token
 from tests.backends import BOTH_BACKENDS
+from tests.conftest import JOURNEY, NOW, login_token
 from tests.support import (
     LETTERS,
     all_occupancy,
