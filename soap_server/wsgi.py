@@ -40,7 +40,7 @@ from soap_server.railway.store import StoreError
 from soap_server.railway.system import Hook, Railway
 from soap_server.rest.api import RestApi
 from soap_server.settings import Settings
-from soap_server.simulation import Simulation
+from soap_server.simulation import Profile, Simulation
 from soap_server.soap.app import build_application, operation_names, wsdl_document
 from soap_server.soap.endpoint import SoapEndpoint, StartResponse
 from soap_server.storage import describe, is_url, open_store
@@ -250,6 +250,16 @@ def policy_of(settings: Settings) -> Policy:
     )
 
 
+def simulation_of(profile: Profile, store: object) -> Simulation:
+    """The profile's simulation on real time: its counts in this process, or in the store
+    when the store is shared by several app hosts (PostgreSQL), with wall-clock seconds for
+    the rate limiter since monotonic clocks of two hosts can't be compared."""
+    tally = getattr(store, "tally", None)
+    if tally is None:
+        return Simulation(profile, sleep=time.sleep, monotonic=time.monotonic)
+    return Simulation(profile, sleep=time.sleep, monotonic=time.time, tally=tally())
+
+
 def build_railway(settings: Settings, hooks: Sequence[Hook] | None = None) -> Railway:
     """The core's parts from ``settings``: the store (created and seeded if new), the catalog,
     the clock, the policy, and the simulation hook when a profile is set (``hooks``, if
@@ -263,7 +273,7 @@ def build_railway(settings: Settings, hooks: Sequence[Hook] | None = None) -> Ra
     if hooks is None:
         hooks = ()
         if settings.profile is not None:  # real time for the simulation's latency and limiter
-            hooks = (Simulation(settings.profile, sleep=time.sleep, monotonic=time.monotonic),)
+            hooks = (simulation_of(settings.profile, store),)
     return Railway(load_catalog(), store, settings.clock, policy_of(settings), hooks)
 
 

@@ -25,7 +25,11 @@ call is answered ``Server.Busy`` and a retry with the same reference is safe. An
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
+import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
@@ -214,6 +218,14 @@ class PostgresStore:
                 )
         return before, migrations.latest(BACKEND)
 
+    def tally(self) -> PostgresTally:
+        """The simulation's counts kept here, shared by every app host on this database."""
+        return PostgresTally(self)
+
+    def connection(self) -> AbstractContextManager[psycopg.Connection[Any]]:
+        """A pooled connection in autocommit mode, for single statements (the tally's)."""
+        return self._open_pool().connection()
+
     def close(self) -> None:
         with self._opening:
             if self._pool is not None:
@@ -227,3 +239,77 @@ def _version(conn: psycopg.Connection[Any]) -> int | None:
         return None
     found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     return None if found is None else int(found[0])
+
+
+class PostgresTally:
+    """A simulation's counts in the database (``simulation.Tally``), one statement each.
+
+    Draws are counted per (agent, stream) in ``sim_draws``; calls in flight per app process in
+    ``sim_processes`` (the crowd is the sum over processes seen in the last minute, so a host
+    killed mid-call stops counting after a minute); each agent's calls of the last minute are
+    an array in ``sim_calls``, checked and appended in one upsert under that row's lock. Times
+    are wall-clock seconds (``time.time``), comparable across hosts on one machine or with NTP.
+    A failure here is the store's (``StoreBusy``/``StoreError``), like any other.
+    """
+
+    def __init__(self, store: PostgresStore) -> None:
+        self._store = store
+        self.process = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    def _one(self, sql: str, args: dict[str, object]) -> Any:
+        try:
+            with self._store.connection() as conn:
+                return conn.execute(sql, args).fetchone()
+        except PoolTimeout as error:
+            raise StoreBusy(f"no free connection to {self._store.where} in time") from error
+        except psycopg.Error as error:
+            raise _store_error(error, self._store.url) from error
+
+    def draw(self, agent: str, stream: str) -> int:
+        (n,) = self._one(
+            "INSERT INTO sim_draws (agent, stream, drawn) VALUES (%(agent)s, %(stream)s, 1)"
+            " ON CONFLICT (agent, stream) DO UPDATE SET drawn = sim_draws.drawn + 1"
+            " RETURNING drawn",
+            {"agent": agent, "stream": stream},
+        )
+        return int(n)
+
+    def enter(self) -> int:
+        now = time.time()
+        (crowd,) = self._one(
+            "WITH me AS (INSERT INTO sim_processes (process, in_flight, seen_at)"
+            " VALUES (%(process)s, 1, %(now)s) ON CONFLICT (process) DO UPDATE"
+            " SET in_flight = sim_processes.in_flight + 1, seen_at = excluded.seen_at"
+            " RETURNING in_flight)"
+            " SELECT (SELECT in_flight FROM me) + coalesce((SELECT sum(in_flight)"
+            " FROM sim_processes WHERE process <> %(process)s AND seen_at > %(now)s - 60), 0)",
+            {"process": self.process, "now": now},
+        )
+        return int(crowd)
+
+    def leave(self) -> None:
+        self._one(
+            "UPDATE sim_processes SET in_flight = greatest(in_flight - 1, 0), seen_at = %(now)s"
+            " WHERE process = %(process)s RETURNING in_flight",
+            {"process": self.process, "now": time.time()},
+        )
+
+    def admit(self, agent: str, limit: int, now: float) -> int | None:
+        args = {"agent": agent, "limit": limit, "now": now}
+        admitted = self._one(
+            "INSERT INTO sim_calls (agent, calls) VALUES (%(agent)s, ARRAY[%(now)s::float8])"
+            " ON CONFLICT (agent) DO UPDATE SET calls = array(SELECT c FROM"
+            " unnest(sim_calls.calls) AS c WHERE c >= %(now)s - 60 ORDER BY c) || %(now)s::float8"
+            " WHERE (SELECT count(*) FROM unnest(sim_calls.calls) AS c"
+            " WHERE c >= %(now)s - 60) < %(limit)s"
+            " RETURNING 1",
+            args,
+        )
+        if admitted is not None:
+            return None
+        (first,) = self._one(
+            "SELECT min(c) FROM sim_calls, unnest(calls) AS c"
+            " WHERE agent = %(agent)s AND c >= %(now)s - 60",
+            args,
+        )
+        return max(1, int(61 - (now - float(first if first is not None else now))))
