@@ -178,8 +178,9 @@ class BookingOffice:
         legs = range(a, b)
 
         with self._db.write() as tx:
+            tx.lock_class(train.number, origin.isoformat(), cls.code)
             existing = tx.booking_by_reference(agent, request.client_reference)
-            if existing is not None:  # the same reference raced us to the writer lock
+            if existing is not None:  # the same reference raced us to the class's lock
                 return self._repeat(tx, existing, digest, request.client_reference)
 
             taken = tx.occupancy(train.number, origin.isoformat(), cls.code, (a, b))
@@ -300,6 +301,9 @@ class BookingOffice:
         now = self._clock.now()
         with self._db.write() as tx:
             booking = self._owned(tx, agent, pnr)
+            # Before any passenger changes: a cancellation that promoted into another PNR's
+            # row locked by a second one waiting here would deadlock.
+            tx.lock_class(booking.train, booking.origin_date, booking.class_code)
             passengers = tx.passengers(pnr)
             by_number = {p.number: p for p in passengers}
             if numbers is not None:
