@@ -212,8 +212,11 @@ def _start(
     _save(folder, state)
     with psycopg.connect(postgres.url(), autocommit=True) as conn:
         conn.execute("CREATE DATABASE irctc")
+    # One key seals the agents' passwords for every host (WS-Security digests on any of them).
+    secrets = {**os.environ, "IRCTC_SECRETS_KEY": str(folder / "secrets.key")}
     migrated = subprocess.run(
         [sys.executable, "-m", "soap_server", "migrate", "--db", url],
+        env=secrets,
         capture_output=True,
         text=True,
         check=False,
@@ -226,7 +229,7 @@ def _start(
         address = f"127.0.2.{i}"
         log = folder / f"host{i}.log"
         env = {
-            **os.environ,
+            **secrets,
             "IRCTC_DB": url,
             "IRCTC_PUBLIC_URL": public,
             "IRCTC_CLOCK": clock,
