@@ -14,7 +14,7 @@ from dataclasses import replace
 import pytest
 
 from soap_server.railway import inventory
-from soap_server.railway.errors import AccountLocked, AuthenticationFailed, Busy
+from soap_server.railway.errors import AuthenticationFailed, Busy, LoginThrottled
 from soap_server.railway.store import StoreBusy
 from soap_server.railway.system import Railway
 from soap_server.storage.postgres import PostgresStore
@@ -118,15 +118,16 @@ def test_concurrent_wrong_passwords_are_each_counted(core: Railway) -> None:
     def attempt(_: int) -> str:
         try:
             core.login("PAYTM", "not-the-password")
-        except (AuthenticationFailed, AccountLocked) as error:
+        except (AuthenticationFailed, LoginThrottled) as error:
             return type(error).__name__
         return "logged in"
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         outcomes = Counter(pool.map(attempt, range(10)))
-    limit = core.policy.max_failed_logins
-    # Five failures lock the account: four are refused as wrong, then it is locked for all.
-    assert outcomes == {"AuthenticationFailed": limit - 1, "AccountLocked": 10 - limit + 1}
+    limit = core.policy.login_failures_allowed
+    # Counted one after another however many hosts or threads try at once: the first
+    # ``limit`` are refused as wrong (the last of them starts the pause), the rest throttled.
+    assert outcomes == {"AuthenticationFailed": limit, "LoginThrottled": 10 - limit}
 
 
 def test_a_reference_taken_by_a_concurrent_booking_is_busy(url: str, core: Railway) -> None:
