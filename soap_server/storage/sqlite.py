@@ -36,7 +36,7 @@ from soap_server.railway.store import (
     StoreError,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CNF, RAC, CAN = BookingState.CNF, BookingState.RAC, BookingState.CAN
 
 
@@ -99,6 +99,8 @@ CREATE TABLE IF NOT EXISTS bookings (
     superfast_charge   INTEGER NOT NULL CHECK (superfast_charge >= 0),
     tatkal_charge      INTEGER NOT NULL CHECK (tatkal_charge >= 0),
     gst                INTEGER NOT NULL CHECK (gst >= 0),
+    reserved_from      TEXT NOT NULL DEFAULT '',
+    boarding_changes   INTEGER NOT NULL DEFAULT 0 CHECK (boarding_changes >= 0),
     UNIQUE (agent, client_reference)
 );
 CREATE TABLE IF NOT EXISTS passengers (
@@ -125,6 +127,8 @@ CREATE TABLE IF NOT EXISTS passengers (
     quota           TEXT NOT NULL,
     from_index      INTEGER NOT NULL,
     to_index        INTEGER NOT NULL,
+    berth_option    TEXT CHECK (berth_option IN ('NOSB', 'INFANT')),
+    tax             INTEGER NOT NULL DEFAULT 0 CHECK (tax >= 0 AND tax <= fare),
     PRIMARY KEY (pnr, number),
     CHECK ((state = '{CNF}') = (coach IS NOT NULL AND slot = 0) OR state IN ({_quoted(RAC, CAN)}))
 );
@@ -146,6 +150,30 @@ CREATE TABLE IF NOT EXISTS occupancy (
     FOREIGN KEY (pnr, number) REFERENCES passengers(pnr, number)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS occupancy_by_passenger ON occupancy (pnr, number);
+CREATE TABLE IF NOT EXISTS charts (
+    train       TEXT NOT NULL,
+    origin_date TEXT NOT NULL,
+    prepared_at TEXT NOT NULL,
+    PRIMARY KEY (train, origin_date)
+);
+"""
+
+# Version 2 -> 3: no-berth passengers (state NB, berth_option), the fare tax of each passenger
+# (the booking's GST shared out by fare), the reserved-from station and boarding changes of a
+# booking (the charts table is new and created by SCHEMA). SQLite cannot change a CHECK
+# constraint: the passengers table is rebuilt.
+MIGRATE_2_TO_3 = """
+ALTER TABLE bookings ADD COLUMN reserved_from TEXT NOT NULL DEFAULT '';
+ALTER TABLE bookings ADD COLUMN boarding_changes INTEGER NOT NULL DEFAULT 0;
+UPDATE bookings SET reserved_from = source;
+{passengers_new}
+INSERT INTO passengers_new SELECT p.*, NULL, coalesce(
+    (SELECT (p.fare * b.gst + t.total / 2) / t.total
+     FROM bookings b, (SELECT sum(q.fare) AS total FROM passengers q WHERE q.pnr = p.pnr) t
+     WHERE b.pnr = p.pnr AND t.total > 0), 0)
+    FROM passengers p;
+DROP TABLE passengers;
+ALTER TABLE passengers_new RENAME TO passengers;
 """
 
 
@@ -297,10 +325,11 @@ class SqliteTransaction:
         )
 
     def update_passenger(self, passenger: PassengerRow) -> None:
-        """Write back a passenger's state, place, queue number and refund."""
+        """Write back a passenger's state, place, queue number, refund and boarding stop."""
         self._conn.execute(
             "UPDATE passengers SET state = ?, coach = ?, berth = ?, slot = ?, berth_type = ?,"
-            " queue_no = ?, refund = ?, cancelled_at = ? WHERE pnr = ? AND number = ?",
+            " queue_no = ?, refund = ?, cancelled_at = ?, from_index = ?"
+            " WHERE pnr = ? AND number = ?",
             (
                 passenger.state,
                 passenger.coach,
@@ -310,9 +339,48 @@ class SqliteTransaction:
                 passenger.queue_no,
                 passenger.refund,
                 passenger.cancelled_at,
+                passenger.from_index,
                 passenger.pnr,
                 passenger.number,
             ),
+        )
+
+    def update_boarding(self, booking: BookingRow) -> None:
+        """Write back a booking's boarding station, stop, journey date and change count."""
+        self._conn.execute(
+            "UPDATE bookings SET source = ?, from_index = ?, journey_date = ?,"
+            " boarding_changes = ? WHERE pnr = ?",
+            (
+                booking.source,
+                booking.from_index,
+                booking.journey_date,
+                booking.boarding_changes,
+                booking.pnr,
+            ),
+        )
+
+    def train_bookings(self, train: str, origin_date: str) -> list[BookingRow]:
+        """Every booking on one train leaving its origin on one day, oldest PNR first."""
+        rows = self._conn.execute(
+            f"SELECT {_BOOKING_COLUMNS} FROM bookings WHERE train = ? AND origin_date = ?"
+            " ORDER BY booked_at, pnr",
+            (train, origin_date),
+        ).fetchall()
+        return [BookingRow(*row) for row in rows]
+
+    # -- charts ------------------------------------------------------------------------------
+    def chart_prepared(self, train: str, origin_date: str) -> str | None:
+        """When the chart of a train-day was prepared, if it was."""
+        row = self._conn.execute(
+            "SELECT prepared_at FROM charts WHERE train = ? AND origin_date = ?",
+            (train, origin_date),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def mark_chart_prepared(self, train: str, origin_date: str, prepared_at: str) -> None:
+        self._conn.execute(
+            "INSERT INTO charts (train, origin_date, prepared_at) VALUES (?, ?, ?)",
+            (train, origin_date, prepared_at),
         )
 
     # -- queues ------------------------------------------------------------------------------
@@ -394,8 +462,15 @@ class SqliteTransaction:
             ],
         )
 
-    def release(self, pnr: str, number: int) -> None:
-        self._conn.execute("DELETE FROM occupancy WHERE pnr = ? AND number = ?", (pnr, number))
+    def release(self, pnr: str, number: int, before_leg: int | None = None) -> None:
+        """Give up a passenger's place: all of it, or only the legs before ``before_leg``."""
+        if before_leg is None:
+            self._conn.execute("DELETE FROM occupancy WHERE pnr = ? AND number = ?", (pnr, number))
+        else:
+            self._conn.execute(
+                "DELETE FROM occupancy WHERE pnr = ? AND number = ? AND leg < ?",
+                (pnr, number, before_leg),
+            )
 
     def schema_version(self) -> int | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -411,6 +486,7 @@ class SqliteTransaction:
             "occupancy",
             "login_attempts",
             "nonces",
+            "charts",
         ):
             raise ValueError(table)
         (n,) = self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()
@@ -507,6 +583,7 @@ class SqliteStore:
     def _initialise(self, agents: Iterable[tuple[str, str, str, str, str]]) -> bool:
         with self._connection() as conn:
             conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = OFF")  # a migration may rebuild a table
             conn.execute("BEGIN IMMEDIATE")
             try:
                 row = conn.execute(
@@ -526,6 +603,8 @@ class SqliteStore:
                 rows = list(agents) if version is None or version < SCHEMA_VERSION else []
                 if version == 1:
                     _migrate_from_1(conn, rows)
+                if version in (1, 2):
+                    _migrate_from_2(conn)
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
@@ -543,8 +622,10 @@ class SqliteStore:
                 )
             except BaseException:
                 conn.rollback()
+                conn.execute("PRAGMA foreign_keys = ON")
                 raise
             conn.commit()
+            conn.execute("PRAGMA foreign_keys = ON")
         return seeded
 
     def healthy(self) -> bool:
@@ -587,3 +668,24 @@ def _migrate_from_1(conn: sqlite3.Connection, agents: list[tuple[str, str, str, 
     )
     for column in ("failed_logins", "locked_until"):
         conn.execute(f"ALTER TABLE agents DROP COLUMN {column}")
+
+
+def _passengers_table(name: str) -> str:
+    start = SCHEMA.index("CREATE TABLE IF NOT EXISTS passengers")
+    end = SCHEMA.index(");", start) + 2
+    return SCHEMA[start:end].replace("IF NOT EXISTS passengers", name)
+
+
+def _migrate_from_2(conn: sqlite3.Connection) -> None:
+    """Schema 2 -> 3, inside the caller's transaction (the rules of the era, issue 15).
+
+    The caller turns foreign keys off first (the passengers table is rebuilt under the
+    occupancy table's references) and checks them after.
+    """
+    script = MIGRATE_2_TO_3.format(passengers_new=_passengers_table("passengers_new"))
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"migration to schema {SCHEMA_VERSION} broke references: {broken[:3]}")
