@@ -1,4 +1,4 @@
-"""Command line of the reservation core: ``serve``, ``export-wsdl`` and ``demo``.
+"""Command line of the reservation core: ``serve``, ``migrate``, ``export-wsdl`` and ``demo``.
 
 Errors a user can cause (a bad flag, a busy port, an unwritable database path) end with one line
 on stderr and a non-zero exit code, never a traceback.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -67,7 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the SOAP endpoint over HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="TCP port, 0 for any free one")
-    serve.add_argument("--db", type=Path, default=DEFAULT_DB_PATH, help="SQLite file")
+    serve.add_argument(
+        "--db",
+        default=str(DEFAULT_DB_PATH),
+        help="a SQLite file or a postgresql:// URL (default var/irctc.sqlite3)",
+    )
     serve.add_argument(
         "--clock",
         type=_clock,
@@ -105,6 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="demo mode (the main job): the help page lists the demo agents' passwords",
     )
 
+    migrate = commands.add_parser(
+        "migrate", help="bring a database's schema up to this release (creating it if new)"
+    )
+    migrate.add_argument(
+        "--db",
+        default=str(DEFAULT_DB_PATH),
+        help="a SQLite file or a postgresql:// URL (default var/irctc.sqlite3)",
+    )
+
     export = commands.add_parser("export-wsdl", help="write the WSDL contract")
     export.add_argument("-o", "--output", type=Path, default=COMMITTED_WSDL)
     export.add_argument("--public-url", default=DEFAULT_PUBLIC_URL)
@@ -135,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export_openapi(args.output, args.public_url)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "migrate":
+            return _migrate(args.db)
         if args.command == "demo":
             return _demo(args)
     except UsageError as error:
@@ -171,8 +187,47 @@ def _write(output: Path, document: bytes) -> int:
     return 0
 
 
+def _migrate(db: str) -> int:
+    from soap_server.railway.agents import seed_rows
+    from soap_server.railway.passwords import Scrypt
+    from soap_server.railway.secretbox import SecretBox
+    from soap_server.railway.store import StoreError
+    from soap_server.storage import describe, is_url, open_store
+
+    where = Settings(db_url=db) if is_url(db) else Settings(db_path=Path(db))
+    where = _with_secrets_key(where)
+    store = open_store(db)
+    try:
+        box = SecretBox.from_key_file(where.secrets_key_path)
+        before, after = store.migrate(seed_rows(Scrypt(), box))
+    except (StoreError, OSError) as error:
+        raise UsageError(f"cannot migrate {describe(db)}: {error}") from None
+    finally:
+        store.close()
+    if before is None:
+        print(f"{describe(db)}: created at schema version {after}")
+    elif before == after:
+        print(f"{describe(db)}: already at schema version {after}")
+    else:
+        print(f"{describe(db)}: migrated from schema version {before} to {after}")
+    return 0
+
+
+def _with_secrets_key(settings: Settings) -> Settings:
+    """``IRCTC_SECRETS_KEY``, if set, names the key file sealing agents' passwords (every app
+    host of one PostgreSQL database needs the same one)."""
+    key = os.environ.get("IRCTC_SECRETS_KEY")
+    return replace(settings, secrets_key_file=Path(key)) if key else settings
+
+
 def _settings(args: argparse.Namespace, public_url: str) -> Settings:
-    settings = Settings(db_path=args.db, public_url=public_url, clock=args.clock)
+    from soap_server.storage import is_url
+
+    settings = _with_secrets_key(Settings(public_url=public_url, clock=args.clock))
+    if is_url(args.db):
+        settings = replace(settings, db_url=args.db)
+    else:
+        settings = replace(settings, db_path=Path(args.db))
     if getattr(args, "session_idle_minutes", None) is not None:
         if args.session_idle_minutes < 1:
             raise UsageError("--session-idle-minutes must be at least 1")
@@ -223,12 +278,13 @@ def _bind(host: str, port: int, app: object, timeouts: ReadTimeouts) -> object:
 
 def _open_app(settings: Settings) -> object:
     from soap_server.railway.store import StoreError
+    from soap_server.storage import describe
     from soap_server.wsgi import create_app
 
     try:
         return create_app(settings)
     except (StoreError, OSError) as error:
-        raise UsageError(f"cannot open database {settings.db_path}: {error}") from None
+        raise UsageError(f"cannot open database {describe(settings.database)}: {error}") from None
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -250,7 +306,9 @@ def _serve(args: argparse.Namespace) -> int:
     server.app = app  # type: ignore[attr-defined]
     print(f"IRCTC reservation core listening on http://{args.host}:{port}/", flush=True)
     print(f"  WSDL:  {public_url}?wsdl", flush=True)
-    print(f"  DB:    {settings.db_path}   clock: {settings.clock!r}", flush=True)
+    from soap_server.storage import describe
+
+    print(f"  DB:    {describe(settings.database)}   clock: {settings.clock!r}", flush=True)
     if settings.profile is not None:
         import json
 

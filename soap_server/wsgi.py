@@ -15,9 +15,11 @@ import json
 import logging
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import time as dtime
 from datetime import timedelta
 from pathlib import Path
@@ -40,13 +42,14 @@ from soap_server.railway.catalog import load_catalog
 from soap_server.railway.policy import Policy
 from soap_server.railway.rulebook import RuleSet
 from soap_server.railway.secretbox import SecretBox
+from soap_server.railway.store import StoreError
 from soap_server.railway.system import Hook, Railway
 from soap_server.rest.api import RestApi
 from soap_server.settings import Settings
-from soap_server.simulation import Simulation
+from soap_server.simulation import Profile, Simulation
 from soap_server.soap.app import build_application, operation_names, wsdl_document
 from soap_server.soap.endpoint import SoapEndpoint, StartResponse
-from soap_server.storage import SqliteStore
+from soap_server.storage import describe, is_url, open_store
 from soap_server.xmlguard import Limits
 
 
@@ -170,6 +173,7 @@ class CoreApp:
                 "pid": os.getpid(),
                 "clock": repr(self.railway.clock),
                 "now": self.railway.clock.now().isoformat(),
+                "database": describe(self.settings.database),
                 "bookings": bookings,
                 "wsdl": f"{self.settings.public_url}?wsdl",
                 "maintenance": [f"{a:%H:%M}-{b:%H:%M}" for a, b in self.railway.policy.maintenance],
@@ -250,10 +254,12 @@ def from_environment() -> CoreApp:
             gunicorn -w 2 -k gthread --threads 8 -b 127.0.0.1:8000 \\
             'soap_server.wsgi:from_environment()'
 
-    Also read: ``IRCTC_CLOCK`` (``real`` by default), ``IRCTC_PUBLIC_URL``, ``IRCTC_DEMO``
-    (``1``: demo mode, the help pages show the demo passwords).
-    Also read: ``IRCTC_CLOCK`` (``real`` by default), ``IRCTC_PUBLIC_URL``, ``IRCTC_PROXY_HOPS``
-    (trusted reverse proxies in front, e.g. 1 behind nginx). The active profile is logged.
+    ``IRCTC_DB`` is a SQLite file or a ``postgresql://`` URL. Also read: ``IRCTC_CLOCK``
+    (``real`` by default), ``IRCTC_PUBLIC_URL``, ``IRCTC_DB_POOL`` (PostgreSQL connections
+    per process, 10), ``IRCTC_DEMO`` (``1``: demo mode, the help pages show the demo passwords),
+    ``IRCTC_PROXY_HOPS`` (trusted reverse proxies in front, e.g. 1 behind nginx),
+    ``IRCTC_SECRETS_KEY`` (the key file sealing agents' passwords; every host of one database
+    needs the same). The active profile is logged.
     """
 
     from soap_server.railway.clock import parse_clock
@@ -261,19 +267,29 @@ def from_environment() -> CoreApp:
     from soap_server.simulation import load_profile
 
     profile = os.environ.get("IRCTC_PROFILE")
+    database = os.environ.get("IRCTC_DB", str(DEFAULT_DB_PATH))
     settings = Settings(
-        db_path=Path(os.environ.get("IRCTC_DB", str(DEFAULT_DB_PATH))),
+        db_path=DEFAULT_DB_PATH if is_url(database) else Path(database),
+        db_url=database if is_url(database) else None,
+        db_pool_size=int(os.environ.get("IRCTC_DB_POOL", "10")),
         public_url=os.environ.get("IRCTC_PUBLIC_URL", DEFAULT_PUBLIC_URL),
         clock=parse_clock(os.environ.get("IRCTC_CLOCK", "real")),
         profile=load_profile(Path(profile)) if profile else None,
         demo_mode=os.environ.get("IRCTC_DEMO", "") not in ("", "0"),
         proxy_hops=int(os.environ.get("IRCTC_PROXY_HOPS", "0")),
     )
+    if os.environ.get("IRCTC_SECRETS_KEY"):
+        settings = replace(settings, secrets_key_file=Path(os.environ["IRCTC_SECRETS_KEY"]))
     if settings.profile is not None:
         logging.getLogger("soap_server").warning(
             "simulation profile active: %s", json.dumps(settings.profile.summary())
         )
-    return create_app(settings)
+    try:
+        return create_app(settings)
+    except StoreError as error:
+        # One line, then gunicorn's own "Worker failed to boot" (exit code 3 halts it).
+        print(f"error: cannot open database {describe(database)}: {error}", file=sys.stderr)
+        raise SystemExit(3) from None
 
 
 def policy_of(settings: Settings) -> Policy:
@@ -299,17 +315,31 @@ def policy_of(settings: Settings) -> Policy:
     )
 
 
+def simulation_of(profile: Profile, store: object) -> Simulation:
+    """The profile's simulation on real time: its counts in this process, or in the store
+    when the store is shared by several app hosts (PostgreSQL), with wall-clock seconds for
+    the rate limiter since monotonic clocks of two hosts can't be compared."""
+    tally = getattr(store, "tally", None)
+    if tally is None:
+        return Simulation(profile, sleep=time.sleep, monotonic=time.monotonic)
+    return Simulation(profile, sleep=time.sleep, monotonic=time.time, tally=tally())
+
+
 def build_railway(settings: Settings, hooks: Sequence[Hook] | None = None) -> Railway:
     """The core's parts from ``settings``: the store (created and seeded if new), the catalog,
     the clock, the policy, and the simulation hook when a profile is set (``hooks``, if
     given, instead: a simulation on a test's own clocks, say)."""
-    store = SqliteStore(settings.db_path, settings.db_busy_timeout_ms)
-    box = SecretBox.from_key_file(settings.secrets_key_file or Path(f"{settings.db_path}.key"))
-    store.initialise(seed_rows(settings.password_hashing, box))
+    store = open_store(settings.database, settings.db_busy_timeout_ms, settings.db_pool_size)
+    box = SecretBox.from_key_file(settings.secrets_key_path)
+    try:
+        store.initialise(seed_rows(settings.password_hashing, box))
+    except BaseException:
+        store.close()
+        raise
     if hooks is None:
         hooks = ()
         if settings.profile is not None:  # real time for the simulation's latency and limiter
-            hooks = (Simulation(settings.profile, sleep=time.sleep, monotonic=time.monotonic),)
+            hooks = (simulation_of(settings.profile, store),)
     return Railway(
         load_catalog(),
         store,

@@ -302,6 +302,9 @@ class AgentDesk:
         key = throttle_key(source)
         now = self._clock.now()
         with self._db.write() as tx:
+            # The agent's row first: on a store with row locks (PostgreSQL) it is read FOR
+            # UPDATE, so concurrent attempts on one agent count one after another.
+            agent = tx.agent(code)
             tx.purge_login_attempts((now - self._throttle).isoformat(), now.isoformat())
             attempts = tx.login_attempts(key, code)
             if attempts is not None and attempts.blocked_until is not None:
@@ -319,7 +322,6 @@ class AgentDesk:
             tx.set_login_attempts(
                 key, code, failures, window_start, None if blocked is None else blocked.isoformat()
             )
-            agent = tx.agent(code)
         return code, key, agent
 
     def authenticate(self, token: Credential) -> str:

@@ -251,8 +251,9 @@ class BookingOffice:
         rac = inventory.rac_places(train, cls, seats_quota, lb) if has_rac(pool) else ()
 
         with self._db.write() as tx:
+            tx.lock_class(train.number, origin.isoformat(), cls.code)
             existing = tx.booking_by_reference(agent, request.client_reference)
-            if existing is not None:  # the same reference raced us to the writer lock
+            if existing is not None:  # the same reference raced us to the class's lock
                 return self._repeat(tx, existing, digest, request.client_reference)
 
             taken = tx.occupancy(train.number, origin.isoformat(), cls.code, (a, b))
@@ -417,6 +418,9 @@ class BookingOffice:
         self._chart_of(agent, pnr)
         with self._db.write() as tx:
             booking = self._owned(tx, agent, pnr)
+            # Before any passenger changes: a cancellation that promoted into another PNR's
+            # row locked by a second one waiting here would deadlock.
+            tx.lock_class(booking.train, booking.origin_date, booking.class_code)
             passengers = tx.passengers(pnr)
             by_number = {p.number: p for p in passengers}
             if numbers is not None:

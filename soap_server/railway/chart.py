@@ -48,8 +48,12 @@ class ChartRoom:
 
     def prepare(self, tx: Transaction, train: Train, origin: date, chart_at: datetime) -> None:
         day = origin.isoformat()
+        # Every class of the train, in one order (two chart rooms can't deadlock), before
+        # anything is read: bookings and cancellations of the train wait for the chart.
+        for code in sorted(train.coaches):
+            tx.lock_class(train.number, day, code)
         if tx.chart_prepared(train.number, day) is not None:
-            return  # another call (or process) got the writer lock first
+            return  # another call (or process) prepared it first
         rules = self.rulebook.at(chart_at)
         for code in train.coaches:
             cls = self.catalog.classes[code]

@@ -1,14 +1,16 @@
 """What the core needs from its storage: the records it reads and writes, and the ``Store``.
 
-The core never sees SQL. A backend (``soap_server/storage/``: SQLite today) implements
+The core never sees SQL. A backend (``soap_server/storage/``: SQLite or PostgreSQL) implements
 ``Store`` and ``Transaction`` below and maps its own failures to ``StoreError``: ``StoreBusy``
 when a lock could not be had in time (the door answers a retryable ``Busy``), any other
 ``StoreError`` when the store failed (``InternalError``). Either way nothing of the failed
 transaction is kept.
 
-Every write operation runs in one ``write()`` transaction, which holds the store's writer lock
-from its first statement, so two bookings never see the same free berth; ``read()`` is a
-consistent snapshot that never blocks writers.
+Every write operation runs in one ``write()`` transaction; ``read()`` is a consistent snapshot
+that never blocks writers. A write that touches a class's seats or queues calls
+``lock_class`` first, before reading anything it decides on, so two bookings of one class never
+see the same free berth or take the same waitlist number: on SQLite every write transaction
+holds the one writer lock anyway; on PostgreSQL writers of different classes run at once.
 """
 
 from __future__ import annotations
@@ -112,10 +114,16 @@ class PassengerRow:
 
 PlaceKey = tuple[str, int, int]  # coach, berth, slot (0 for a whole berth, 1/2 for RAC halves)
 Pool = tuple[str, str, str, str]  # train, origin_date, class_code, pool (see pools.py)
+#: A demo agent to seed: code, name, password hash, networks, the password sealed (or None).
+AgentSeed = tuple[str, str, str, str, str | None]
 
 
 class Transaction(Protocol):
     """Queries and updates on one open transaction."""
+
+    def lock_class(self, train: str, origin_date: str, class_code: str) -> None:
+        """Hold, until this transaction ends, the lock of one class's seats and queues."""
+        ...
 
     # -- agents and sessions
     def agent(self, code: str) -> AgentRow | None: ...
@@ -203,8 +211,6 @@ class Transaction(Protocol):
         """How many agents, sessions, bookings, passengers, occupancy rows or charts there are."""
         ...
 
-    def schema_version(self) -> int | None: ...
-
 
 class Store(Protocol):
     """Where the core keeps agents, sessions, bookings and seats."""
@@ -217,15 +223,20 @@ class Store(Protocol):
         """A transaction holding the store's writer lock from its first statement."""
         ...
 
-    def initialise(self, agents: Iterable[tuple[str, str, str, str, str]]) -> bool:
-        """Create what is missing and seed agents (code, name, password hash, networks, sealed
-        password) in a new store; bring an older one up to date.
+    def initialise(self, agents: Iterable[AgentSeed]) -> bool:
+        """Create the schema and seed agents (code, name, password hash, networks, sealed
+        password) in a new store; a store at another schema version is a one-line
+        ``StoreError`` naming ``migrate``.
 
         Returns True when it seeded. Safe to call from several processes at once."""
         ...
 
     def healthy(self) -> bool:
         """Whether the store answers and holds this core's schema (for ``/healthz``)."""
+        ...
+
+    def migrate(self, agents: Iterable[AgentSeed]) -> tuple[int | None, int]:
+        """Bring the schema up to this code's version; (version before or None, after)."""
         ...
 
     def close(self) -> None: ...

@@ -1,5 +1,6 @@
-"""Multi-process serving through gunicorn (2 workers x 4 threads) on one SQLite file: the same
-50-call rush as test_concurrency, and the configuration read from the environment."""
+"""Multi-process serving through gunicorn (2 workers x 4 threads) on one database (a SQLite file
+or PostgreSQL): the same 50-call rush as test_concurrency, and the configuration read from the
+environment."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import requests
 from lxml import etree
 
 from soap_server.wsgi import build_railway
+from tests.backends import BOTH_BACKENDS
 from tests.conftest import NOW, PASSWORDS, TNS, core_settings, envelope
 from tests.integration.test_concurrency import (
     CALLS,
@@ -35,7 +37,7 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
 @contextmanager
-def gunicorn(db_path: Path, **env: str) -> Iterator[tuple[str, set[str]]]:
+def gunicorn(db_path: Path | str, **env: str) -> Iterator[tuple[str, set[str]]]:
     """gunicorn on an ephemeral port; yields its URL and the pids of the workers it booted."""
     environment = {
         **os.environ,
@@ -87,8 +89,9 @@ def gunicorn(db_path: Path, **env: str) -> Iterator[tuple[str, set[str]]]:
             process.stdout.close()
 
 
-def test_rush_through_gunicorn_workers(tmp_path: Path) -> None:
-    db_path = tmp_path / "core.sqlite3"
+@BOTH_BACKENDS
+def test_rush_through_gunicorn_workers(database: Path | str) -> None:
+    db_path = database
     railway = build_railway(core_settings(db_path))
     capacity = fill_leaving(railway, LEAVE)
     rac = len(rac_berths(railway, TRAIN, CLASS))

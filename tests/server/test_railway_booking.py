@@ -36,8 +36,20 @@ from soap_server.railway.errors import (
 from soap_server.railway.fares import Fare
 from soap_server.railway.pnr import ZONES
 from soap_server.railway.system import Railway
+from tests.backends import BOTH_BACKENDS
 from tests.conftest import JOURNEY, NOW, login_token
-from tests.support import LETTERS, all_occupancy, all_passengers, counts, fill, people, request
+from tests.support import (
+    LETTERS,
+    all_occupancy,
+    all_passengers,
+    counts,
+    database_of,
+    fill,
+    people,
+    request,
+)
+
+pytestmark = BOTH_BACKENDS
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -499,7 +511,7 @@ def test_each_berth_is_sold_only_for_disjoint_stretches(railway: Railway) -> Non
         # boarding at the origin waits in GNWL, at KOTA or BRC in their remote-location pools
         pool = "GN" if source == "NDLS" else "RL"
         assert view.passengers[0].current_status.startswith(f"{pool}WL")
-    riders = [p for p in all_passengers(railway.store.path) if p.state == "CNF"]
+    riders = [p for p in all_passengers(database_of(railway)) if p.state == "CNF"]
     by_place: dict[tuple[str | None, int | None], list[range]] = {}
     for p in riders:
         by_place.setdefault((p.coach, p.berth), []).append(range(p.from_index, p.to_index))
@@ -737,7 +749,7 @@ def test_cancelling_frees_the_berth(railway: Railway) -> None:
     assert result.cancelled == (2,)
     assert available() == gn - 2
     assert [p.current_status == "CAN" for p in result.booking.passengers] == [False, True, False]
-    assert {(o[7], o[8]) for o in all_occupancy(railway.store.path)} == {
+    assert {(o[7], o[8]) for o in all_occupancy(database_of(railway))} == {
         (view.pnr, 1),
         (view.pnr, 3),
     }

@@ -1,14 +1,5 @@
-"""Schema 2 (issue 15) opens a file written by schema 1: bookings, passengers and berths kept."""
-
-from __future__ import annotations
-
-import sqlite3
-from pathlib import Path
-
-from soap_server.storage.sqlite import SCHEMA_VERSION, SqliteStore
-
-# The version 1 schema as it was shipped (soap_server/storage.py before schema 2).
-SCHEMA_V1 = """
+-- Schema 1: the schema of the first release (create-if-missing before migrations existed).
+-- Frozen: a database made then must look exactly like one made from this file.
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -94,58 +85,3 @@ CREATE TABLE IF NOT EXISTS occupancy (
     FOREIGN KEY (pnr, number) REFERENCES passengers(pnr, number)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS occupancy_by_passenger ON occupancy (pnr, number);
-"""
-
-
-def old_file(path: Path) -> None:
-    conn = sqlite3.connect(path)
-    conn.executescript(SCHEMA_V1)
-    conn.executescript(
-        """
-        INSERT INTO meta VALUES ('schema_version', '1');
-        INSERT INTO agents (code, name, password_hash) VALUES ('MMT', 'MakeMyTrip', 'x');
-        INSERT INTO bookings VALUES ('2123456789', 'MMT', 'ref-1', 'd', '12952', '2025-11-30',
-            '2025-11-30', 'NDLS', 'MMCT', 0, 6, '2A', 'GN', '2025-11-20T09:00:00+05:30',
-            300000, 5000, 4500, 0, 15000);
-        INSERT INTO passengers VALUES ('2123456789', 1, 'Ravi Kumar', 30, 'M', NULL,
-            'CNF/A1/2', 'CNF', 'A1', 2, 0, 'UB', NULL, NULL, 324500, NULL, NULL,
-            '12952', '2025-11-30', '2A', 'GN', 0, 6);
-        INSERT INTO passengers VALUES ('2123456789', 2, 'Anita Kumar', 28, 'F', NULL,
-            'GNWL 1', 'WL', NULL, NULL, NULL, NULL, 1, 1, 324500, NULL, NULL,
-            '12952', '2025-11-30', '2A', 'GN', 0, 6);
-        INSERT INTO occupancy VALUES ('12952', '2025-11-30', '2A', 'A1', 2, 0, 0, '2123456789', 1);
-        INSERT INTO occupancy VALUES ('12952', '2025-11-30', '2A', 'A1', 2, 0, 1, '2123456789', 1);
-        """
-    )
-    conn.commit()
-    conn.close()
-
-
-def test_a_version_1_file_is_migrated_in_place(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite3"
-    old_file(path)
-    db = SqliteStore(path)
-    assert db.initialise([]) is False  # not seeded again
-    with db.read() as tx:
-        booking = tx.booking("2123456789")
-        assert booking is not None
-        assert (booking.reserved_from, booking.boarding_changes) == ("NDLS", 0)
-        first, second = tx.passengers("2123456789")
-        assert (first.state, first.coach, first.berth, first.berth_option) == ("CNF", "A1", 2, None)
-        assert first.tax == 15000  # the fare tax of an adult, from the booking
-        assert (second.state, second.wl_no) == ("WL", 1)
-        assert tx.occupancy("12952", "2025-11-30", "2A") == {("A1", 2, 0): {0, 1}}
-        assert tx.chart_prepared("12952", "2025-11-30") is None
-        assert tx.last_numbers(("12952", "2025-11-30", "2A", "GN")) == (1, 0)
-    with db.write() as tx:  # the new state and columns are writable
-        tx.mark_chart_prepared("12952", "2025-11-30", "2025-11-30T08:55:00+05:30")
-    db.close()
-    conn = sqlite3.connect(path)
-    assert conn.execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)
-    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"waitlist_numbers", "passengers_by_pool", "occupancy_by_passenger"} <= indexes
-    conn.close()
-    again = SqliteStore(path)  # a second start finds it current
-    assert again.initialise([]) is False
-    again.close()
