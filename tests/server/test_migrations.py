@@ -262,7 +262,10 @@ def test_a_migrated_database_checks_what_a_new_one_does(
     state check): the same constraints, indexes and references as a new store's."""
     schema_1(empty_database)
     assert migrate(empty_database).returncode == 0
-    pnr, number = rows_of(empty_database, "SELECT pnr, max(number) FROM passengers GROUP BY pnr")[0]
+    pnr, number = rows_of(
+        empty_database,
+        "SELECT pnr, max(number) FROM passengers GROUP BY pnr HAVING max(number) < 6 ORDER BY pnr",
+    )[0]
     columns = (
         "pnr, number, name, age, gender, booking_status, state, fare, train, origin_date,"
         " class_code, quota, from_index, to_index"
