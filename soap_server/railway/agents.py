@@ -302,8 +302,9 @@ class AgentDesk:
         key = throttle_key(source)
         now = self._clock.now()
         with self._db.write() as tx:
-            # The agent's row first: on a store with row locks (PostgreSQL) it is read FOR
-            # UPDATE, so concurrent attempts on one agent count one after another.
+            # Concurrent attempts from one address on one agent id (known or not) count one
+            # after another, whichever app host serves them.
+            tx.lock_login_attempts(key, code)
             agent = tx.agent(code)
             tx.purge_login_attempts((now - self._throttle).isoformat(), now.isoformat())
             attempts = tx.login_attempts(key, code)

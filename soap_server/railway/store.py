@@ -127,6 +127,11 @@ class Transaction(Protocol):
 
     # -- agents and sessions
     def agent(self, code: str) -> AgentRow | None: ...
+    def lock_login_attempts(self, source: str, agent: str) -> None:
+        """Hold, until this transaction ends, the lock of one (source, agent)'s count of failed
+        logins, taken before reading it (two hosts counting at once must not lose one)."""
+        ...
+
     def login_attempts(self, source: str, agent: str) -> LoginAttemptsRow | None: ...
     def set_login_attempts(
         self, source: str, agent: str, failures: int, window_start: str, blocked_until: str | None

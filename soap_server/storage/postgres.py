@@ -108,6 +108,13 @@ class PostgresTransaction(SqlTransaction):
             (f"class:{train}:{origin_date}:{class_code}",),
         )
 
+    def lock_login_attempts(self, source: str, agent: str) -> None:
+        """Hold, until commit, the lock of one (source, agent)'s failed-login count: the row may
+        not exist yet (an unknown agent id, a first failure), so ``FOR UPDATE`` can't be it."""
+        self._conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"login:{source}:{agent}",)
+        )
+
 
 class PostgresStore:
     """A pool of connections to one PostgreSQL database, handing out transactions."""

@@ -73,6 +73,9 @@ class SqlTransaction:
     def lock_class(self, train: str, origin_date: str, class_code: str) -> None:
         raise NotImplementedError
 
+    def lock_login_attempts(self, source: str, agent: str) -> None:
+        raise NotImplementedError
+
     # -- agents and sessions ---------------------------------------------------------------
     def agent(self, code: str) -> AgentRow | None:
         row = self._execute(

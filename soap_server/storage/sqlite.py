@@ -54,6 +54,9 @@ class SqliteTransaction(SqlTransaction):
     def lock_class(self, train: str, origin_date: str, class_code: str) -> None:
         """Nothing to do: a write transaction holds SQLite's one writer lock already."""
 
+    def lock_login_attempts(self, source: str, agent: str) -> None:
+        """Nothing to do: a write transaction holds SQLite's one writer lock already."""
+
 
 class SqliteStore:
     """A pool of connections to one SQLite file, handing out transactions."""

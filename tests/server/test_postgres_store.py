@@ -113,10 +113,11 @@ def test_concurrent_cancellations_in_one_class_promote_in_order(core: Railway, u
     assert any(positions.values())  # some are still queued, in order
 
 
-def test_concurrent_wrong_passwords_are_each_counted(core: Railway) -> None:
+@pytest.mark.parametrize("agent", ["PAYTM", "NOBODY"])  # a real agent id, and an unknown one
+def test_concurrent_wrong_passwords_are_each_counted(core: Railway, agent: str) -> None:
     def attempt(_: int) -> str:
         try:
-            core.login("PAYTM", "not-the-password")
+            core.login(agent, "not-the-password")
         except (AuthenticationFailed, LoginThrottled) as error:
             return type(error).__name__
         return "logged in"
