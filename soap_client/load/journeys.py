@@ -218,11 +218,13 @@ def run_load(
     meter = Meter()
     stop = threading.Event()
     ledgers = [Ledger(ledger_dir / f"worker-{i}.sqlite3") for i in range(agents)]
+    workers = [Worker(i, url, ledgers[i], before, seed, meter, 0.0, stop) for i in range(agents)]
+    # The clock starts once every agent has read its WSDL: on a slow machine building them
+    # took longer than a short run, and the workers found their deadline already past.
     started = time.monotonic()
     deadline, hard = started + duration, started + duration + HARD_LIMIT_EXTRA
-    workers = [
-        Worker(i, url, ledgers[i], before, seed, meter, deadline, stop) for i in range(agents)
-    ]
+    for worker in workers:
+        worker.deadline = deadline
     threads = [
         threading.Thread(target=w.run, name=f"load-worker-{w.number}", daemon=True) for w in workers
     ]
