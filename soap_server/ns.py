@@ -11,3 +11,4 @@ SOAP_HTTP = "http://schemas.xmlsoap.org/soap/http"
 XS = "http://www.w3.org/2001/XMLSchema"
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 WSDL_SOAP11 = "http://schemas.xmlsoap.org/wsdl/soap/"  # the WSDL's SOAP 1.1 binding elements
+XSI = "http://www.w3.org/2001/XMLSchema-instance"

@@ -11,7 +11,9 @@ facade turns that into its own error shape (a SOAP fault, a plain-XML ``<Error>`
 from __future__ import annotations
 
 import codecs
+import functools
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +56,24 @@ def safe_parser() -> etree.XMLParser:
     )
 
 
+_PARSERS = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """This thread's safe parser: made once per thread (a parser is not shared across
+    threads; making one per request cost as much as the parse of a small envelope)."""
+    parser: etree.XMLParser | None = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = safe_parser()
+    return parser
+
+
+@functools.lru_cache(maxsize=64)
+def _media_type(header: str) -> tuple[str, dict[str, str]]:
+    """The media type and options of a Content-Type header (a few distinct values recur)."""
+    return parse_options_header(header)
+
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -64,6 +84,7 @@ _BOMS = (
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
+@functools.lru_cache(maxsize=64)
 def text_codec(name: str, source: str) -> str:
     """The codec name for a charset, or UnsupportedCharset for unknown or non-text codecs."""
     try:
@@ -75,17 +96,22 @@ def text_codec(name: str, source: str) -> str:
     return codec.name
 
 
+def encoding_of(raw: bytes, charset: str | None) -> str:
+    """The codec of a body: its HTTP charset if given, else its BOM or XML declaration."""
+    if charset is not None:
+        return text_codec(charset, "charset")
+    found = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None)
+    if found is None:
+        declared = _DECLARED.match(raw)
+        name = declared.group(1).decode("ascii") if declared else "utf-8"
+        found = text_codec(name, "XML declaration encoding")
+    return found
+
+
 def decode(raw: bytes, charset: str | None) -> str:
     """The body as text: by the HTTP charset if given, else by its BOM or XML declaration."""
-    if charset is not None:
-        encoding, source = text_codec(charset, "charset"), f"charset {charset}"
-    else:
-        found = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None)
-        if found is None:
-            declared = _DECLARED.match(raw)
-            name = declared.group(1).decode("ascii") if declared else "utf-8"
-            found = text_codec(name, "XML declaration encoding")
-        encoding, source = found, found
+    encoding = encoding_of(raw, charset)
+    source = encoding if charset is None else f"charset {charset}"
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as error:
@@ -98,7 +124,7 @@ def decode(raw: bytes, charset: str | None) -> str:
 
 def read_body(environ: dict[str, Any], limits: Limits, expected: str) -> tuple[bytes, str | None]:
     """The raw body and its charset, after the media type and size checks."""
-    mimetype, options = parse_options_header(environ.get("CONTENT_TYPE", ""))
+    mimetype, options = _media_type(environ.get("CONTENT_TYPE", ""))
     if mimetype == "application/soap+xml":
         raise XmlRejected(
             "UnsupportedMediaType",
@@ -141,8 +167,10 @@ def parse(raw: bytes, charset: str | None, limits: Limits) -> etree._Element:
     # never sees one, and so never expands an entity.
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
         raise XmlRejected("ForbiddenXml", "DOCTYPE and entity declarations are not allowed")
+    # A body that was UTF-8 already is parsed as it came (decoding it checked it is UTF-8).
+    data = raw if encoding_of(raw, charset) == "utf-8" else text.encode("utf-8")
     try:
-        root = etree.fromstring(text.encode("utf-8"), safe_parser())
+        root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
         message = str(error).splitlines()[0] if str(error) else "not well-formed XML"
         raise XmlRejected("MalformedXml", f"the body is not well-formed XML: {message}") from None

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import logging
+import math
+from dataclasses import dataclass
 from typing import Any
 
+import spyne.const
 from lxml import etree
 from spyne import Application
 from spyne.interface.wsdl import Wsdl11
 
 from soap_server.ns import SOAP_HTTP, TNS, WSDL, XS
+from soap_server.railway.operations import OPERATIONS
 from soap_server.railway.system import Railway
 from soap_server.soap.protocol import ReservationSoap11
+from soap_server.soap.reader import RequestReader
 from soap_server.soap.service import CallContext, ReservationService
+from soap_server.soap.writer import AnswerWriter
 
 APPLICATION_NAME = "IrctcReservation"
 
@@ -37,9 +43,47 @@ def quiet_spyne() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def build_application(railway: Railway | None = None) -> Any:
-    """The Spyne ``Application``; calls reach ``railway`` through ``ctx.udc``."""
+def no_forced_collections() -> None:
+    """Stop Spyne running a full ``gc.collect()`` when it closes a call, once a second.
+
+    Spyne does it in ``MethodContext.close`` (``spyne/context.py``) "to have file descriptors
+    returned in a timely manner", which this service has none of: on a big heap each collection
+    is a pause of tens of milliseconds in whichever request happens to close a context, and
+    dominated the tail latency under load (bench/bench_http.py shows p99 before and after).
+    ``spyne.const.MIN_GC_INTERVAL`` is Spyne's documented setting for the interval; Python's
+    own generational collector still runs as usual.
+    """
+    spyne.const.MIN_GC_INTERVAL = math.inf
+
+
+@dataclass(frozen=True)
+class SoapFacade:
+    """The SOAP facade's parts, built once: Spyne's application (the contract: the WSDL, the
+    validation rules, the reading of what the compiled reader leaves to it) and the reader and
+    writer compiled from its types for every operation of the table."""
+
+    application: Any
+    reader: RequestReader
+    writer: AnswerWriter
+
+
+def build_facade(railway: Railway) -> SoapFacade:
+    """The Spyne application over ``railway``, with its compiled reader and writer."""
+    application = build_application()
+    reader = RequestReader(application, OPERATIONS)
+    writer = AnswerWriter(application, OPERATIONS)
+
+    def _attach(ctx: Any) -> None:
+        ctx.udc = CallContext(railway, reader, writer)
+
+    application.event_manager.add_listener("method_call", _attach)
+    return SoapFacade(application, reader, writer)
+
+
+def build_application() -> Any:
+    """The Spyne ``Application`` (its service needs a ``CallContext``: see ``build_facade``)."""
     quiet_spyne()
+    no_forced_collections()
     application = Application(
         [ReservationService],
         tns=TNS,
@@ -49,12 +93,6 @@ def build_application(railway: Railway | None = None) -> Any:
     )
     # Normally set by the Spyne server class; set here so the WSDL is the same without one.
     application.transport = SOAP_HTTP
-    if railway is not None:
-
-        def _attach(ctx: Any) -> None:
-            ctx.udc = CallContext(railway)
-
-        application.event_manager.add_listener("method_call", _attach)
     return application
 
 

@@ -1,30 +1,30 @@
-"""The six operations, translating wire types to domain calls and domain errors to faults."""
+"""The operations of the contract, as Spyne declares them: the source of the WSDL.
+
+Each ``@rpc`` here is the contract of one row of the operations table (``railway/operations.py``):
+its elements, their types, the answer's element and the faults, with the docstring partners read
+in the WSDL. The work is the same for every operation and written once (``_serve``): the request
+view built from what Spyne read, the call through the door, the answer written by the compiled
+writer. Requests normally never get here: the endpoint reads them with the compiled reader and
+answers itself; Spyne reads only what that reader leaves to it (``reader.Fallback``). Domain
+errors become the contract's faults in ``call_wrapper``, and nowhere else.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from spyne import Array, Boolean, Date, ServiceBase, rpc
 
 from soap_server.delivery import deliver
 from soap_server.railway import operations as ops
-from soap_server.railway.errors import InternalError, InvalidPassenger, ReservationError
-from soap_server.railway.operations import Operation
+from soap_server.railway.errors import InternalError, ReservationError
 from soap_server.railway.system import Railway
-from soap_server.railway.views import (
-    BookingRequest,
-    CancellationRequest,
-    LoginRequest,
-    LogoutRequest,
-    PassengerRequest,
-    PnrRequest,
-    SearchRequest,
-)
 from soap_server.soap import types as t
-from soap_server.soap.mapping import to_model
+from soap_server.soap.reader import RequestReader
+from soap_server.soap.writer import AnswerWriter
 
 log = logging.getLogger(__name__)
 
@@ -34,22 +34,25 @@ class CallContext:
     """What a call needs beyond its arguments; set on ``ctx.udc`` for every call."""
 
     railway: Railway
+    reader: RequestReader
+    writer: AnswerWriter
+    #: The answer envelope, once written (the protocol sends it as it is).
+    answer: bytes | None = None
 
 
 def fault_from_error(error: ReservationError) -> t.ReservationFault:
     return t.ReservationFault(error.code, error.message, error.retryable)
 
 
-Req = TypeVar("Req")
-Ans = TypeVar("Ans")
-
-
-def _call(ctx: Any, operation: Operation[Req, Ans], request: Req) -> Ans:
-    """Through the door, with the SessionHeader's token; a lost answer is noted for the app."""
-    railway: Railway = ctx.udc.railway
+def _serve(ctx: Any, *values: Any) -> None:
+    """Any operation: its request view from Spyne's arguments, the door, the written answer."""
+    udc: CallContext = ctx.udc
+    name = ctx.descriptor.name
+    request = udc.reader.from_spyne(name, values)
     header = ctx.in_header
     token = None if header is None else header.SessionToken
-    return deliver(ctx.transport.req_env, railway.call(operation, token, request))
+    answer = udc.railway.call(ops.BY_NAME[name], token, request)
+    udc.answer = udc.writer.answer(name, deliver(ctx.transport.req_env, answer))
 
 
 _THROWS = [t.ReservationFault]
@@ -84,9 +87,9 @@ class ReservationService(ServiceBase):
         _out_variable_name="Session",
         _throws=_THROWS,
     )
-    def Login(ctx: Any, AgentId: str, Password: str) -> t.LoginResult:  # noqa: N802, N803
+    def Login(ctx: Any, AgentId: str, Password: str) -> None:  # noqa: N802, N803
         """Log in as a travel agent. Five wrong passwords in a row lock the agent for a while."""
-        return to_model(t.LoginResult, _call(ctx, ops.LOGIN, LoginRequest(AgentId, Password)))
+        _serve(ctx, AgentId, Password)
 
     @rpc(
         _returns=t.required(t.LogoutResult),
@@ -94,9 +97,9 @@ class ReservationService(ServiceBase):
         _throws=_THROWS,
         _in_header=_SESSION,
     )
-    def Logout(ctx: Any) -> t.LogoutResult:  # noqa: N802
+    def Logout(ctx: Any) -> None:  # noqa: N802
         """End the session named in the SessionHeader."""
-        return to_model(t.LogoutResult, _call(ctx, ops.LOGOUT, LogoutRequest()))
+        _serve(ctx)
 
     @rpc(
         t.required(t.StationCode),
@@ -117,13 +120,11 @@ class ReservationService(ServiceBase):
         JourneyDate: date,  # noqa: N803
         Class_: str | None,  # noqa: N803
         Quota: str | None,  # noqa: N803
-    ) -> list[t.TrainAvailability]:
+    ) -> None:
         """Trains from one station to another on a journey date (the boarding date), with the
         availability and fare of each class in the quota asked for (GN by default). BCT is
         accepted for Mumbai Central and answered as MMCT."""
-        request = SearchRequest(From_, To_, JourneyDate, Class_, Quota or "GN")
-        found = _call(ctx, ops.SEARCH_TRAIN, request)
-        return [to_model(t.TrainAvailability, train) for train in found.trains]
+        _serve(ctx, From_, To_, JourneyDate, Class_, Quota)
 
     @rpc(
         t.required(t.TrainNumber),
@@ -152,23 +153,23 @@ class ReservationService(ServiceBase):
         Passengers: list[Any],  # noqa: N803
         OnlyIfConfirmed: bool | None,  # noqa: N803
         ClientReference: str,  # noqa: N803
-    ) -> t.BookingDetails:
+    ) -> None:
         """Book up to 6 passengers (4 in Tatkal). Seats go CNF, then RAC, then waitlist;
         REGRET past the waitlist limit. OnlyIfConfirmed books nothing unless every passenger
         is confirmed. Resending with the same ClientReference returns the first booking and
         books nothing new; the same reference with a different request is a Client fault."""
-        request = BookingRequest(
-            train=TrainNumber,
-            journey_date=JourneyDate,
-            source=From_,
-            destination=To_,
-            class_code=Class_,
-            quota=Quota or "GN",
-            passengers=tuple(_passenger(number, p) for number, p in enumerate(Passengers, 1)),
-            client_reference=ClientReference,
-            only_if_confirmed=bool(OnlyIfConfirmed),
+        _serve(
+            ctx,
+            TrainNumber,
+            JourneyDate,
+            From_,
+            To_,
+            Class_,
+            Quota,
+            Passengers,
+            OnlyIfConfirmed,
+            ClientReference,
         )
-        return to_model(t.BookingDetails, _call(ctx, ops.BOOK, request))
 
     @rpc(
         t.required(t.PnrNumber),
@@ -177,10 +178,10 @@ class ReservationService(ServiceBase):
         _throws=_THROWS,
         _in_header=_SESSION,
     )
-    def GetPnrStatus(ctx: Any, Pnr: str) -> t.BookingDetails:  # noqa: N802, N803
+    def GetPnrStatus(ctx: Any, Pnr: str) -> None:  # noqa: N802, N803
         """The booking and the current status of each passenger. Only the agent who booked a
         PNR may see it."""
-        return to_model(t.BookingDetails, _call(ctx, ops.GET_PNR_STATUS, PnrRequest(Pnr)))
+        _serve(ctx, Pnr)
 
     @rpc(
         t.required(t.PnrNumber),
@@ -194,17 +195,7 @@ class ReservationService(ServiceBase):
         ctx: Any,
         Pnr: str,  # noqa: N803
         Passengers: t.PassengerNumbers | None,  # noqa: N803
-    ) -> t.CancellationResult:
+    ) -> None:
         """Cancel some passengers (by number) or, without Passengers, all of them. The refund
         follows the 2015 rules; RAC and waitlisted passengers move up in order."""
-        numbers = list(Passengers.PassengerNumber or []) if Passengers is not None else []
-        request = CancellationRequest(Pnr, tuple(numbers) or None)
-        return to_model(t.CancellationResult, _call(ctx, ops.CANCEL_BOOKING, request))
-
-
-def _passenger(number: int, passenger: Any) -> PassengerRequest:
-    if passenger is None:  # <Passenger xsi:nil="true"/> passes the schema
-        raise InvalidPassenger(f"passenger {number} is empty")
-    return PassengerRequest(
-        passenger.Name, passenger.Age, passenger.Gender, passenger.BerthPreference
-    )
+        _serve(ctx, Pnr, Passengers)
