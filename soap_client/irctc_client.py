@@ -2,6 +2,17 @@
 
 Generated from irctc_reservation_v1.wsdl by `python -m soap_client codegen`; do not edit.
 Clients: IrctcReservationClient.
+
+IRCTC reservation service for authorised travel agents. The core follows the rules of its
+simulated day; rules in force since 2025-07-15: advance reservation: 60 days ahead, the newest
+day opening at 08:00. tatkal: opens 10:00 (AC) / 11:00 (non-AC) the day before, 4 per PNR, no
+refund on confirmed Tatkal. agent restriction: agents barred for 30 min from the opening of
+general booking and 30 min from each Tatkal opening. first chart: first chart 8 h before
+departure, at 21:00 the day before for trains leaving 05:00-14:00. cancellation: flat charge
+beyond 48 h, 25% beyond 12 h, 50% beyond 4 h; RAC/WL clerkage Rs 60; confirmed e-tickets closed
+at the chart. fare tax: GST 5%. cancellation tax: GST 5%. lower berth quota: SL 7, 3A 4, 2A 4
+lower berths per coach, up to 2 on a PNR. children: under 5 free without a berth; 5-11 full fare
+with a berth or 50% without one. boarding change: up to the chart, 1 change(s).
 """
 
 from __future__ import annotations
@@ -30,9 +41,11 @@ __all__ = [
     "QuotaType",
     "ReservationFault",
     "ReservationFaultError",
+    "ScheduledStop",
     "ServiceFault",
     "SessionHeader",
     "TrainAvailability",
+    "TrainSchedule",
 ]
 
 #: The base of the fault classes below; undeclared faults are raised as it.
@@ -188,6 +201,22 @@ class ReservationFault:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class ScheduledStop:
+    """The type {urn:irctc:reservation:v1}ScheduledStop."""
+
+    number: int
+    station: str
+    station_name: str
+    arrival: datetime.time | None = None
+    departure: datetime.time | None = None
+    halt_minutes: int | None = None
+    day: int
+    distance_km: int
+
+    _xml: ClassVar[rt.Shape]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class SessionHeader:
     """The type {urn:irctc:reservation:v1}SessionHeader."""
 
@@ -210,6 +239,23 @@ class TrainAvailability:
     distance_km: int
     runs_on: str
     classes: list[ClassAvailability] = dataclasses.field(default_factory=list)
+
+    _xml: ClassVar[rt.Shape]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TrainSchedule:
+    """The type {urn:irctc:reservation:v1}TrainSchedule."""
+
+    train_number: str
+    train_name: str
+    category: str
+    from_: str
+    to: str
+    runs_on: str
+    distance_km: int
+    duration: datetime.timedelta
+    stops: list[ScheduledStop] = dataclasses.field(default_factory=list)
 
     _xml: ClassVar[rt.Shape]
 
@@ -246,12 +292,14 @@ class IrctcReservationClient(rt.Client):
         only_if_confirmed: bool | None = None,
         session_header: SessionHeader | None = None,
     ) -> BookingDetails:
-        """Book up to 6 passengers (4 in Tatkal).
+        """Book up to 6 passengers (the era's Tatkal limit in Tatkal).
 
-        Seats go CNF, then RAC, then waitlist; REGRET past the waitlist limit. OnlyIfConfirmed
-        books nothing unless every passenger is confirmed. Resending with the same
-        ClientReference returns the first booking and books nothing new; the same reference
-        with a different request is a Client fault. Raises ReservationFaultError, or
+        Seats go CNF, then RAC, then the waitlist of the journey's pool (GNWL, RLWL, PQWL,
+        RSWL, TQWL...); REGRET past the waitlist limit; after the chart only confirmed current
+        booking. OnlyIfConfirmed books nothing unless every passenger is confirmed. Agents are
+        barred in the era's first minutes of each opening (AgentBarred). Resending with the
+        same ClientReference returns the first booking and books nothing new; the same
+        reference with a different request is a Client fault. Raises ReservationFaultError, or
         rt.ServiceFault for undeclared faults.
         """
         return cast(
@@ -282,8 +330,9 @@ class IrctcReservationClient(rt.Client):
     ) -> CancellationResult:
         """Cancel some passengers (by number) or, without Passengers, all of them.
 
-        The refund follows the 2015 rules; RAC and waitlisted passengers move up in order.
-        Raises ReservationFaultError, or rt.ServiceFault for undeclared faults.
+        The refund follows the rules of the simulated day (with GST on the charge of AC
+        classes since July 2017); RAC and waitlisted passengers move up in order until the
+        chart. Raises ReservationFaultError, or rt.ServiceFault for undeclared faults.
         """
         return cast(
             "CancellationResult",
@@ -304,6 +353,21 @@ class IrctcReservationClient(rt.Client):
         return cast(
             "BookingDetails",
             self._call("GetPnrStatus", {"pnr": pnr, "session_header": session_header}),
+        )
+
+    def get_train_schedule(
+        self, *, train_number: str, session_header: SessionHeader | None = None
+    ) -> TrainSchedule:
+        """A train's timetable: every stop with its arrival and departure (IST), the day of the
+        journey it falls on (1 is the day the train leaves its origin), the halt and the
+        distance from the origin, and the days the train runs. Raises ReservationFaultError,
+        or rt.ServiceFault for undeclared faults.
+        """
+        return cast(
+            "TrainSchedule",
+            self._call(
+                "GetTrainSchedule", {"train_number": train_number, "session_header": session_header}
+            ),
         )
 
     def login(self, *, agent_id: str, password: str) -> LoginResult:
@@ -465,6 +529,17 @@ ReservationFault._xml = rt.Shape(
     rt.element("message", "{urn:irctc:reservation:v1}Message", rt.STRING),
     rt.element("retryable", "{urn:irctc:reservation:v1}Retryable", rt.BOOLEAN),
 )
+ScheduledStop._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}ScheduledStop",
+    rt.element("number", "{urn:irctc:reservation:v1}Number", rt.INTEGER),
+    rt.element("station", "{urn:irctc:reservation:v1}Station", rt.STRING),
+    rt.element("station_name", "{urn:irctc:reservation:v1}StationName", rt.STRING),
+    rt.element("arrival", "{urn:irctc:reservation:v1}Arrival", rt.TIME, optional=True),
+    rt.element("departure", "{urn:irctc:reservation:v1}Departure", rt.TIME, optional=True),
+    rt.element("halt_minutes", "{urn:irctc:reservation:v1}HaltMinutes", rt.INTEGER, optional=True),
+    rt.element("day", "{urn:irctc:reservation:v1}Day", rt.INTEGER),
+    rt.element("distance_km", "{urn:irctc:reservation:v1}DistanceKm", rt.INTEGER),
+)
 SessionHeader._xml = rt.Shape(
     "{urn:irctc:reservation:v1}SessionHeader",
     rt.element("session_token", "{urn:irctc:reservation:v1}SessionToken", rt.STRING),
@@ -486,6 +561,24 @@ TrainAvailability._xml = rt.Shape(
         ClassAvailability,
         item="{urn:irctc:reservation:v1}ClassAvailability",
         item_key="ClassAvailability",
+    ),
+)
+TrainSchedule._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}TrainSchedule",
+    rt.element("train_number", "{urn:irctc:reservation:v1}TrainNumber", rt.STRING),
+    rt.element("train_name", "{urn:irctc:reservation:v1}TrainName", rt.STRING),
+    rt.element("category", "{urn:irctc:reservation:v1}Category", rt.STRING),
+    rt.element("from_", "{urn:irctc:reservation:v1}From", rt.STRING),
+    rt.element("to", "{urn:irctc:reservation:v1}To", rt.STRING),
+    rt.element("runs_on", "{urn:irctc:reservation:v1}RunsOn", rt.STRING),
+    rt.element("distance_km", "{urn:irctc:reservation:v1}DistanceKm", rt.INTEGER),
+    rt.element("duration", "{urn:irctc:reservation:v1}Duration", rt.DURATION),
+    rt.element(
+        "stops",
+        "{urn:irctc:reservation:v1}Stops",
+        ScheduledStop,
+        item="{urn:irctc:reservation:v1}ScheduledStop",
+        item_key="ScheduledStop",
     ),
 )
 IrctcReservationClient.operations = {
@@ -574,6 +667,24 @@ IrctcReservationClient.operations = {
             rt.element("booking", "{urn:irctc:reservation:v1}Booking", BookingDetails),
         ),
         unwrap="booking",
+        faults=(ReservationFaultError,),
+    ),
+    "GetTrainSchedule": rt.Operation(
+        "GetTrainSchedule",
+        params=(rt.element("train_number", "{urn:irctc:reservation:v1}TrainNumber", rt.STRING),),
+        headers=(
+            rt.element(
+                "session_header",
+                "{urn:irctc:reservation:v1}SessionHeader",
+                SessionHeader,
+                optional=True,
+            ),
+        ),
+        output=rt.Shape(
+            "",
+            rt.element("schedule", "{urn:irctc:reservation:v1}Schedule", TrainSchedule),
+        ),
+        unwrap="schedule",
         faults=(ReservationFaultError,),
     ),
     "Login": rt.Operation(

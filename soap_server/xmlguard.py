@@ -11,15 +11,14 @@ facade turns that into its own error shape (a SOAP fault, a plain-XML ``<Error>`
 from __future__ import annotations
 
 import codecs
-import functools
 import re
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 from werkzeug.http import parse_options_header
-from werkzeug.wsgi import get_input_stream
+
+from soap_server.bodies import BodyRejected, read_limited
 
 XML_MEDIA_TYPES = ("text/xml", "application/xml")
 
@@ -32,13 +31,11 @@ class Limits:
     max_elements: int
 
 
-class XmlRejected(Exception):
+class XmlRejected(BodyRejected):
     """The request body is not acceptable XML; ``code`` says why."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(code, message)
 
 
 def safe_parser() -> etree.XMLParser:
@@ -56,24 +53,6 @@ def safe_parser() -> etree.XMLParser:
     )
 
 
-_PARSERS = threading.local()
-
-
-def _parser() -> etree.XMLParser:
-    """This thread's safe parser: made once per thread (a parser is not shared across
-    threads; making one per request cost as much as the parse of a small envelope)."""
-    parser: etree.XMLParser | None = getattr(_PARSERS, "parser", None)
-    if parser is None:
-        parser = _PARSERS.parser = safe_parser()
-    return parser
-
-
-@functools.lru_cache(maxsize=64)
-def _media_type(header: str) -> tuple[str, dict[str, str]]:
-    """The media type and options of a Content-Type header (a few distinct values recur)."""
-    return parse_options_header(header)
-
-
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -84,7 +63,6 @@ _BOMS = (
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
-@functools.lru_cache(maxsize=64)
 def text_codec(name: str, source: str) -> str:
     """The codec name for a charset, or UnsupportedCharset for unknown or non-text codecs."""
     try:
@@ -96,22 +74,17 @@ def text_codec(name: str, source: str) -> str:
     return codec.name
 
 
-def encoding_of(raw: bytes, charset: str | None) -> str:
-    """The codec of a body: its HTTP charset if given, else its BOM or XML declaration."""
-    if charset is not None:
-        return text_codec(charset, "charset")
-    found = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None)
-    if found is None:
-        declared = _DECLARED.match(raw)
-        name = declared.group(1).decode("ascii") if declared else "utf-8"
-        found = text_codec(name, "XML declaration encoding")
-    return found
-
-
 def decode(raw: bytes, charset: str | None) -> str:
     """The body as text: by the HTTP charset if given, else by its BOM or XML declaration."""
-    encoding = encoding_of(raw, charset)
-    source = encoding if charset is None else f"charset {charset}"
+    if charset is not None:
+        encoding, source = text_codec(charset, "charset"), f"charset {charset}"
+    else:
+        found = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None)
+        if found is None:
+            declared = _DECLARED.match(raw)
+            name = declared.group(1).decode("ascii") if declared else "utf-8"
+            found = text_codec(name, "XML declaration encoding")
+        encoding, source = found, found
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as error:
@@ -124,7 +97,7 @@ def decode(raw: bytes, charset: str | None) -> str:
 
 def read_body(environ: dict[str, Any], limits: Limits, expected: str) -> tuple[bytes, str | None]:
     """The raw body and its charset, after the media type and size checks."""
-    mimetype, options = _media_type(environ.get("CONTENT_TYPE", ""))
+    mimetype, options = parse_options_header(environ.get("CONTENT_TYPE", ""))
     if mimetype == "application/soap+xml":
         raise XmlRejected(
             "UnsupportedMediaType",
@@ -137,24 +110,7 @@ def read_body(environ: dict[str, Any], limits: Limits, expected: str) -> tuple[b
     charset = options.get("charset")
     if charset is not None:
         text_codec(charset, "charset")
-    length_header = environ.get("CONTENT_LENGTH") or ""
-    if length_header:
-        try:
-            length = int(length_header)
-        except ValueError:
-            raise XmlRejected("MalformedRequest", "Content-Length is not a number") from None
-        if length > limits.max_body_bytes:
-            raise XmlRejected(
-                "RequestTooLarge",
-                f"the body is {length} bytes; the limit is {limits.max_body_bytes}",
-            )
-    # Reads at most Content-Length bytes (or a chunked body to its end): a raw socket stream
-    # would otherwise block until the client hangs up.
-    raw = get_input_stream(environ, safe_fallback=True).read(limits.max_body_bytes + 1)
-    if len(raw) > limits.max_body_bytes:
-        raise XmlRejected(
-            "RequestTooLarge", f"the body is over the limit of {limits.max_body_bytes} bytes"
-        )
+    raw = read_limited(environ, limits.max_body_bytes)
     if not raw.strip():
         raise XmlRejected("EmptyRequest", f"the request body is empty: POST {expected}")
     return raw, charset
@@ -167,10 +123,8 @@ def parse(raw: bytes, charset: str | None, limits: Limits) -> etree._Element:
     # never sees one, and so never expands an entity.
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
         raise XmlRejected("ForbiddenXml", "DOCTYPE and entity declarations are not allowed")
-    # A body that was UTF-8 already is parsed as it came (decoding it checked it is UTF-8).
-    data = raw if encoding_of(raw, charset) == "utf-8" else text.encode("utf-8")
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(text.encode("utf-8"), safe_parser())
     except etree.XMLSyntaxError as error:
         message = str(error).splitlines()[0] if str(error) else "not well-formed XML"
         raise XmlRejected("MalformedXml", f"the body is not well-formed XML: {message}") from None

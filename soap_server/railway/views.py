@@ -7,7 +7,7 @@ facades map them to and from their wire shapes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from soap_server.railway.catalog import Station
@@ -18,6 +18,7 @@ from soap_server.railway.fares import Fare
 class LoginRequest:
     agent: str
     password: str
+    source: str = ""  # the client's address; empty: a call made in-process
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,47 @@ class CancellationRequest:
 
 
 @dataclass(frozen=True)
+class ScheduleRequest:
+    train: str
+
+
+@dataclass(frozen=True)
+class ScheduledStop:
+    """One stop of a timetable. Times are IST; ``day`` counts from the day the train leaves its
+    origin (1); the distance is from the origin."""
+
+    number: int
+    station: str
+    station_name: str
+    arrives: time | None  # None at the origin
+    departs: time | None  # None at the terminus
+    halt_minutes: int | None
+    day: int
+    distance_km: int
+
+
+@dataclass(frozen=True)
+class TrainSchedule:
+    """A train's timetable: its stops, end to end, and the days it leaves its origin."""
+
+    train_number: str
+    train_name: str
+    category: str
+    source: Station
+    destination: Station
+    runs_on: tuple[str, ...]
+    distance_km: int
+    duration: timedelta
+    stops: tuple[ScheduledStop, ...]
+
+
+@dataclass(frozen=True)
 class PassengerRequest:
     name: str
     age: int
     gender: str
     berth_preference: str | None = None
+    no_berth: bool = False  # a child of 5 to 11 travelling without a berth (from 2016-04-21)
 
 
 @dataclass(frozen=True)
@@ -119,6 +156,8 @@ class PassengerStatus:
     berth_type: str | None
     fare: Decimal
     refund: Decimal | None
+    berth_option: str | None = None  # NOSB: a child without a berth; INFANT
+    pool: str | None = None  # the waitlist pool: GN, RL, PQ, RS, TQ, LD, SS
 
 
 @dataclass(frozen=True)
@@ -141,6 +180,7 @@ class BookingView:
     total_refund: Decimal
     chart_status: str
     passengers: tuple[PassengerStatus, ...]
+    boarding_point: Station | None = None  # where the train is boarded (``source`` unless changed)
 
 
 @dataclass(frozen=True)

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
-import math
-from dataclasses import dataclass
+import textwrap
 from typing import Any
 
-import spyne.const
 from lxml import etree
 from spyne import Application
 from spyne.interface.wsdl import Wsdl11
 
 from soap_server.ns import SOAP_HTTP, TNS, WSDL, XS
-from soap_server.railway.operations import OPERATIONS
+from soap_server.railway.clock import SystemClock
+from soap_server.railway.rulebook import RuleSet, load_rulebook
 from soap_server.railway.system import Railway
 from soap_server.soap.protocol import ReservationSoap11
-from soap_server.soap.reader import RequestReader
 from soap_server.soap.service import CallContext, ReservationService
-from soap_server.soap.writer import AnswerWriter
 
 APPLICATION_NAME = "IrctcReservation"
 
@@ -43,47 +41,10 @@ def quiet_spyne() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def no_forced_collections() -> None:
-    """Stop Spyne running a full ``gc.collect()`` when it closes a call, once a second.
-
-    Spyne does it in ``MethodContext.close`` (``spyne/context.py``) "to have file descriptors
-    returned in a timely manner", which this service has none of: on a big heap each collection
-    is a pause of tens of milliseconds in whichever request happens to close a context, and
-    dominated the tail latency under load (bench/bench_http.py shows p99 before and after).
-    ``spyne.const.MIN_GC_INTERVAL`` is Spyne's documented setting for the interval; Python's
-    own generational collector still runs as usual.
-    """
-    spyne.const.MIN_GC_INTERVAL = math.inf
-
-
-@dataclass(frozen=True)
-class SoapFacade:
-    """The SOAP facade's parts, built once: Spyne's application (the contract: the WSDL, the
-    validation rules, the reading of what the compiled reader leaves to it) and the reader and
-    writer compiled from its types for every operation of the table."""
-
-    application: Any
-    reader: RequestReader
-    writer: AnswerWriter
-
-
-def build_facade(railway: Railway) -> SoapFacade:
-    """The Spyne application over ``railway``, with its compiled reader and writer."""
-    application = build_application()
-    reader = RequestReader(application, OPERATIONS)
-    writer = AnswerWriter(application, OPERATIONS)
-
-    def _attach(ctx: Any) -> None:
-        ctx.udc = CallContext(railway, reader, writer)
-
-    application.event_manager.add_listener("method_call", _attach)
-    return SoapFacade(application, reader, writer)
-
-
-def build_application() -> Any:
-    """The Spyne ``Application`` (its service needs a ``CallContext``: see ``build_facade``)."""
+def build_application(railway: Railway | None = None) -> Any:
+    """The Spyne ``Application``; calls reach ``railway`` through ``ctx.udc``."""
     quiet_spyne()
-    no_forced_collections()
+    plain_documentation(ReservationService)
     application = Application(
         [ReservationService],
         tns=TNS,
@@ -93,7 +54,26 @@ def build_application() -> Any:
     )
     # Normally set by the Spyne server class; set here so the WSDL is the same without one.
     application.transport = SOAP_HTTP
+    if railway is not None:
+
+        def _attach(ctx: Any) -> None:
+            ctx.udc = CallContext(railway)
+
+        application.event_manager.add_listener("method_call", _attach)
     return application
+
+
+def plain_documentation(service: Any) -> None:
+    """Make the operations' documentation plain text, the same on every Python version.
+
+    Spyne publishes each operation's raw ``__doc__``. Python 3.13 strips the common indentation
+    of docstrings when it compiles them, and 3.11 and 3.12 keep it, so the raw text depends on
+    the interpreter. ``inspect.cleandoc`` gives the same text on all of them. This is idempotent:
+    the method descriptors belong to the class, and every application built from it shares them.
+    """
+    for descriptor in service.public_methods.values():
+        if descriptor.doc:
+            descriptor.doc = inspect.cleandoc(descriptor.doc)
 
 
 def operation_names(application: Any) -> frozenset[str]:
@@ -101,13 +81,23 @@ def operation_names(application: Any) -> frozenset[str]:
     return frozenset(key.partition("}")[2] for key in application.interface.service_method_map)
 
 
-def wsdl_document(application: Any, public_url: str) -> bytes:
-    """The WSDL 1.1 document, pretty-printed, with ``soap:address`` set to ``public_url``."""
+def wsdl_document(application: Any, public_url: str, rules: RuleSet | None = None) -> bytes:
+    """The WSDL 1.1 document, pretty-printed, with ``soap:address`` set to ``public_url``.
+
+    Its documentation names the rule set in force (``rules``; today's when not given): the
+    core follows the rules of its simulated day.
+    """
     wsdl = Wsdl11(application.interface)
     wsdl.build_interface_document(public_url)
     root = etree.fromstring(wsdl.get_interface_document())
+    if rules is None:
+        rules = load_rulebook().at(SystemClock().now())
+    note = etree.Element(f"{{{WSDL}}}documentation")
+    note.text = rules_note(rules)
+    root.insert(0, note)
     _sort_definitions(root)
     etree.indent(root, space="  ")
+    _indent_documentation(root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
 
 
@@ -124,6 +114,27 @@ _ORDER = {
     f"{{{WSDL}}}service": 5,
     f"{{{WSDL}}}operation": 6,
 }
+
+
+def _indent_documentation(root: etree._Element) -> None:
+    """Indent the continuation lines of multi-line documentation one level deeper than its
+    element, to match the pretty-printed elements around it (``etree.indent`` does not touch
+    text)."""
+    for element in root.iter(f"{{{WSDL}}}documentation"):
+        first, newline, rest = (element.text or "").partition("\n")
+        if newline:
+            depth = sum(1 for _ in element.iterancestors())
+            element.text = first + newline + textwrap.indent(rest, "  " * (depth + 1))
+
+
+def rules_note(rules: RuleSet) -> str:
+    """The WSDL's words on the rules: which set is in force, and what each rule says."""
+    lines = [
+        "IRCTC reservation service for authorised travel agents. The core follows the rules of"
+        f" its simulated day; {rules.name}:"
+    ]
+    lines += [f"{line.topic.replace('_', ' ')}: {line.summary}." for line in rules.describe()]
+    return "\n".join(lines)
 
 
 def _sort_definitions(root: etree._Element) -> None:

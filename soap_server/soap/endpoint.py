@@ -1,68 +1,55 @@
-"""The hardened HTTP edge of the SOAP service, and the compiled path every call takes.
+"""The hardened HTTP edge of the SOAP service.
 
-Every POST is checked here first: method, media type, charset, size, then a parse with a
-locked-down lxml parser (no DTD, no entities, no network), then limits on depth, attributes and
-element count, then the envelope's shape and the operation name. Anything wrong is answered at
-once with a ``Client`` fault in the contract's shape.
-
-A checked envelope is then answered here, from the one parse: the compiled reader validates the
-payload against the contract's schema and reads the request view and the session token, the call
-goes through the Railway's door, and the compiled writer writes the answer (or the fault) from
-the domain's view. Only what the reader leaves to Spyne (``Fallback``: ``xsi:type``, SOAP-encoded
-references, values Spyne's own conversion refuses) is re-serialised as clean UTF-8 and handed to
-the Spyne application, which answers it the same way. ``GET ?wsdl`` serves the WSDL built once at
-start-up, with the configured public address.
+Every POST is checked here before Spyne sees it: method, media type, charset, size, then a parse
+with a locked-down lxml parser (no DTD, no entities, no network), then limits on depth,
+attributes and element count, then the envelope's shape and the operation name. Anything wrong
+is answered at once with a ``Client`` fault in the contract's shape; Spyne only ever receives a
+clean, re-serialised UTF-8 envelope. ``GET ?wsdl`` serves the WSDL built once at start-up, with
+the configured public address.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
 from lxml import etree
+from werkzeug.http import HTTP_STATUS_CODES
 
-from soap_server.delivery import deliver
-from soap_server.ns import SOAP12_ENV, SOAP_ENV, TNS
-from soap_server.railway.errors import InternalError, ReservationError
-from soap_server.railway.operations import BY_NAME
-from soap_server.railway.system import Railway
-from soap_server.soap.app import SoapFacade
-from soap_server.soap.faults import WireFault, fault_envelope, note_fault
-from soap_server.soap.reader import Fallback, RequestInvalid
-from soap_server.xmlguard import Limits, XmlRejected, read_document
+from soap_server.bodies import BodyRejected
+from soap_server.ns import SOAP12_ENV, SOAP_ENV, TNS, WSDL, XS
+from soap_server.railway.agents import UsernameToken
+from soap_server.railway.errors import SecurityHeaderInvalid
+from soap_server.soap.faults import WireFault, fault_envelope
+from soap_server.soap.wsse import SECURITY, read_security
+from soap_server.xmlguard import Limits, read_document
 
 log = logging.getLogger("soap_server.access")
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
+#: Where the endpoint leaves a call's UsernameToken for the service, in the WSGI environ.
+USERNAME_TOKEN = "irctc.wsse.username_token"
+HTTP_STATUS = {code: f"{code} {HTTP_STATUS_CODES[code]}" for code in (400, 408)}
+#: The header entries of the contract, validated against its schema like a body.
+CONTRACT_HEADERS = frozenset({f"{{{TNS}}}SessionHeader"})
+
 __all__ = ["Limits", "SoapEndpoint"]
-
-_CONTENT_TYPE = "text/xml; charset=utf-8"
-_ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
-_SOAP12_ENVELOPE = f"{{{SOAP12_ENV}}}Envelope"
-_HEADER = f"{{{SOAP_ENV}}}Header"
-_BODY = f"{{{SOAP_ENV}}}Body"
-_MUST_UNDERSTAND = f"{{{SOAP_ENV}}}mustUnderstand"
-_SESSION_HEADER = f"{{{TNS}}}SessionHeader"
-_FAULT_STATUS = "500 Internal Server Error"
-
-
-class Envelope(NamedTuple):
-    """What a checked envelope holds: the operation's name, the first soap:Header, the payload."""
-
-    operation: str
-    header: etree._Element | None
-    payload: etree._Element
 
 
 class RequestRejected(Exception):
-    def __init__(self, fault: WireFault) -> None:
+    def __init__(self, fault: WireFault, transport_status: int | None = None) -> None:
         super().__init__(fault.message)
         self.fault = fault
+        #: Set when the HTTP transport itself failed (framing, time): that status, and the
+        #: connection is closed.
+        self.transport_status = transport_status
 
 
 def _reject(code: str, message: str, faultcode: str | None = None) -> RequestRejected:
@@ -73,26 +60,16 @@ def _reject(code: str, message: str, faultcode: str | None = None) -> RequestRej
 
 
 class SoapEndpoint:
-    """WSGI app for ``/soap``: the checks above, then the compiled path (or Spyne)."""
+    """WSGI app for ``/soap``: the checks above, then the Spyne application."""
 
-    def __init__(
-        self,
-        spyne_app: WsgiApp,
-        wsdl: bytes,
-        operations: frozenset[str],
-        limits: Limits,
-        railway: Railway,
-        facade: SoapFacade,
-    ):
+    def __init__(self, spyne_app: WsgiApp, wsdl: bytes, operations: frozenset[str], limits: Limits):
         self._spyne = spyne_app
         self._wsdl = wsdl
         self._operations = {f"{{{TNS}}}{name}" for name in operations}
         self._limits = limits
-        self._railway = railway
-        self._reader = facade.reader
-        self._writer = facade.writer
-        #: False sends every call through Spyne (the path the benchmarks compare against).
-        self.compiled = True
+        self._schema = contract_schema(wsdl)
+        # A schema keeps the error log of its last validation: one validation at a time.
+        self._schema_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -110,20 +87,23 @@ class SoapEndpoint:
                 extra=[("Allow", "GET, POST")],
             )
         try:
-            root, envelope = self._check(environ)
+            body, operation, token = self._check(environ)
         except RequestRejected as rejected:
+            if rejected.transport_status is not None:
+                return self._fault(
+                    start_response,
+                    rejected.fault,
+                    started,
+                    status=HTTP_STATUS[rejected.transport_status],
+                    extra=[("Connection", "close")],
+                )
             return self._fault(start_response, rejected.fault, started)
-        operation = envelope.operation
-        if self.compiled:
-            try:
-                return self._answer(environ, start_response, root, envelope, started)
-            except Fallback:
-                pass  # Spyne reads this one
-        body = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+
         forwarded = dict(environ)
         forwarded["wsgi.input"] = io.BytesIO(body)
         forwarded["CONTENT_LENGTH"] = str(len(body))
         forwarded["CONTENT_TYPE"] = "text/xml; charset=utf-8"
+        forwarded[USERNAME_TOKEN] = token  # the call's WS-Security credential, if any
         captured: list[str] = []
 
         def _start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -168,41 +148,48 @@ class SoapEndpoint:
         return [text]
 
     # -- POST checks -----------------------------------------------------------------------------
-    def _check(self, environ: dict[str, Any]) -> tuple[etree._Element, Envelope]:
-        """The request's envelope, parsed once and checked, and what it holds."""
+    def _check(self, environ: dict[str, Any]) -> tuple[bytes, str, UsernameToken | None]:
+        """The request body re-serialised as clean UTF-8, the operation it calls, and the
+        UsernameToken of its wsse:Security header, if it has one."""
         try:
             root = read_document(environ, self._limits, "a SOAP envelope")
-        except XmlRejected as rejected:
-            raise _reject(rejected.code, rejected.message) from None
-        return root, self._envelope(root)
+        except BodyRejected as rejected:
+            raise RequestRejected(
+                WireFault.of(rejected.code, rejected.message), rejected.status
+            ) from None
+        operation = self._operation(root)
+        token = self._security(root, str(environ.get("REMOTE_ADDR") or ""))
+        return etree.tostring(root, encoding="UTF-8", xml_declaration=True), operation, token
 
-    def _envelope(self, root: etree._Element) -> Envelope:
-        if root.tag == _SOAP12_ENVELOPE:
+    def _security(self, root: etree._Element, source: str) -> UsernameToken | None:
+        entries = root.findall(f"{{{SOAP_ENV}}}Header/{SECURITY}")
+        if not entries:
+            return None
+        try:
+            if len(entries) > 1:
+                raise SecurityHeaderInvalid("send one wsse:Security header, not several")
+            if root.find(f"{{{SOAP_ENV}}}Header/{{{TNS}}}SessionHeader") is not None:
+                raise SecurityHeaderInvalid(
+                    "send either a SessionHeader or a wsse:Security UsernameToken, not both"
+                )
+            return read_security(entries[0], source)
+        except SecurityHeaderInvalid as invalid:
+            raise _reject(invalid.code, invalid.message) from None
+
+    def _operation(self, root: etree._Element) -> str:
+        if root.tag == f"{{{SOAP12_ENV}}}Envelope":
             raise _reject(
                 "VersionMismatch",
                 "this is a SOAP 1.2 envelope; the service speaks SOAP 1.1",
                 faultcode="VersionMismatch",
             )
-        if root.tag != _ENVELOPE:
+        if root.tag != f"{{{SOAP_ENV}}}Envelope":
             raise _reject(
                 "MalformedRequest",
                 f"the document element is {root.tag!r}, not a SOAP 1.1 Envelope",
             )
-        header = None
-        bodies = []
-        for child in root:  # one pass: headers checked in order, bodies counted after
-            if child.tag == _BODY:
-                bodies.append(child)
-            elif child.tag == _HEADER:
-                header = child if header is None else header
-                for entry in child:
-                    must = entry.get(_MUST_UNDERSTAND, "0").strip()
-                    if must in ("1", "true") and entry.tag != _SESSION_HEADER:
-                        raise _reject(
-                            "MustUnderstand",
-                            f"header {entry.tag!r} is marked mustUnderstand and is not understood",
-                            faultcode="MustUnderstand",
-                        )
+        self._check_headers(root)
+        bodies = [child for child in root if child.tag == f"{{{SOAP_ENV}}}Body"]
         if len(bodies) != 1:
             raise _reject("MalformedRequest", "the envelope must have exactly one soap:Body")
         calls = [child for child in bodies[0] if isinstance(child.tag, str)]
@@ -220,44 +207,39 @@ class SoapEndpoint:
                 f"no operation {name.localname!r} in namespace {name.namespace or '(none)'!r};"
                 f" operations of {TNS}: {known}",
             )
-        return Envelope(tag.rpartition("}")[2], header, calls[0])
+        return etree.QName(tag).localname
 
-    # -- the compiled path --------------------------------------------------------------------
-    def _answer(
-        self,
-        environ: dict[str, Any],
-        start_response: StartResponse,
-        root: etree._Element,
-        envelope: Envelope,
-        started: float,
-    ) -> Iterable[bytes]:
-        """Read, call, write: the whole call from the one parsed envelope."""
-        name = envelope.operation
-        try:
-            request, token = self._reader.read(name, root, envelope.header, envelope.payload)
-            answer = self._railway.call(BY_NAME[name], token, request)
-            body = self._writer.answer(name, deliver(environ, answer))
-            status = "200 OK"
-        except Fallback:
-            raise
-        except RequestInvalid as invalid:
-            body, status = self._writer.fault(note_fault(invalid.fault)), _FAULT_STATUS
-        except ReservationError as error:
-            body, status = self._domain_fault(error), _FAULT_STATUS
-        except Exception:
-            log.exception("unexpected failure in %s", name)
-            body = self._domain_fault(InternalError("unexpected internal error"))
-            status = _FAULT_STATUS
-        start_response(
-            status, [("Content-Type", _CONTENT_TYPE), ("Content-Length", str(len(body)))]
-        )
-        log.info("POST %s %s %.1fms", name, status, (time.perf_counter() - started) * 1000)
-        return [body]
-
-    def _domain_fault(self, error: ReservationError) -> bytes:
-        return self._writer.fault(
-            note_fault(WireFault.of(error.code, error.message, error.retryable))
-        )
+    def _check_headers(self, root: etree._Element) -> None:
+        """Header entries of the contract are validated against its schema, as Spyne does for
+        bodies (Spyne itself reads headers without validating them); an unknown entry marked
+        mustUnderstand is refused, an unknown optional one ignored (SOAP 1.1, 4.2.3)."""
+        seen: set[str] = set()
+        for header in root.iterchildren(f"{{{SOAP_ENV}}}Header"):
+            for entry in header:
+                if not isinstance(entry.tag, str):
+                    continue
+                if entry.tag == SECURITY:
+                    continue  # understood, whatever its mustUnderstand: see _security
+                if entry.tag in CONTRACT_HEADERS:
+                    name = etree.QName(entry).localname
+                    if entry.tag in seen:
+                        raise _reject("SchemaValidation", f"header {name} is sent twice")
+                    seen.add(entry.tag)
+                    with self._schema_lock:
+                        valid = self._schema.validate(entry)
+                        errors: Any = self._schema.error_log
+                        first = None if valid else next(iter(errors), None)
+                    if not valid:
+                        detail = " ".join(str(first.message).split()) if first else "invalid"
+                        raise _reject("SchemaValidation", f"header {name}: {detail}")
+                    continue
+                must = entry.get(f"{{{SOAP_ENV}}}mustUnderstand", "0").strip()
+                if must in ("1", "true"):
+                    raise _reject(
+                        "MustUnderstand",
+                        f"header {entry.tag!r} is marked mustUnderstand and is not understood",
+                        faultcode="MustUnderstand",
+                    )
 
     # -- answers -----------------------------------------------------------------------------------
     def _fault(
@@ -276,3 +258,19 @@ class SoapEndpoint:
         )
         log.info("POST rejected %s %.1fms", fault.faultcode, (time.perf_counter() - started) * 1000)
         return [body]
+
+
+def contract_schema(wsdl: bytes) -> etree.XMLSchema:
+    """The XSD embedded in the WSDL, compiled on its own (with the namespace declarations of
+    the WSDL document it relies on)."""
+    definitions = etree.fromstring(wsdl)
+    embedded = definitions.find(f"{{{WSDL}}}types/{{{XS}}}schema")
+    if embedded is None:
+        raise ValueError("the WSDL has no embedded schema")
+    namespaces: dict[Any, str] = dict(definitions.nsmap)
+    namespaces.update(embedded.nsmap)
+    schema = etree.Element(embedded.tag, nsmap=namespaces)
+    for name, value in embedded.attrib.items():
+        schema.set(name, value)
+    schema.extend(copy.deepcopy(child) for child in embedded)
+    return etree.XMLSchema(schema)

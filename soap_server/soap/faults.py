@@ -10,7 +10,6 @@ mapped to the same shape, so a partner parses one fault format.
 from __future__ import annotations
 
 import html
-import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +29,6 @@ _SPYNE_CODES = {
     "Client.MethodNotFound": "UnknownOperation",
     "Server": "InternalError",
 }
-log = logging.getLogger("soap_server.faults")
 _LIBXML_PREFIX = re.compile(r"^(?:<string>)?:\d+:\d+:ERROR:[A-Z]+:[A-Z0-9_]+: ")
 
 
@@ -66,13 +64,6 @@ def wire_fault(fault: Any) -> WireFault:
         message.splitlines()[0],
         retryable,
     )
-
-
-def note_fault(fault: WireFault) -> WireFault:
-    """Log a retryable fault (the service's own trouble); client faults are normal traffic."""
-    if fault.retryable:
-        log.warning("fault %s: %s", fault.faultcode, fault.message)
-    return fault
 
 
 def fault_element(fault: WireFault) -> etree._Element:

@@ -1,30 +1,38 @@
-"""The operations of the contract, as Spyne declares them: the source of the WSDL.
-
-Each ``@rpc`` here is the contract of one row of the operations table (``railway/operations.py``):
-its elements, their types, the answer's element and the faults, with the docstring partners read
-in the WSDL. The work is the same for every operation and written once (``_serve``): the request
-view built from what Spyne read, the call through the door, the answer written by the compiled
-writer. Requests normally never get here: the endpoint reads them with the compiled reader and
-answers itself; Spyne reads only what that reader leaves to it (``reader.Fallback``). Domain
-errors become the contract's faults in ``call_wrapper``, and nowhere else.
-"""
+"""The six operations, translating wire types to domain calls and domain errors to faults."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from spyne import Array, Boolean, Date, ServiceBase, rpc
 
 from soap_server.delivery import deliver
 from soap_server.railway import operations as ops
-from soap_server.railway.errors import InternalError, ReservationError
+from soap_server.railway.agents import Credential, UsernameToken
+from soap_server.railway.errors import (
+    InternalError,
+    InvalidPassenger,
+    InvalidPassengerSelection,
+    ReservationError,
+)
+from soap_server.railway.operations import Operation
 from soap_server.railway.system import Railway
+from soap_server.railway.views import (
+    BookingRequest,
+    CancellationRequest,
+    LoginRequest,
+    LogoutRequest,
+    PassengerRequest,
+    PnrRequest,
+    ScheduleRequest,
+    SearchRequest,
+)
 from soap_server.soap import types as t
-from soap_server.soap.reader import RequestReader
-from soap_server.soap.writer import AnswerWriter
+from soap_server.soap.endpoint import USERNAME_TOKEN
+from soap_server.soap.mapping import to_model
 
 log = logging.getLogger(__name__)
 
@@ -34,25 +42,37 @@ class CallContext:
     """What a call needs beyond its arguments; set on ``ctx.udc`` for every call."""
 
     railway: Railway
-    reader: RequestReader
-    writer: AnswerWriter
-    #: The answer envelope, once written (the protocol sends it as it is).
-    answer: bytes | None = None
 
 
 def fault_from_error(error: ReservationError) -> t.ReservationFault:
     return t.ReservationFault(error.code, error.message, error.retryable)
 
 
-def _serve(ctx: Any, *values: Any) -> None:
-    """Any operation: its request view from Spyne's arguments, the door, the written answer."""
-    udc: CallContext = ctx.udc
-    name = ctx.descriptor.name
-    request = udc.reader.from_spyne(name, values)
+Req = TypeVar("Req")
+Ans = TypeVar("Ans")
+
+
+def _call(ctx: Any, operation: Operation[Req, Ans], request: Req) -> Ans:
+    """Through the door, with the call's credential; a lost answer is noted for the app."""
+    railway: Railway = ctx.udc.railway
+    return deliver(ctx.transport.req_env, railway.call(operation, _token(ctx), request))
+
+
+def _source(ctx: Any) -> str:
+    """The client's address, as the WSGI server (or a trusted proxy, see Settings) gave it."""
+    environ = getattr(ctx.transport, "req_env", None) or {}
+    return str(environ.get("REMOTE_ADDR") or "")
+
+
+def _token(ctx: Any) -> Credential:
+    """The call's credential: the UsernameToken of its wsse:Security header (read by the
+    endpoint), else the SessionHeader's token."""
+    environ = getattr(ctx.transport, "req_env", None) or {}
+    token: UsernameToken | None = environ.get(USERNAME_TOKEN)
+    if token is not None:
+        return token
     header = ctx.in_header
-    token = None if header is None else header.SessionToken
-    answer = udc.railway.call(ops.BY_NAME[name], token, request)
-    udc.answer = udc.writer.answer(name, deliver(ctx.transport.req_env, answer))
+    return None if header is None else header.SessionToken
 
 
 _THROWS = [t.ReservationFault]
@@ -87,9 +107,10 @@ class ReservationService(ServiceBase):
         _out_variable_name="Session",
         _throws=_THROWS,
     )
-    def Login(ctx: Any, AgentId: str, Password: str) -> None:  # noqa: N802, N803
+    def Login(ctx: Any, AgentId: str, Password: str) -> t.LoginResult:  # noqa: N802, N803
         """Log in as a travel agent. Five wrong passwords in a row lock the agent for a while."""
-        _serve(ctx, AgentId, Password)
+        request = LoginRequest(AgentId, Password, _source(ctx))
+        return to_model(t.LoginResult, _call(ctx, ops.LOGIN, request))
 
     @rpc(
         _returns=t.required(t.LogoutResult),
@@ -97,9 +118,9 @@ class ReservationService(ServiceBase):
         _throws=_THROWS,
         _in_header=_SESSION,
     )
-    def Logout(ctx: Any) -> None:  # noqa: N802
+    def Logout(ctx: Any) -> t.LogoutResult:  # noqa: N802
         """End the session named in the SessionHeader."""
-        _serve(ctx)
+        return to_model(t.LogoutResult, _call(ctx, ops.LOGOUT, LogoutRequest()))
 
     @rpc(
         t.required(t.StationCode),
@@ -120,11 +141,13 @@ class ReservationService(ServiceBase):
         JourneyDate: date,  # noqa: N803
         Class_: str | None,  # noqa: N803
         Quota: str | None,  # noqa: N803
-    ) -> None:
+    ) -> list[t.TrainAvailability]:
         """Trains from one station to another on a journey date (the boarding date), with the
         availability and fare of each class in the quota asked for (GN by default). BCT is
         accepted for Mumbai Central and answered as MMCT."""
-        _serve(ctx, From_, To_, JourneyDate, Class_, Quota)
+        request = SearchRequest(From_, To_, JourneyDate, Class_, Quota or "GN")
+        found = _call(ctx, ops.SEARCH_TRAIN, request)
+        return [to_model(t.TrainAvailability, train) for train in found.trains]
 
     @rpc(
         t.required(t.TrainNumber),
@@ -153,23 +176,26 @@ class ReservationService(ServiceBase):
         Passengers: list[Any],  # noqa: N803
         OnlyIfConfirmed: bool | None,  # noqa: N803
         ClientReference: str,  # noqa: N803
-    ) -> None:
-        """Book up to 6 passengers (4 in Tatkal). Seats go CNF, then RAC, then waitlist;
-        REGRET past the waitlist limit. OnlyIfConfirmed books nothing unless every passenger
-        is confirmed. Resending with the same ClientReference returns the first booking and
-        books nothing new; the same reference with a different request is a Client fault."""
-        _serve(
-            ctx,
-            TrainNumber,
-            JourneyDate,
-            From_,
-            To_,
-            Class_,
-            Quota,
-            Passengers,
-            OnlyIfConfirmed,
-            ClientReference,
+    ) -> t.BookingDetails:
+        """Book up to 6 passengers (the era's Tatkal limit in Tatkal). Seats go CNF, then RAC,
+        then the waitlist of the journey's pool (GNWL, RLWL, PQWL, RSWL, TQWL...); REGRET past
+        the waitlist limit; after the chart only confirmed current booking. OnlyIfConfirmed
+        books nothing unless every passenger is confirmed. Agents are barred in the era's first
+        minutes of each opening (AgentBarred). Resending with the same ClientReference returns
+        the first booking and books nothing new; the same reference with a different request
+        is a Client fault."""
+        request = BookingRequest(
+            train=TrainNumber,
+            journey_date=JourneyDate,
+            source=From_,
+            destination=To_,
+            class_code=Class_,
+            quota=Quota or "GN",
+            passengers=tuple(_passenger(number, p) for number, p in enumerate(Passengers, 1)),
+            client_reference=ClientReference,
+            only_if_confirmed=bool(OnlyIfConfirmed),
         )
+        return to_model(t.BookingDetails, _call(ctx, ops.BOOK, request))
 
     @rpc(
         t.required(t.PnrNumber),
@@ -178,10 +204,10 @@ class ReservationService(ServiceBase):
         _throws=_THROWS,
         _in_header=_SESSION,
     )
-    def GetPnrStatus(ctx: Any, Pnr: str) -> None:  # noqa: N802, N803
+    def GetPnrStatus(ctx: Any, Pnr: str) -> t.BookingDetails:  # noqa: N802, N803
         """The booking and the current status of each passenger. Only the agent who booked a
         PNR may see it."""
-        _serve(ctx, Pnr)
+        return to_model(t.BookingDetails, _call(ctx, ops.GET_PNR_STATUS, PnrRequest(Pnr)))
 
     @rpc(
         t.required(t.PnrNumber),
@@ -195,7 +221,36 @@ class ReservationService(ServiceBase):
         ctx: Any,
         Pnr: str,  # noqa: N803
         Passengers: t.PassengerNumbers | None,  # noqa: N803
-    ) -> None:
+    ) -> t.CancellationResult:
         """Cancel some passengers (by number) or, without Passengers, all of them. The refund
-        follows the 2015 rules; RAC and waitlisted passengers move up in order."""
-        _serve(ctx, Pnr, Passengers)
+        follows the rules of the simulated day (with GST on the charge of AC classes since
+        July 2017); RAC and waitlisted passengers move up in order until the chart."""
+        numbers = None
+        if Passengers is not None:  # present, even empty: a selection; absent: everyone
+            numbers = list(Passengers.PassengerNumber or [])
+            if any(number is None for number in numbers):  # xsi:nil passes the schema
+                raise InvalidPassengerSelection("a PassengerNumber is nil")
+        request = CancellationRequest(Pnr, None if numbers is None else tuple(numbers))
+        return to_model(t.CancellationResult, _call(ctx, ops.CANCEL_BOOKING, request))
+
+    @rpc(
+        t.required(t.TrainNumber),
+        _returns=t.required(t.TrainSchedule),
+        _out_variable_name="Schedule",
+        _throws=_THROWS,
+        _in_header=_SESSION,
+    )
+    def GetTrainSchedule(ctx: Any, TrainNumber: str) -> t.TrainSchedule:  # noqa: N802, N803
+        """A train's timetable: every stop with its arrival and departure (IST), the day of the
+        journey it falls on (1 is the day the train leaves its origin), the halt and the
+        distance from the origin, and the days the train runs."""
+        request = ScheduleRequest(TrainNumber)
+        return to_model(t.TrainSchedule, _call(ctx, ops.GET_TRAIN_SCHEDULE, request))
+
+
+def _passenger(number: int, passenger: Any) -> PassengerRequest:
+    if passenger is None:  # <Passenger xsi:nil="true"/> passes the schema
+        raise InvalidPassenger(f"passenger {number} is empty")
+    return PassengerRequest(
+        passenger.Name, passenger.Age, passenger.Gender, passenger.BerthPreference
+    )
