@@ -15,10 +15,12 @@ from spyne.interface.wsdl import Wsdl11
 
 from soap_server.ns import SOAP_HTTP, TNS, WSDL, XS
 from soap_server.railway.clock import SystemClock
+from soap_server.railway.operations import OPERATIONS
 from soap_server.railway.rulebook import RuleSet, load_rulebook
 from soap_server.railway.system import Railway
 from soap_server.soap.protocol import ReservationSoap11
 from soap_server.soap.service import CallContext, ReservationService
+from soap_server.soap.writer import AnswerWriter
 
 APPLICATION_NAME = "IrctcReservation"
 
@@ -57,7 +59,8 @@ def no_forced_collections() -> None:
 
 
 def build_application(railway: Railway | None = None) -> Any:
-    """The Spyne ``Application``; calls reach ``railway`` through ``ctx.udc``."""
+    """The Spyne ``Application``; calls reach ``railway`` through ``ctx.udc``, with the writer
+    compiled from the application's types for the answers of every operation of the table."""
     quiet_spyne()
     no_forced_collections()
     plain_documentation(ReservationService)
@@ -71,9 +74,10 @@ def build_application(railway: Railway | None = None) -> Any:
     # Normally set by the Spyne server class; set here so the WSDL is the same without one.
     application.transport = SOAP_HTTP
     if railway is not None:
+        writer = AnswerWriter(application, OPERATIONS)
 
         def _attach(ctx: Any) -> None:
-            ctx.udc = CallContext(railway)
+            ctx.udc = CallContext(railway, writer)
 
         application.event_manager.add_listener("method_call", _attach)
     return application

@@ -7,12 +7,12 @@ and renames of ``mapping.py``), converts it to text the way Spyne writes that ty
 against the type's facets (lengths, pattern, enumeration, ranges, digits) and appends the
 escaped element to the answer. Elements come in their declared order; a required element whose
 value is missing, a nil where the type is not nillable, or a value outside its facets is not
-written but raises ``AnswerInvalid``, which the endpoint answers as a retryable
+written but raises ``AnswerInvalid``, which the service answers as a retryable
 ``Server.InternalError`` and logs: an answer either matches the WSDL or is not sent.
 
-The text is what lxml writes for the same tree (the committed samples and the tests, which
-compare both byte for byte and validate every answer against the WSDL's schema, keep it so).
-Faults are written the same way, the detail from the contract's ``ReservationFault`` type.
+The text is what lxml writes for the same tree (the committed samples, replayed by the tests,
+keep it so, and the suite validates every answer against the WSDL's schema: tests/answers.py).
+Faults stay with the protocol (``protocol.py``), whoever raised them.
 """
 
 from __future__ import annotations
@@ -30,11 +30,8 @@ from spyne.model.primitive import Decimal as SpyneDecimal
 
 from soap_server.ns import SOAP_ENV, TNS, XSI
 from soap_server.railway.operations import Operation
-from soap_server.soap import types as t
-from soap_server.soap.faults import WireFault
 from soap_server.soap.mapping import text_value, view_name
 
-Emit = Callable[[Any, list[str]], None]
 Text = Callable[[Any], str]
 
 #: The prefixes the answers use, declared once on the envelope (as Spyne and lxml write them).
@@ -82,8 +79,6 @@ class AnswerWriter:
         for operation in operations:
             (descriptor, *_) = methods[f"{{{TNS}}}{operation.name}"]
             answers[operation.name] = self._answer(descriptor.out_message, operation.answer)
-        detail = self._function("fault_detail", "v, out")
-        self._field(detail, "ReservationFault", t.ReservationFault, "v", "Fault")
         self.source = "".join(
             f"def {header}:\n" + "".join(f"    {line}\n" for line in body) + "\n"
             for header, body in self._functions_source
@@ -92,23 +87,10 @@ class AnswerWriter:
         self._answers: dict[str, Callable[[Any], bytes]] = {
             name: self._names[function] for name, function in answers.items()
         }
-        self._fault_detail: Emit = self._names["fault_detail"]
 
     def answer(self, operation: str, view: Any) -> bytes:
         """The whole response envelope of ``operation`` for the answer ``view``."""
         return self._answers[operation](view)
-
-    def fault(self, fault: WireFault) -> bytes:
-        """The whole envelope of a fault in the contract's one fault shape."""
-        out = [
-            DECLARATION,
-            ENVELOPE_OPEN,
-            f"<{ENV}:Fault><faultcode>{ENV}:{escape(fault.faultcode)}</faultcode>"
-            f"<faultstring>{escape(fault.message)}</faultstring><detail>",
-        ]
-        self._fault_detail(fault, out)
-        out.append(f"</detail></{ENV}:Fault>{ENVELOPE_CLOSE}")
-        return "".join(out).encode("utf-8")
 
     # -- compiling -------------------------------------------------------------------------------
     def _bind(self, value: Any, prefix: str) -> str:
