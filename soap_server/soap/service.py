@@ -253,7 +253,7 @@ class ReservationService(ServiceBase):
         ctx: Any,
         Pnr: str,  # noqa: N803
         BoardingPoint: str,  # noqa: N803
-    ) -> t.BookingDetails:
+    ) -> None:
         """Board at a later stop of the booked journey, under the rule of the simulated day (up
         to the chart from May 2019, 24 hours before departure before; once). The berths are kept
         for the new legs only and the legs given up go to the waiting passengers; no fare is
@@ -262,7 +262,7 @@ class ReservationService(ServiceBase):
         InvalidBoardingPoint (not a later stop of the journey), BoardingChangeClosed (past the
         cut-off, or changed already), ChartPrepared."""
         request = BoardingPointRequest(Pnr, BoardingPoint)
-        return to_model(t.BookingDetails, _call(ctx, ops.CHANGE_BOARDING_POINT, request))
+        _answer(ctx, ops.CHANGE_BOARDING_POINT, request)
 
     @rpc(
         t.required(t.TrainNumber),
