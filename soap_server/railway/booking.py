@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from soap_server.railway import inventory
-from soap_server.railway.catalog import Catalog, Train, TravelClass
+from soap_server.railway.catalog import Catalog, Station, Train, TravelClass
 from soap_server.railway.clock import Clock
 from soap_server.railway.codes import CLASS_CODES, QUEUED, BookingState
 from soap_server.railway.errors import (
@@ -27,6 +27,7 @@ from soap_server.railway.errors import (
     PnrNotFound,
     PnrNotOwned,
     QuotaNotAvailable,
+    ReservationError,
     WaitlistFull,
 )
 from soap_server.railway.fares import Fare, cancellation_charge, fare_for, from_paise, to_paise
@@ -37,7 +38,15 @@ from soap_server.railway.rules import (
     check_tatkal_open,
     check_window,
 )
-from soap_server.railway.store import BookingRow, PassengerRow, Pool, Store, Transaction
+from soap_server.railway.store import (
+    BookingRow,
+    PassengerRow,
+    Pool,
+    QueueCounts,
+    SeatMap,
+    Store,
+    Transaction,
+)
 from soap_server.railway.views import (
     BookingRequest,
     BookingView,
@@ -126,36 +135,61 @@ class BookingOffice:
         b: int,
     ) -> ClassAvailability:
         legs = range(a, b)
-        taken = tx.occupancy(train.number, origin.isoformat(), cls.code, (a, b))
-        free = inventory.count_free(inventory.confirmed_places(train, cls, quota), taken, legs)
+        seats = tx.seat_map(
+            train.number, origin.isoformat(), cls.code, inventory.layout(train, cls)
+        )
+        free = inventory.confirmed_places(train, cls, quota).count_free(seats, legs)
         fare = fare_for(self.catalog, train, cls, quota, train.distance(a, b))
         if free:
             status = f"AVAILABLE {free}"
         else:
-            queues = tx.queue_lengths(train.number, origin.isoformat(), cls.code)
-            rac_free = inventory.count_free(inventory.rac_places(train, cls, quota), taken, legs)
-            waiting = queues.get((quota, BookingState.WL), 0)
+            queues = tx.queue_counts((train.number, origin.isoformat(), cls.code, quota))
+            rac_free = inventory.rac_places(train, cls, quota).count_free(seats, legs)
             if rac_free:
-                status = f"RAC {queues.get((quota, BookingState.RAC), 0) + 1}"
-            elif waiting >= cls.waitlist_limits.get(quota, 0):
+                status = f"RAC {queues.rac_waiting + 1}"
+            elif queues.waiting >= cls.waitlist_limits.get(quota, 0):
                 status = "REGRET"
             else:
-                last_wl, _ = tx.last_numbers((train.number, origin.isoformat(), cls.code, quota))
-                status = f"{quota}WL {last_wl + 1}/WL {waiting + 1}"
+                status = f"{quota}WL {queues.last_wl + 1}/WL {queues.waiting + 1}"
         return ClassAvailability(cls.code, cls.name, quota, status, free, fare)
 
     # -- book ------------------------------------------------------------------------------------
     def book(self, agent: str, request: BookingRequest) -> BookingView:
+        """Book in one write transaction: the reference, the seats, the numbers, the PNR.
+
+        The checks that need no database run first, outside it; but a retry of a booking
+        already made is answered before any of their failures: the lost answer of a Book sent
+        before the train left is still that booking. A request refused by those checks looks
+        for its reference in a read snapshot instead (it writes nothing either way).
+        """
         now = self._clock.now()
         src = self.catalog.station(request.source)
         dst = self.catalog.station(request.destination)
         digest = _digest(request, src.code, dst.code)
-        # A retry of a booking already made is answered before any rule that depends on the
-        # time: the lost answer of a Book sent before the train left is still that booking.
-        with self._db.read() as tx:
+        try:
+            journey = self._journey(request, src, dst, now)
+        except ReservationError:
+            with self._db.read() as tx:
+                existing = tx.booking_by_reference(agent, request.client_reference)
+                if existing is not None:
+                    return self._repeat(tx, existing, digest, request.client_reference)
+            raise
+        with self._db.write() as tx:
+            # The class is locked first (PostgreSQL: its inventory row), so that a retry racing
+            # the first attempt with the same reference finds it once it has the lock.
+            train, cls = journey.train, journey.cls
+            seats = tx.seat_map(
+                train.number, journey.origin, cls.code, inventory.layout(train, cls)
+            )
             existing = tx.booking_by_reference(agent, request.client_reference)
             if existing is not None:
                 return self._repeat(tx, existing, digest, request.client_reference)
+            return self._allocate(tx, agent, request, journey, seats, digest, now)
+
+    def _journey(
+        self, request: BookingRequest, src: Station, dst: Station, now: datetime
+    ) -> _Journey:
+        """Every check of a booking request that needs no database."""
         train, a, b, origin = self.catalog.journey(
             request.train, src.code, dst.code, request.journey_date
         )
@@ -173,111 +207,125 @@ class BookingOffice:
             check_tatkal_open(self.catalog.rules, train, cls, origin, now)
         check_passengers(self.catalog.rules, request.passengers, cls, quota)
         fare = fare_for(self.catalog, train, cls, quota, train.distance(a, b))
-        pool: Pool = (train.number, origin.isoformat(), cls.code, quota)
+        return _Journey(src, dst, train, cls, quota, a, b, origin.isoformat(), fare)
+
+    def _allocate(
+        self,
+        tx: Transaction,
+        agent: str,
+        request: BookingRequest,
+        journey: _Journey,
+        seats: SeatMap,
+        digest: str,
+        now: datetime,
+    ) -> BookingView:
+        """Seat the passengers (CNF, RAC, waitlist) and write the booking; REGRET writes nothing."""
+        train, cls, quota, a, b = journey.train, journey.cls, journey.quota, journey.a, journey.b
+        origin = journey.origin
         legs = range(a, b)
-
-        with self._db.write() as tx:
-            existing = tx.booking_by_reference(agent, request.client_reference)
-            if existing is not None:  # the same reference raced us to the writer lock
-                return self._repeat(tx, existing, digest, request.client_reference)
-
-            taken = tx.occupancy(train.number, origin.isoformat(), cls.code, (a, b))
-            queues = tx.queue_lengths(train.number, origin.isoformat(), cls.code)
-            rac_waiting = queues.get((quota, BookingState.RAC), 0)
-            waiting = queues.get((quota, BookingState.WL), 0)
-            last_wl, last_rac = tx.last_numbers(pool)
-            limit = cls.waitlist_limits.get(quota, 0)
-            pnr = new_pnr(src, tx.pnr_taken)
-            rows: list[tuple[PassengerRow, inventory.Place | None]] = []
-            unconfirmed = 0
-            for number, pax in enumerate(request.passengers, start=1):
-                row = PassengerRow(
-                    pnr=pnr,
-                    number=number,
-                    name=pax.name.strip(),
-                    age=pax.age,
-                    gender=pax.gender,
-                    berth_preference=pax.berth_preference,
-                    booking_status="",
-                    state=BookingState.WL,  # until a place (or none) is found below
-                    coach=None,
-                    berth=None,
-                    slot=None,
-                    berth_type=None,
-                    wl_no=None,
-                    queue_no=None,
-                    fare=to_paise(fare.total),
-                    refund=None,
-                    cancelled_at=None,
-                    train=train.number,
-                    origin_date=origin.isoformat(),
-                    class_code=cls.code,
-                    quota=quota,
-                    from_index=a,
-                    to_index=b,
-                )
-                place = inventory.find_place(
-                    inventory.confirmed_places(train, cls, quota), taken, legs, _preference(row)
-                )
-                if place is not None:
-                    row = _seated(row, place, BookingState.CNF)
-                    row = replace(row, booking_status=_status(row, 0))
-                elif request.only_if_confirmed:
-                    unconfirmed += 1  # neither RAC nor waitlist for this request
-                    continue
-                elif place := inventory.find_place(
-                    inventory.rac_places(train, cls, quota), taken, legs
-                ):
-                    rac_waiting += 1
-                    last_rac += 1
-                    row = replace(_seated(row, place, BookingState.RAC), queue_no=last_rac)
-                    row = replace(row, booking_status=f"RAC {rac_waiting}")
-                elif waiting < limit:
-                    waiting += 1
-                    last_wl += 1
-                    row = replace(row, state=BookingState.WL, wl_no=last_wl, queue_no=last_wl)
-                    row = replace(row, booking_status=f"{quota}WL {last_wl}")
+        berths = inventory.confirmed_places(train, cls, quota)
+        rac = inventory.rac_places(train, cls, quota)
+        pool: Pool = (train.number, origin, cls.code, quota)
+        queues: QueueCounts | None = None  # read only when someone is not confirmed
+        limit = cls.waitlist_limits.get(quota, 0)
+        seated: list[tuple[PassengerRow, inventory.Place | None, int]] = []
+        unconfirmed = 0
+        for number, pax in enumerate(request.passengers, start=1):
+            row = PassengerRow(
+                pnr="",  # the PNR is drawn once everyone is seated
+                number=number,
+                name=pax.name.strip(),
+                age=pax.age,
+                gender=pax.gender,
+                berth_preference=pax.berth_preference,
+                booking_status="",
+                state=BookingState.WL,  # until a place (or none) is found below
+                coach=None,
+                berth=None,
+                slot=None,
+                berth_type=None,
+                wl_no=None,
+                queue_no=None,
+                fare=to_paise(journey.fare.total),
+                refund=None,
+                cancelled_at=None,
+                train=train.number,
+                origin_date=origin,
+                class_code=cls.code,
+                quota=quota,
+                from_index=a,
+                to_index=b,
+            )
+            position = 0
+            place = berths.find(seats, legs, _preference(row))
+            if place is not None:
+                row = _seated(row, place, BookingState.CNF)
+                row = replace(row, booking_status=_status(row, 0))
+            elif request.only_if_confirmed:
+                unconfirmed += 1  # neither RAC nor waitlist for this request
+                continue
+            else:
+                if queues is None:
+                    queues = tx.queue_counts(pool)
+                if place := rac.find(seats, legs):
+                    queues.rac_waiting += 1
+                    queues.last_rac += 1
+                    position = queues.rac_waiting
+                    row = replace(_seated(row, place, BookingState.RAC), queue_no=queues.last_rac)
+                    row = replace(row, booking_status=f"RAC {position}")
+                elif queues.waiting < limit:
+                    queues.waiting += 1
+                    queues.last_wl += 1
+                    position = queues.waiting
+                    number_ = queues.last_wl
+                    row = replace(row, state=BookingState.WL, wl_no=number_, queue_no=number_)
+                    row = replace(row, booking_status=f"{quota}WL {number_}")
                 else:
                     raise WaitlistFull(
                         f"REGRET: the {quota} waitlist of {cls.code} on train {train.number}"
                         f" for {request.journey_date} is full ({limit} waiting)"
                     )
-                if place is not None:
-                    inventory.hold(taken, place, legs)
-                rows.append((row, place))
+            if place is not None:
+                inventory.hold(seats, place, legs)
+            seated.append((row, place, position))
 
-            if unconfirmed:
-                raise NoConfirmedSeats(
-                    f"only {len(rows)} of {len(rows) + unconfirmed} passengers can be confirmed"
-                    f" in {cls.code} on train {train.number}; nothing was booked"
-                )
-            booking = BookingRow(
-                pnr=pnr,
-                agent=agent,
-                client_reference=request.client_reference,
-                request_digest=digest,
-                train=train.number,
-                origin_date=origin.isoformat(),
-                journey_date=request.journey_date.isoformat(),
-                source=src.code,
-                destination=dst.code,
-                from_index=a,
-                to_index=b,
-                class_code=cls.code,
-                quota=quota,
-                booked_at=now.isoformat(),
-                base_fare=to_paise(fare.base),
-                reservation_charge=to_paise(fare.reservation),
-                superfast_charge=to_paise(fare.superfast),
-                tatkal_charge=to_paise(fare.tatkal),
-                gst=to_paise(fare.gst),
+        if unconfirmed:
+            raise NoConfirmedSeats(
+                f"only {len(seated)} of {len(seated) + unconfirmed} passengers can be confirmed"
+                f" in {cls.code} on train {train.number}; nothing was booked"
             )
-            tx.insert_booking(booking)
-            for row, place in rows:
-                tx.insert_passenger(row)
-                if place is not None:
-                    tx.occupy(row, place.key)
-            return self._view(tx, booking)
+        pnr = new_pnr(journey.source, tx.pnr_taken)
+        fare = journey.fare
+        booking = BookingRow(
+            pnr=pnr,
+            agent=agent,
+            client_reference=request.client_reference,
+            request_digest=digest,
+            train=train.number,
+            origin_date=origin,
+            journey_date=request.journey_date.isoformat(),
+            source=journey.source.code,
+            destination=journey.destination.code,
+            from_index=a,
+            to_index=b,
+            class_code=cls.code,
+            quota=quota,
+            booked_at=now.isoformat(),
+            base_fare=to_paise(fare.base),
+            reservation_charge=to_paise(fare.reservation),
+            superfast_charge=to_paise(fare.superfast),
+            tatkal_charge=to_paise(fare.tatkal),
+            gst=to_paise(fare.gst),
+        )
+        tx.insert_booking(booking)
+        rows = []
+        for row, place, position in seated:
+            row = replace(row, pnr=pnr)
+            tx.insert_passenger(row)
+            if place is not None:
+                tx.occupy(row, place.key)
+            rows.append((row, position))
+        return self._view(tx, booking, rows)
 
     def _repeat(
         self, tx: Transaction, existing: BookingRow, digest: str, reference: str
@@ -299,6 +347,11 @@ class BookingOffice:
         now = self._clock.now()
         with self._db.write() as tx:
             booking = self._owned(tx, agent, pnr)
+            train = self.catalog.trains[booking.train]
+            cls = self.catalog.classes[booking.class_code]
+            # Lock the class and load its map first: the releases below keep it in step.
+            layout = inventory.layout(train, cls)
+            tx.seat_map(train.number, booking.origin_date, cls.code, layout)
             passengers = tx.passengers(pnr)
             by_number = {p.number: p for p in passengers}
             if numbers:
@@ -317,8 +370,6 @@ class BookingOffice:
                 selected = [p for p in passengers if p.state != BookingState.CAN]
                 if not selected:
                     raise AlreadyCancelled(f"PNR {pnr} is already fully cancelled")
-            train = self.catalog.trains[booking.train]
-            cls = self.catalog.classes[booking.class_code]
             departs = train.departure(date.fromisoformat(booking.origin_date), booking.from_index)
             if departs <= now:
                 raise CancellationClosed(
@@ -362,7 +413,7 @@ class BookingOffice:
     ) -> tuple[Promotion, ...]:
         """Move RAC passengers to free berths, then waitlisted ones to berths or RAC, in order."""
         _, origin, _, quota = pool
-        taken = tx.occupancy(train.number, origin, cls.code)
+        taken = tx.seat_map(train.number, origin, cls.code, inventory.layout(train, cls))
         moved: list[tuple[PassengerRow, str]] = []
         berths = inventory.confirmed_places(train, cls, quota)
         for position, pax in enumerate(tx.queue(pool, BookingState.RAC), start=1):
@@ -370,9 +421,7 @@ class BookingOffice:
             place = inventory.find_place(berths, taken, legs, _preference(pax))
             if place is None:
                 continue
-            assert pax.coach is not None and pax.berth is not None and pax.slot is not None
-            taken[(pax.coach, pax.berth, pax.slot)].difference_update(legs)
-            tx.release(pax.pnr, pax.number)
+            tx.release(pax.pnr, pax.number)  # the RAC half-berth, in the map too
             promoted = replace(_seated(pax, place, BookingState.CNF), queue_no=None)
             inventory.hold(taken, place, legs)
             tx.update_passenger(promoted)
@@ -412,8 +461,19 @@ class BookingOffice:
             return _status(pax, tx.queue_position(pool, pax.state, pax.queue_no))
         return _status(pax, 0)
 
-    def _view(self, tx: Transaction, booking: BookingRow) -> BookingView:
+    def _view(
+        self,
+        tx: Transaction,
+        booking: BookingRow,
+        fresh: list[tuple[PassengerRow, int]] | None = None,
+    ) -> BookingView:
+        """The booking as the caller sees it; ``fresh`` are rows just written, with their queue
+        positions (so a new booking is answered without reading it back)."""
         train = self.catalog.trains[booking.train]
+        if fresh is None:
+            rows = [(p, self._current(tx, p)) for p in tx.passengers(booking.pnr)]
+        else:
+            rows = [(p, _status(p, position)) for p, position in fresh]
         origin = date.fromisoformat(booking.origin_date)
         departs = train.departure(origin, booking.from_index)
         fare = Fare(
@@ -430,14 +490,14 @@ class BookingOffice:
                 age=p.age,
                 gender=p.gender,
                 booking_status=p.booking_status,
-                current_status=self._current(tx, p),
+                current_status=current,
                 coach=p.coach,
                 berth=p.berth,
                 berth_type=p.berth_type,
                 fare=from_paise(p.fare),
                 refund=None if p.refund is None else from_paise(p.refund),
             )
-            for p in tx.passengers(booking.pnr)
+            for p, current in rows
         )
         charted = self._clock.now() >= departs - timedelta(hours=4)
         return BookingView(
@@ -460,6 +520,21 @@ class BookingOffice:
             chart_status="CHART PREPARED" if charted else "CHART NOT PREPARED",
             passengers=passengers,
         )
+
+
+@dataclass(frozen=True)
+class _Journey:
+    """A booking request checked against the timetable and the rules."""
+
+    source: Station
+    destination: Station
+    train: Train
+    cls: TravelClass
+    quota: str
+    a: int
+    b: int
+    origin: str  # the date the train leaves its origin, ISO
+    fare: Fare
 
 
 def _preference(pax: PassengerRow) -> str | None:
@@ -491,7 +566,14 @@ def _status(pax: PassengerRow, position: int) -> str:
 
 
 def _digest(request: BookingRequest, source: str, destination: str) -> str:
-    """A fingerprint of what a booking asks for, to recognise a retry of the same request."""
-    body = asdict(replace(request, source=source, destination=destination, client_reference=""))
+    """A fingerprint of what a booking asks for, to recognise a retry of the same request.
+
+    The JSON is what ``dataclasses.asdict`` gave (digests stored by earlier versions still
+    match), built field by field: ``asdict`` deep-copies, which cost more than the rest."""
+    body: dict[str, object] = {f.name: getattr(request, f.name) for f in fields(request)}
+    body.update(source=source, destination=destination, client_reference="")
     body["journey_date"] = request.journey_date.isoformat()
+    body["passengers"] = [
+        {f.name: getattr(p, f.name) for f in fields(p)} for p in request.passengers
+    ]
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()

@@ -9,6 +9,13 @@ from two threads or two server processes sharing the file, are serialised there,
 sees the first's berths. The ``occupancy`` table's primary key (one row per berth, slot and leg
 of the route) makes a berth given twice for the same stretch impossible even if the code above it
 were wrong, and a partial unique index does the same for waitlist numbers.
+
+Seat maps: ``seat_maps`` holds one row per train-day and class (the inventory row): the layout's
+fingerprint and one bitmap per leg (``railway.store.SeatMap``), kept equal to the occupancy rows
+of that class in the same transaction. A row whose fingerprint is not the layout the core asks
+for (a changed catalogue; ``''`` when marked stale) is rebuilt from the occupancy rows; a class
+without a row has no occupancy rows (a database made before seat maps gets stale rows for its
+classes when it is first opened).
 """
 
 from __future__ import annotations
@@ -17,21 +24,27 @@ import queue
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import astuple, fields
+from dataclasses import fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from soap_server.railway.codes import QUEUED, BookingState
+from soap_server.railway.codes import BookingState
 from soap_server.railway.store import (
     AgentRow,
     BookingRow,
+    Layout,
     PassengerRow,
     PlaceKey,
     Pool,
+    QueueCounts,
+    SeatMap,
     SessionRow,
     StoreBusy,
     StoreError,
 )
+
+ClassKey = tuple[str, str, str]  # train, origin_date, class_code
 
 SCHEMA_VERSION = 1
 CNF, RAC, CAN = BookingState.CNF, BookingState.RAC, BookingState.CAN
@@ -127,12 +140,37 @@ CREATE TABLE IF NOT EXISTS occupancy (
     FOREIGN KEY (pnr, number) REFERENCES passengers(pnr, number)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS occupancy_by_passenger ON occupancy (pnr, number);
+CREATE TABLE IF NOT EXISTS seat_maps (
+    train       TEXT NOT NULL,
+    origin_date TEXT NOT NULL,
+    class_code  TEXT NOT NULL,
+    layout      TEXT NOT NULL,
+    legs        BLOB NOT NULL,
+    PRIMARY KEY (train, origin_date, class_code)
+) WITHOUT ROWID;
+"""
+#: Classes that hold places but have no seat map (a database made before seat maps) get a stale
+#: one, rebuilt from their occupancy rows when first read.
+_BACKFILL_SEAT_MAPS = """
+INSERT OR IGNORE INTO seat_maps (train, origin_date, class_code, layout, legs)
+    SELECT DISTINCT train, origin_date, class_code, '', x'' FROM occupancy
 """
 
 
+_POOL = "train = ? AND origin_date = ? AND class_code = ? AND quota = ?"
+#: Each part answered from an index (passengers_by_pool, waitlist_numbers) without reading rows.
+_QUEUE_COUNTS = f"""SELECT
+    (SELECT count(*) FROM passengers WHERE {_POOL} AND state = '{RAC}'),
+    (SELECT count(*) FROM passengers WHERE {_POOL} AND state = '{BookingState.WL}'),
+    (SELECT coalesce(max(queue_no), 0) FROM passengers WHERE {_POOL} AND state = '{RAC}'),
+    (SELECT coalesce(max(wl_no), 0) FROM passengers WHERE {_POOL} AND wl_no IS NOT NULL)
+"""
 _PASSENGER_COLUMNS = ", ".join(f.name for f in fields(PassengerRow))
 _BOOKING_COLUMNS = ", ".join(f.name for f in fields(BookingRow))
 _STATE = [f.name for f in fields(PassengerRow)].index("state")
+# A row's values in column order (``dataclasses.astuple`` deep-copies every field: slower).
+_BOOKING_VALUES = attrgetter(*(f.name for f in fields(BookingRow)))
+_PASSENGER_VALUES = attrgetter(*(f.name for f in fields(PassengerRow)))
 
 
 def _passenger(row: tuple[Any, ...]) -> PassengerRow:
@@ -154,6 +192,8 @@ class SqliteTransaction:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self._maps: dict[ClassKey, SeatMap] = {}  # the seat maps handed out, kept in step
+        self._dirty: set[ClassKey] = set()  # maps to write back at commit
 
     # -- agents and sessions ---------------------------------------------------------------
     def agent(self, code: str) -> AgentRow | None:
@@ -214,7 +254,7 @@ class SqliteTransaction:
     def insert_booking(self, booking: BookingRow) -> None:
         marks = ", ".join("?" * len(fields(BookingRow)))
         self._conn.execute(
-            f"INSERT INTO bookings ({_BOOKING_COLUMNS}) VALUES ({marks})", astuple(booking)
+            f"INSERT INTO bookings ({_BOOKING_COLUMNS}) VALUES ({marks})", _BOOKING_VALUES(booking)
         )
 
     def passengers(self, pnr: str) -> list[PassengerRow]:
@@ -226,7 +266,8 @@ class SqliteTransaction:
     def insert_passenger(self, passenger: PassengerRow) -> None:
         marks = ", ".join("?" * len(fields(PassengerRow)))
         self._conn.execute(
-            f"INSERT INTO passengers ({_PASSENGER_COLUMNS}) VALUES ({marks})", astuple(passenger)
+            f"INSERT INTO passengers ({_PASSENGER_COLUMNS}) VALUES ({marks})",
+            _PASSENGER_VALUES(passenger),
         )
 
     def update_passenger(self, passenger: PassengerRow) -> None:
@@ -266,69 +307,111 @@ class SqliteTransaction:
         ).fetchone()
         return int(position)
 
-    def queue_lengths(
-        self, train: str, origin_date: str, class_code: str
-    ) -> dict[tuple[str, str], int]:
-        """(quota, state) -> number of passengers, for RAC and WL of one class."""
-        rows = self._conn.execute(
-            "SELECT quota, state, count(*) FROM passengers WHERE train = ? AND origin_date = ?"
-            " AND class_code = ? AND state IN (?, ?) GROUP BY quota, state",
-            (train, origin_date, class_code, *QUEUED),
-        ).fetchall()
-        return {(quota, state): int(n) for quota, state, n in rows}
+    def queue_counts(self, pool: Pool) -> QueueCounts:
+        """How many wait in a pool's RAC and waitlist queues, and its last numbers."""
+        rac, wl, last_rac, last_wl = self._conn.execute(_QUEUE_COUNTS, pool * 4).fetchone()
+        return QueueCounts(int(rac), int(wl), int(last_rac), int(last_wl))
 
     def last_numbers(self, pool: Pool) -> tuple[int, int]:
         """The highest waitlist number issued and RAC queue number used in a pool."""
-        wl, rac = self._conn.execute(
-            "SELECT coalesce(max(wl_no), 0),"
-            " coalesce(max(CASE WHEN state = ? THEN queue_no END), 0)"
-            " FROM passengers WHERE train = ? AND origin_date = ? AND class_code = ? AND quota = ?",
-            (RAC, *pool),
-        ).fetchone()
-        return int(wl), int(rac)
+        counts = self.queue_counts(pool)
+        return counts.last_wl, counts.last_rac
 
     # -- seats -------------------------------------------------------------------------------
-    def occupancy(
-        self, train: str, origin_date: str, class_code: str, legs: tuple[int, int] | None = None
-    ) -> dict[PlaceKey, set[int]]:
-        """Occupied legs per place of one class; only legs in ``[first, last)`` if given."""
-        sql = (
+    def seat_map(self, train: str, origin_date: str, class_code: str, layout: Layout) -> SeatMap:
+        """The class's seat map, read fresh (``BEGIN IMMEDIATE`` has locked it already)."""
+        key = (train, origin_date, class_code)
+        seats = self._maps.get(key)
+        if seats is not None and seats.layout is layout:
+            return seats
+        row = self._conn.execute(
+            "SELECT layout, legs FROM seat_maps"
+            " WHERE train = ? AND origin_date = ? AND class_code = ?",
+            key,
+        ).fetchone()
+        if row is None:  # no place of the class was ever held
+            seats = SeatMap(layout)
+        elif row[0] == layout.fingerprint:
+            seats = SeatMap.from_bytes(layout, row[1])
+        else:
+            seats = self._rebuild(key, layout)
+            self._dirty.add(key)
+        self._maps[key] = seats
+        return seats
+
+    def _rebuild(self, key: ClassKey, layout: Layout) -> SeatMap:
+        seats = SeatMap(layout)
+        legs = seats.legs
+        for coach, berth, slot, leg in self._conn.execute(
             "SELECT coach, berth, slot, leg FROM occupancy"
-            " WHERE train = ? AND origin_date = ? AND class_code = ?"
+            " WHERE train = ? AND origin_date = ? AND class_code = ?",
+            key,
+        ):
+            index = layout.index.get((coach, berth, slot))
+            if index is not None and 0 <= leg < len(legs):  # a place the catalogue still has
+                legs[leg] |= 1 << index
+        return seats
+
+    def _stale(self, key: ClassKey) -> None:
+        """A change the loaded maps can't follow: the stored map is rebuilt when next read."""
+        self._maps.pop(key, None)
+        self._dirty.discard(key)
+        self._conn.execute(
+            "INSERT INTO seat_maps (train, origin_date, class_code, layout, legs)"
+            " VALUES (?, ?, ?, '', x'') ON CONFLICT DO UPDATE SET layout = '', legs = x''",
+            key,
         )
-        args: tuple[object, ...] = (train, origin_date, class_code)
-        if legs is not None:
-            sql += " AND leg >= ? AND leg < ?"
-            args += legs
-        taken: dict[PlaceKey, set[int]] = {}
-        for coach, berth, slot, leg in self._conn.execute(sql, args):
-            taken.setdefault((coach, berth, slot), set()).add(leg)
-        return taken
 
     def occupy(self, passenger: PassengerRow, place: PlaceKey) -> None:
-        """Hold a place for each leg of the passenger's journey."""
+        """Hold a place for each leg of the passenger's journey (rows and seat map)."""
         coach, berth, slot = place
+        first, last = passenger.from_index, passenger.to_index
+        key = (passenger.train, passenger.origin_date, passenger.class_code)
         self._conn.executemany(
             "INSERT INTO occupancy (train, origin_date, class_code, coach, berth, slot, leg,"
             " pnr, number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (
-                    passenger.train,
-                    passenger.origin_date,
-                    passenger.class_code,
-                    coach,
-                    berth,
-                    slot,
-                    leg,
-                    passenger.pnr,
-                    passenger.number,
-                )
-                for leg in range(passenger.from_index, passenger.to_index)
+                (*key, coach, berth, slot, leg, passenger.pnr, passenger.number)
+                for leg in range(first, last)
             ],
         )
+        seats = self._maps.get(key)
+        index = None if seats is None else seats.layout.index.get(place)
+        if seats is None or index is None or last > seats.layout.legs:
+            self._stale(key)
+            return
+        seats.hold(index, first, last)
+        self._dirty.add(key)
 
     def release(self, pnr: str, number: int) -> None:
-        self._conn.execute("DELETE FROM occupancy WHERE pnr = ? AND number = ?", (pnr, number))
+        """Give up whatever place a passenger holds (rows and seat map)."""
+        rows = self._conn.execute(
+            "DELETE FROM occupancy WHERE pnr = ? AND number = ?"
+            " RETURNING train, origin_date, class_code, coach, berth, slot, leg",
+            (pnr, number),
+        ).fetchall()
+        for train, origin_date, class_code, coach, berth, slot, leg in rows:
+            key = (train, origin_date, class_code)
+            seats = self._maps.get(key)
+            index = None if seats is None else seats.layout.index.get((coach, berth, slot))
+            if seats is None or index is None or leg >= seats.layout.legs:
+                self._stale(key)
+                continue
+            seats.legs[leg] &= ~(1 << index)
+            self._dirty.add(key)
+
+    def write_back(self) -> None:
+        """Store the seat maps changed in this transaction (just before it commits)."""
+        self._conn.executemany(
+            "INSERT INTO seat_maps (train, origin_date, class_code, layout, legs)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
+            " SET layout = excluded.layout, legs = excluded.legs",
+            [
+                (*key, self._maps[key].layout.fingerprint, self._maps[key].to_bytes())
+                for key in sorted(self._dirty)
+            ],
+        )
+        self._dirty.clear()
 
     # -- reports ----------------------------------------------------------------
     def count(self, table: str) -> int:
@@ -367,18 +450,28 @@ class SqliteStore:
         try:
             yield conn
         except BaseException:
-            if conn.in_transaction:
-                conn.rollback()
+            try:
+                if conn.in_transaction:
+                    conn.rollback()
+            except sqlite3.Error:
+                conn.close()  # not fit to be handed out again
+                raise
+            # A refused booking (REGRET, a rule) is ordinary traffic: keep the connection.
+            self._idle.put(conn)
             raise
         self._idle.put(conn)
 
     @contextmanager
     def _transaction(self, begin: str) -> Iterator[SqliteTransaction]:
+        writes = begin != "BEGIN DEFERRED"
         try:
             with self._connection() as conn:
                 conn.execute(begin)
                 try:
-                    yield SqliteTransaction(conn)
+                    tx = SqliteTransaction(conn)
+                    yield tx
+                    if writes:
+                        tx.write_back()
                 except BaseException:
                     conn.rollback()
                     raise
@@ -412,9 +505,14 @@ class SqliteStore:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
             try:
+                had_seat_maps = conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seat_maps'"
+                ).fetchone()
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
+                if not had_seat_maps:
+                    conn.execute(_BACKFILL_SEAT_MAPS)
                 row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
                 seeded = row is None
                 if seeded:
