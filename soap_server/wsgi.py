@@ -143,6 +143,10 @@ class CoreApp:
             "clock": repr(self.railway.clock),
             "now": self.railway.clock.now().isoformat(),
             "database": str(self.settings.db_path),
+            "timetable": {
+                "source": self.railway.catalog.source,
+                "trains": len(self.railway.catalog.trains),
+            },
             "bookings": bookings,
             "wsdl": f"{self.settings.public_url}?wsdl",
             "maintenance": [f"{a:%H:%M}-{b:%H:%M}" for a, b in self.railway.policy.maintenance],
@@ -199,7 +203,8 @@ def from_environment() -> CoreApp:
             'soap_server.wsgi:from_environment()'
 
     Also read: ``IRCTC_CLOCK`` (``real`` by default), ``IRCTC_PUBLIC_URL``, ``IRCTC_DEMO``
-    (``1``: demo mode, the help pages show the demo passwords).
+    (``1``: demo mode, the help pages show the demo passwords), ``IRCTC_CATALOG`` (a timetable
+    file or directory instead of the bundled trains, as ``serve --catalog``).
     """
     from pathlib import Path
 
@@ -208,12 +213,14 @@ def from_environment() -> CoreApp:
     from soap_server.simulation import load_profile
 
     profile = os.environ.get("IRCTC_PROFILE")
+    timetable = os.environ.get("IRCTC_CATALOG")
     settings = Settings(
         db_path=Path(os.environ.get("IRCTC_DB", str(DEFAULT_DB_PATH))),
         public_url=os.environ.get("IRCTC_PUBLIC_URL", DEFAULT_PUBLIC_URL),
         clock=parse_clock(os.environ.get("IRCTC_CLOCK", "real")),
         profile=load_profile(Path(profile)) if profile else None,
         demo_mode=os.environ.get("IRCTC_DEMO", "") not in ("", "0"),
+        catalog=load_catalog(Path(timetable)) if timetable else None,
     )
     return create_app(settings)
 
@@ -249,7 +256,8 @@ def build_railway(settings: Settings, hooks: Sequence[Hook] | None = None) -> Ra
         hooks = ()
         if settings.profile is not None:  # real time for the simulation's latency and limiter
             hooks = (Simulation(settings.profile, sleep=time.sleep, monotonic=time.monotonic),)
-    return Railway(load_catalog(), store, settings.clock, policy_of(settings), hooks)
+    catalog = settings.catalog or load_catalog()
+    return Railway(catalog, store, settings.clock, policy_of(settings), hooks)
 
 
 def create_app(settings: Settings, railway: Railway | None = None) -> CoreApp:
