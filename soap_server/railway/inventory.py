@@ -118,6 +118,16 @@ class PlaceSet:
     def count_free(self, seats: SeatMap, legs: range) -> int:
         return self.free(seats, legs).bit_count()
 
+    def free_places(self, seats: SeatMap, legs: range) -> list[Place]:
+        """The places of this set free over all of ``legs``, in allocation order (a cost in
+        proportion to how many are free: for choosing among them, not for counting)."""
+        free, found = self.free(seats, legs), []
+        while free:
+            lowest = free & -free
+            found.append(self.every[lowest.bit_length() - 1])
+            free ^= lowest
+        return found
+
     def find(self, seats: SeatMap, legs: range, preference: str | None = None) -> Place | None:
         """The first free place for the legs, of the preferred berth type if one is free."""
         free = self.free(seats, legs)
@@ -128,6 +138,11 @@ class PlaceSet:
             if preferred:
                 free = preferred
         return self.every[(free & -free).bit_length() - 1]
+
+
+def is_free(seats: SeatMap, place: Place, legs: range) -> bool:
+    index = seats.layout.index[place.key]
+    return not (seats.held(legs.start, legs.stop) >> index) & 1
 
 
 def find_place(

@@ -118,6 +118,12 @@ def test_the_map_follows_every_booking_cancellation_and_promotion(
         assert searched_free(railway, token, train, cls_code, a, b) == free_by_rows(
             settings.db_path, train, cls, a, b
         ), f"step {step}: legs {a}-{b}"
+        berths = inventory.confirmed_places(train, cls, "GN")
+        with railway.store.read() as tx:
+            seats = tx.seat_map(TRAIN, JOURNEY.isoformat(), cls_code, inventory.layout(train, cls))
+            free = [p.key for p in berths.free_places(seats, range(a, b))]
+            assert free == [p.key for p in berths if inventory.is_free(seats, p, range(a, b))]
+        assert len(free) == free_by_rows(settings.db_path, train, cls, a, b)
 
 
 def test_a_database_made_before_seat_maps_is_rebuilt_from_its_rows(
