@@ -28,8 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from spyne import MethodContext
-from spyne.protocol import ProtocolBase
 from werkzeug.test import Client
 
 from soap_server.ns import SOAP_ENV, TNS
@@ -99,6 +97,10 @@ def floor(request: bytes, response: bytes) -> Callable[[int], object]:
 
 
 def spyne_serialiser(app: Any, operation: str, result: object) -> Callable[[int], object]:
+    # Imported here, after soap_server (and its Spyne fix for Python 3.12+, soap_server/compat.py).
+    from spyne import MethodContext
+    from spyne.protocol import ProtocolBase
+
     application = app.soap_application
     descriptor = application.interface.service_method_map[f"{{{TNS}}}{operation}"][0]
 

@@ -73,7 +73,7 @@ class FreshCore:
                     "-w",
                     str(self.workers),
                     "-k",
-                    "gthread",
+                    "soap_server.serving.BoundedThreadWorker",
                     "--threads",
                     "8",
                     "-b",

@@ -17,7 +17,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -27,6 +27,7 @@ from soap_client.agent import TravelAgent
 from soap_client.codegen.command import add_arguments as add_codegen_arguments
 from soap_client.codegen.command import run as run_codegen
 from soap_client.errors import AgentError, ServiceFault, TransportError
+from soap_client.irctc_client import TrainSchedule
 from soap_client.journey import play_journey
 from soap_client.ledger import Ledger
 from soap_client.models import Booking, Cancellation, TrainOffer
@@ -150,6 +151,13 @@ def _global_options(shared: bool) -> _Parser:
         "--ledger", type=Path, default=default(None), help="ledger file (var/ledger-AGENT.sqlite3)"
     )
     options.add_argument(
+        "--wsse",
+        choices=("text", "digest"),
+        default=default(None),
+        help="authenticate every call with a WS-Security UsernameToken instead of a Login"
+        " session (PasswordText, or PasswordDigest with Nonce and Created)",
+    )
+    options.add_argument(
         "--timeout", type=_seconds, default=default(30.0), help="seconds per call (default: 30)"
     )
     options.add_argument(
@@ -217,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     cancel.add_argument(
         "--passenger", dest="passengers", action="append", type=_count(1, 6), metavar="N"
     )
+
+    schedule = command("schedule", "a train's timetable: stops, times, days of run")
+    schedule.add_argument("train", metavar="TRAIN", type=_train, help="train number, e.g. 12952")
 
     command("bookings", "the agent's ledger")
     command("sync", "reconcile pending bookings and refresh statuses")
@@ -327,11 +338,11 @@ def _main(argv: list[str], out: TextIO) -> int:
     if args.command == "compare":
         return _compare(args, out)
     if args.command == "load":
-        import time
+        from time import strftime
 
         from soap_client.load import main_load
 
-        folder = args.ledgers or Path("var") / f"load-{args.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
+        folder = args.ledgers or Path("var") / f"load-{args.seed}-{strftime('%Y%m%d-%H%M%S')}"
         progress = sys.stderr if sys.stderr.isatty() and not args.json else None
         if args.profile is None:
             return main_load(
@@ -358,6 +369,7 @@ def _main(argv: list[str], out: TextIO) -> int:
             timeout=args.timeout,
             trace=print_exchange if args.trace else None,
             retry_refused=False,
+            wsse=args.wsse,
         ) as agent:
             return _run(args, agent, ledger, out)
     except checks.LocalError as error:
@@ -414,6 +426,13 @@ def _run(args: argparse.Namespace, agent: TravelAgent, ledger: Ledger, out: Text
     elif args.command == "cancel":
         result = agent.cancel(args.pnr, args.passengers)
         _emit(out, args.json, result, lambda: format_cancellation(result))
+    elif args.command == "schedule":
+        timetable = agent.read(
+            lambda client, header: client.get_train_schedule(
+                train_number=args.train, session_header=header
+            )
+        )
+        _emit(out, args.json, timetable, lambda: format_schedule(timetable))
     elif args.command == "bookings":
         entries = ledger.entries()
         _emit(out, args.json, entries, lambda: format_ledger(entries))
@@ -608,7 +627,7 @@ def _json_default(value: Any) -> Any:
         return dataclasses.asdict(value)
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, timedelta):
         return iso_duration(value)
@@ -654,6 +673,25 @@ def format_offers(offers: list[TrainOffer]) -> str:
             f"{o.number:6} {_short(o.name, 30):30} {o.departs:%d %b %H:%M}"
             f"    {o.arrives:%d %b %H:%M}"
             f"    {_hhmm(o.duration):>6}  {classes}"
+        )
+    return "\n".join(lines)
+
+
+def format_schedule(s: TrainSchedule) -> str:
+    def clock(moment: time | None) -> str:
+        return "-" if moment is None else f"{moment:%H:%M}"
+
+    lines = [
+        f"{s.train_number} {s.train_name} ({s.category}): {s.from_} -> {s.to},"
+        f" {s.distance_km} km, {_hhmm(s.duration)}, runs {s.runs_on}",
+        f"{'#':>3}  {'Station':32} {'Arrives':>7} {'Departs':>7} {'Halt':>5} {'Day':>3} {'Km':>5}",
+    ]
+    for stop in s.stops:
+        halt = "-" if stop.halt_minutes is None else f"{stop.halt_minutes}m"
+        lines.append(
+            f"{stop.number:>3}  {stop.station:5} {stop.station_name[:26]:26}"
+            f" {clock(stop.arrival):>7} {clock(stop.departure):>7} {halt:>5} {stop.day:>3}"
+            f" {stop.distance_km:>5}"
         )
     return "\n".join(lines)
 

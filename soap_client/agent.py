@@ -19,13 +19,14 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import requests
 from lxml import etree
 from zeep.exceptions import Error as ZeepError
 from zeep.exceptions import TransportError as ZeepTransportError
 from zeep.transports import Transport
+from zeep.wsse.username import UsernameToken
 
 from soap_client import WSDL_PATH, checks
 from soap_client import irctc_client as wire
@@ -53,10 +54,18 @@ from soap_client.settings import safe_settings
 from soap_client.trace import Traceable, TraceHook, TracingTransport
 
 T = TypeVar("T")
-Call = Callable[[wire.SessionHeader], T]
+Call = Callable[[wire.SessionHeader | None], T]
+#: A read-only call of the generated client, given the client and the session header.
+Read = Callable[[wire.IrctcReservationClient, wire.SessionHeader | None], T]
 #: Client faults that say nothing about whether the core holds a booking for the reference.
 NOT_ABOUT_THE_REQUEST = frozenset(
-    {"RateLimited", "SessionExpired", "SessionInvalid", "AuthenticationFailed", "AccountLocked"}
+    {
+        "RateLimited",
+        "LoginThrottled",
+        "SessionExpired",
+        "SessionInvalid",
+        "AuthenticationFailed",
+    }
 )
 
 
@@ -83,7 +92,11 @@ class TravelAgent:
         transport: Transport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         retry_refused: bool = True,
+        wsse: Literal["text", "digest"] | None = None,
     ) -> None:
+        """``wsse`` authenticates every call with a WS-Security UsernameToken (zeep's own
+        ``zeep.wsse.UsernameToken``: PasswordText, or PasswordDigest with a fresh Nonce and
+        Created for each call) instead of a Login session."""
         self.url = url
         self.agent = agent.upper()
         self._password = password
@@ -109,6 +122,11 @@ class TravelAgent:
             )
         except (OSError, ZeepError, etree.XMLSyntaxError) as error:
             raise AgentError("Wsdl", f"cannot load the WSDL {wsdl}: {error}", False) from None
+        self.wsse = wsse
+        if wsse is not None:
+            self._client.zeep.wsse = UsernameToken(
+                self.agent, password, use_digest=wsse == "digest", zulu_timestamp=True
+            )
         self._token: str | None = None
         self._lock = threading.Lock()
         #: The core's clock at the last login (it may be simulated).
@@ -156,6 +174,13 @@ class TravelAgent:
             self._token = None
 
     # -- operations ----------------------------------------------------------------------------
+    def read(self, call: Read[T]) -> T:
+        """Any read-only operation of the generated client, with the agent's session and retries:
+        ``agent.read(lambda c, h: c.get_pnr_status(pnr=pnr, session_header=h))``. It logs in
+        if needed, once more on an expired session, and retries lost answers and retryable
+        faults (reading twice changes nothing)."""
+        return self._call(lambda header: call(self._client, header), retry=True)
+
     def search(
         self,
         source: str,
@@ -164,16 +189,15 @@ class TravelAgent:
         travel_class: wire.ClassType | None = None,
         quota: wire.QuotaType | None = None,
     ) -> list[TrainOffer]:
-        trains = self._call(
-            lambda header: self._client.search_train(
+        trains = self.read(
+            lambda client, header: client.search_train(
                 from_=source,
                 to=destination,
                 journey_date=journey_date,
                 class_=travel_class,
                 quota=quota,
                 session_header=header,
-            ),
-            retry=True,
+            )
         )
         return [_train(t) for t in trains]
 
@@ -222,8 +246,8 @@ class TravelAgent:
 
     def pnr_status(self, pnr: str) -> Booking:
         pnr = checks.pnr(pnr)
-        details = self._call(
-            lambda header: self._client.get_pnr_status(pnr=pnr, session_header=header), retry=True
+        details = self.read(
+            lambda client, header: client.get_pnr_status(pnr=pnr, session_header=header)
         )
         booking = _booking(details)
         if self.ledger is not None:
@@ -319,10 +343,12 @@ class TravelAgent:
         while True:
             token: str | None = None
             try:
+                if self.wsse is not None:  # the call carries its own credentials
+                    return self._guard(functools.partial(call, None))
                 token = self._token or self.login()
                 return self._guard(functools.partial(call, _header(token)))
             except SessionError:
-                if relogged:
+                if relogged or self.wsse is not None:
                     raise
                 relogged = True
                 with self._lock:

@@ -12,6 +12,10 @@ them to local files; its entries (relative ``uri`` values are read from the cata
   ``xs:import`` that names only a namespace
 - ``<nextCatalog catalog="FILE"/>`` and ``<group>``
 
+Every catalog also has standard entries (``Catalog.standard()`` alone when none is given):
+stand-ins, written for this package in ``schemas/``, for the schema of the XML namespace and
+SOAP 1.1's encoding schema, which WSDLs import from the web (and zeep fetches on their behalf).
+
 A document mapped to a local file is read as that file, so its own relative imports resolve
 next to it. ``Loader`` fetches and parses documents safely (no DTD, no entities, a size limit,
 timeouts); ``CatalogTransport`` makes zeep load through the same catalog.
@@ -32,6 +36,18 @@ from soap_client.ns import WSDL, XS
 
 CATALOG = "urn:oasis:names:tc:entity:xmlns:xml:catalog"
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+SOAP_ENCODING = "http://schemas.xmlsoap.org/soap/encoding/"
+# (namespace, the URLs it is fetched from, the stand-in in schemas/)
+_STANDARD = (
+    (XML_NS, ("http://www.w3.org/2001/xml.xsd", "https://www.w3.org/2001/xml.xsd"), "xml.xsd"),
+    (
+        SOAP_ENCODING,
+        (SOAP_ENCODING, SOAP_ENCODING.rstrip("/"), SOAP_ENCODING.replace("http:", "https:")),
+        "soap-encoding.xsd",
+    ),
+)
 _REFERENCES = {
     f"{{{XS}}}import": "schemaLocation",
     f"{{{XS}}}include": "schemaLocation",
@@ -82,11 +98,26 @@ class Catalog:
 
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> Catalog:
+        """The catalog in ``path``, with the standard entries beneath its own."""
         catalog = cls()
         catalog._read(Path(path).resolve(), set())
         catalog.prefixes.sort(key=lambda entry: -len(entry[0]))
         catalog.suffixes.sort(key=lambda entry: -len(entry[0]))
-        return catalog
+        return catalog._with_standard()
+
+    @classmethod
+    def standard(cls) -> Catalog:
+        """Only the standard entries: stand-ins for the XML namespace's schema and SOAP 1.1's
+        encoding schema, which WSDLs import (or zeep fetches on their behalf) from the web."""
+        return cls()._with_standard()
+
+    def _with_standard(self) -> Catalog:
+        for namespace, urls, file in _STANDARD:
+            local = str(SCHEMAS / file)
+            self.namespaces.setdefault(namespace, local)
+            for url in urls:
+                self.exact.setdefault(url, local)
+        return self
 
     def _read(self, path: Path, seen: set[Path]) -> None:
         if path in seen:
@@ -176,9 +207,39 @@ class Catalog:
             if target is not None:
                 element.set(attribute, written(target))
                 changed = True
+        # zeep fetches the SOAP encoding schema from the web when a type refers to it
+        # without importing it: import it where it is declared, from its local stand-in.
+        encoding = self.namespace(SOAP_ENCODING)
+        for schema in root.iter(f"{{{XS}}}schema") if encoding else ():
+            own = schema.get("targetNamespace") == SOAP_ENCODING
+            if (
+                not own
+                and _refers_to(schema, SOAP_ENCODING)
+                and not any(
+                    i.get("namespace") == SOAP_ENCODING for i in schema.iterfind(f"{{{XS}}}import")
+                )
+            ):
+                imported = etree.Element(f"{{{XS}}}import", namespace=SOAP_ENCODING)
+                imported.set("schemaLocation", written(encoding or ""))
+                schema.insert(0, imported)
+                changed = True
         if not changed:
             return content
         return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
+
+
+def _refers_to(schema: etree._Element, namespace: str) -> bool:
+    """Whether a QName-valued attribute somewhere in ``schema`` names ``namespace``."""
+    prefixes = [p for p, uri in schema.nsmap.items() if uri == namespace and p]
+    if not prefixes:
+        return False
+    for element in schema.iter():
+        for name, value in element.attrib.items():
+            local = str(name).rpartition("}")[2]
+            if local in ("type", "base", "ref", "itemType", "memberTypes", "arrayType"):
+                if any(word.startswith(f"{p}:") for p in prefixes for word in str(value).split()):
+                    return True
+    return False
 
 
 class Loader:
@@ -252,15 +313,39 @@ class CatalogTransport(Transport):
         self.catalog = catalog if isinstance(catalog, Catalog) else Catalog.read(catalog)
 
     def load(self, url: str) -> bytes:
-        mapped = self.catalog.resolve(url)
-        if mapped is None:
-            return self.catalog.rewrite(_Transport.load(self, url), url)
-        if urlparse(mapped).scheme in ("http", "https"):
-            return self.catalog.rewrite(_Transport.load(self, mapped), mapped)
-        path = local_path(mapped)
-        try:
-            content = Path(path).read_bytes()
-        except OSError as error:
-            reason = f"cannot read {path}, the catalog's file for {url}: {error.strerror or error}"
-            raise CatalogError(reason) from None
-        return self.catalog.rewrite(content, url, path)
+        return catalog_load(self.catalog, lambda u: _Transport.load(self, u), url)
+
+
+def catalog_load(catalog: Catalog, load: Any, url: str) -> bytes:
+    """The document at ``url`` as zeep should see it: the catalog's local file in its place if
+    it maps it (else what ``load`` fetches), with its references rewritten (``rewrite``)."""
+    mapped = catalog.resolve(url)
+    if mapped is None:
+        return catalog.rewrite(load(url), url)
+    if urlparse(mapped).scheme in ("http", "https"):
+        return catalog.rewrite(load(mapped), mapped)
+    path = local_path(mapped)
+    try:
+        content = Path(path).read_bytes()
+    except OSError as error:
+        reason = f"cannot read {path}, the catalog's file for {url}: {error.strerror or error}"
+        raise CatalogError(reason) from None
+    return catalog.rewrite(content, url, path)
+
+
+class CatalogLoading:
+    """Another zeep transport, loading documents through a catalog and posting as it does.
+
+    For a transport the caller made (tracing, in-process, with a session): everything but
+    ``load`` is the wrapped transport's own.
+    """
+
+    def __init__(self, transport: Any, catalog: Catalog) -> None:
+        self.transport = transport
+        self.catalog = catalog
+
+    def load(self, url: str) -> bytes:
+        return catalog_load(self.catalog, self.transport.load, url)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)

@@ -5,7 +5,7 @@
     AgentError                    code, message, retryable
      +-- ServiceFault             the core answered with a SOAP fault (faultcode, detail)
      |    +-- ClientFault         the request is wrong: sending it again fails again
-     |    |    +-- AuthenticationError   AuthenticationFailed, AccountLocked
+     |    |    +-- AuthenticationError   AuthenticationFailed, LoginThrottled
      |    |    +-- SessionError          SessionExpired, SessionInvalid (the agent re-logs in once)
      |    +-- ServerFault         the core could not do it now (Maintenance, Busy, ...): retryable
      +-- TransportError           no SOAP answer at all: timeout, refused or dropped connection,
@@ -62,7 +62,7 @@ class TransportError(AgentError):
 
 
 SESSION_CODES = frozenset({"SessionExpired", "SessionInvalid"})
-AUTHENTICATION_CODES = frozenset({"AuthenticationFailed", "AccountLocked"})
+AUTHENTICATION_CODES = frozenset({"AuthenticationFailed", "LoginThrottled"})
 
 
 def fault_class(faultcode: str, code: str, retryable: bool) -> type[ServiceFault]:

@@ -30,9 +30,11 @@ __all__ = [
     "QuotaType",
     "ReservationFault",
     "ReservationFaultError",
+    "ScheduledStop",
     "ServiceFault",
     "SessionHeader",
     "TrainAvailability",
+    "TrainSchedule",
 ]
 
 #: The base of the fault classes below; undeclared faults are raised as it.
@@ -188,6 +190,22 @@ class ReservationFault:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class ScheduledStop:
+    """The type {urn:irctc:reservation:v1}ScheduledStop."""
+
+    number: int
+    station: str
+    station_name: str
+    arrival: datetime.time | None = None
+    departure: datetime.time | None = None
+    halt_minutes: int | None = None
+    day: int
+    distance_km: int
+
+    _xml: ClassVar[rt.Shape]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class SessionHeader:
     """The type {urn:irctc:reservation:v1}SessionHeader."""
 
@@ -210,6 +228,23 @@ class TrainAvailability:
     distance_km: int
     runs_on: str
     classes: list[ClassAvailability] = dataclasses.field(default_factory=list)
+
+    _xml: ClassVar[rt.Shape]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TrainSchedule:
+    """The type {urn:irctc:reservation:v1}TrainSchedule."""
+
+    train_number: str
+    train_name: str
+    category: str
+    from_: str
+    to: str
+    runs_on: str
+    distance_km: int
+    duration: datetime.timedelta
+    stops: list[ScheduledStop] = dataclasses.field(default_factory=list)
 
     _xml: ClassVar[rt.Shape]
 
@@ -304,6 +339,21 @@ class IrctcReservationClient(rt.Client):
         return cast(
             "BookingDetails",
             self._call("GetPnrStatus", {"pnr": pnr, "session_header": session_header}),
+        )
+
+    def get_train_schedule(
+        self, *, train_number: str, session_header: SessionHeader | None = None
+    ) -> TrainSchedule:
+        """A train's timetable: every stop with its arrival and departure (IST), the day of the
+        journey it falls on (1 is the day the train leaves its origin), the halt and the
+        distance from the origin, and the days the train runs. Raises ReservationFaultError,
+        or rt.ServiceFault for undeclared faults.
+        """
+        return cast(
+            "TrainSchedule",
+            self._call(
+                "GetTrainSchedule", {"train_number": train_number, "session_header": session_header}
+            ),
         )
 
     def login(self, *, agent_id: str, password: str) -> LoginResult:
@@ -465,6 +515,17 @@ ReservationFault._xml = rt.Shape(
     rt.element("message", "{urn:irctc:reservation:v1}Message", rt.STRING),
     rt.element("retryable", "{urn:irctc:reservation:v1}Retryable", rt.BOOLEAN),
 )
+ScheduledStop._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}ScheduledStop",
+    rt.element("number", "{urn:irctc:reservation:v1}Number", rt.INTEGER),
+    rt.element("station", "{urn:irctc:reservation:v1}Station", rt.STRING),
+    rt.element("station_name", "{urn:irctc:reservation:v1}StationName", rt.STRING),
+    rt.element("arrival", "{urn:irctc:reservation:v1}Arrival", rt.TIME, optional=True),
+    rt.element("departure", "{urn:irctc:reservation:v1}Departure", rt.TIME, optional=True),
+    rt.element("halt_minutes", "{urn:irctc:reservation:v1}HaltMinutes", rt.INTEGER, optional=True),
+    rt.element("day", "{urn:irctc:reservation:v1}Day", rt.INTEGER),
+    rt.element("distance_km", "{urn:irctc:reservation:v1}DistanceKm", rt.INTEGER),
+)
 SessionHeader._xml = rt.Shape(
     "{urn:irctc:reservation:v1}SessionHeader",
     rt.element("session_token", "{urn:irctc:reservation:v1}SessionToken", rt.STRING),
@@ -486,6 +547,24 @@ TrainAvailability._xml = rt.Shape(
         ClassAvailability,
         item="{urn:irctc:reservation:v1}ClassAvailability",
         item_key="ClassAvailability",
+    ),
+)
+TrainSchedule._xml = rt.Shape(
+    "{urn:irctc:reservation:v1}TrainSchedule",
+    rt.element("train_number", "{urn:irctc:reservation:v1}TrainNumber", rt.STRING),
+    rt.element("train_name", "{urn:irctc:reservation:v1}TrainName", rt.STRING),
+    rt.element("category", "{urn:irctc:reservation:v1}Category", rt.STRING),
+    rt.element("from_", "{urn:irctc:reservation:v1}From", rt.STRING),
+    rt.element("to", "{urn:irctc:reservation:v1}To", rt.STRING),
+    rt.element("runs_on", "{urn:irctc:reservation:v1}RunsOn", rt.STRING),
+    rt.element("distance_km", "{urn:irctc:reservation:v1}DistanceKm", rt.INTEGER),
+    rt.element("duration", "{urn:irctc:reservation:v1}Duration", rt.DURATION),
+    rt.element(
+        "stops",
+        "{urn:irctc:reservation:v1}Stops",
+        ScheduledStop,
+        item="{urn:irctc:reservation:v1}ScheduledStop",
+        item_key="ScheduledStop",
     ),
 )
 IrctcReservationClient.operations = {
@@ -574,6 +653,24 @@ IrctcReservationClient.operations = {
             rt.element("booking", "{urn:irctc:reservation:v1}Booking", BookingDetails),
         ),
         unwrap="booking",
+        faults=(ReservationFaultError,),
+    ),
+    "GetTrainSchedule": rt.Operation(
+        "GetTrainSchedule",
+        params=(rt.element("train_number", "{urn:irctc:reservation:v1}TrainNumber", rt.STRING),),
+        headers=(
+            rt.element(
+                "session_header",
+                "{urn:irctc:reservation:v1}SessionHeader",
+                SessionHeader,
+                optional=True,
+            ),
+        ),
+        output=rt.Shape(
+            "",
+            rt.element("schedule", "{urn:irctc:reservation:v1}Schedule", TrainSchedule),
+        ),
+        unwrap="schedule",
         faults=(ReservationFaultError,),
     ),
     "Login": rt.Operation(

@@ -24,6 +24,7 @@ import time
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -202,27 +203,74 @@ class UrlTarget:
         except requests.RequestException as error:
             raise SampleError(
                 f"cannot reach {self.url}: {type(error).__name__}: start a core with"
-                " 'python -m soap_server serve --clock sample --db /tmp/samples.sqlite3',"
+                " 'python -m soap_server serve --demo --clock sample --db"
+                " /tmp/samples.sqlite3',"
                 " or use 'replay --fresh'"
             ) from None
         except ValueError:
             raise SampleError(f"{base}/healthz is not the health page of a core") from None
         fresh = (
-            "start a fresh one with 'python -m soap_server serve --clock sample --db"
+            "start a fresh one with 'python -m soap_server serve --demo --clock sample --db"
             " /tmp/samples.sqlite3' (a new database file), or use 'replay --fresh'"
         )
-        if health.get("clock") != manifest.clock:
+        details = health.get("demo") if isinstance(health, dict) else None
+        if not isinstance(details, dict):
+            # A core outside demo mode keeps its clock and data to itself: ask it the time the
+            # way any partner can, with the samples' own first Login.
+            self._check_clock_by_login(manifest, fresh)
+            return
+        if details.get("clock") != manifest.clock:
             raise SampleError(
-                f"the core at {self.url} runs on clock {health.get('clock')}; the samples were"
+                f"the core at {self.url} runs on clock {details.get('clock')}; the samples were"
                 f" recorded on a fresh core on {manifest.clock}: {fresh}"
             )
-        if health.get("profile"):
-            name = health["profile"].get("name", "?")
+        if details.get("profile"):
+            name = details["profile"].get("name", "?")
             raise SampleError(f"the core at {self.url} runs simulation profile {name}: {fresh}")
-        if health.get("bookings"):
+        if details.get("bookings"):
             raise SampleError(
-                f"the core at {self.url} already holds {health['bookings']} booking(s); the"
+                f"the core at {self.url} already holds {details['bookings']} booking(s); the"
                 f" samples need a fresh database: {fresh}"
+            )
+
+    def _check_clock_by_login(self, manifest: Manifest, fresh: str) -> None:
+        """The core's time from the samples' first plain Login (its ``ServerTime``)."""
+        login = next(
+            (
+                sample
+                for sample in manifest.samples
+                if sample.operation == "Login"
+                and sample.clock is None
+                and sample.profile is None
+                and b"ServerTime" in sample.response.read_bytes()
+            ),
+            None,
+        )
+        if login is None or not manifest.clock.startswith("fixed:"):
+            return
+        headers = {"Content-Type": login.content_type or "text/xml; charset=utf-8"}
+        if login.soap_action is not None:
+            headers["SOAPAction"] = login.soap_action
+        answer = self.send(login.method, login.request.read_bytes(), headers)
+        try:
+            times = etree.fromstring(answer.body).xpath("//*[local-name()='ServerTime']/text()")
+        except etree.XMLSyntaxError:
+            times = []
+        if not isinstance(times, list) or not times:
+            raise SampleError(
+                f"the core at {self.url} did not log in the samples' agent (HTTP"
+                f" {answer.status}); the samples need a fresh core on {manifest.clock}: {fresh}"
+            )
+        expected = datetime.fromisoformat(manifest.clock.removeprefix("fixed:"))
+        said = str(times[0])
+        try:
+            same = datetime.fromisoformat(said) == expected
+        except ValueError:
+            same = False
+        if not same:
+            raise SampleError(
+                f"the core at {self.url} says it is {said}; the samples were recorded on a"
+                f" fresh core on {manifest.clock}: {fresh}"
             )
 
     def send(self, method: str, body: bytes, headers: dict[str, str]) -> Answer:

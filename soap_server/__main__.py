@@ -1,4 +1,4 @@
-"""Command line of the reservation core: ``serve``, ``export-wsdl`` and ``demo``.
+"""Command line of the reservation core: ``serve``, ``migrate``, ``export-wsdl`` and ``demo``.
 
 Errors a user can cause (a bad flag, a busy port, an unwritable database path) end with one line
 on stderr and a non-zero exit code, never a traceback.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from soap_server.railway.clock import parse_clock
+from soap_server.serving import ReadTimeouts
 from soap_server.settings import DEFAULT_DB_PATH, DEFAULT_PUBLIC_URL, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the SOAP endpoint over HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="TCP port, 0 for any free one")
-    serve.add_argument("--db", type=Path, default=DEFAULT_DB_PATH, help="SQLite file")
+    serve.add_argument(
+        "--db",
+        default=str(DEFAULT_DB_PATH),
+        help="a SQLite file or a postgresql:// URL (default var/irctc.sqlite3)",
+    )
     serve.add_argument(
         "--clock",
         type=_clock,
@@ -93,9 +99,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
     serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=ReadTimeouts.header_timeout,
+        help="seconds a client has to send its request headers (10)",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=float,
+        default=ReadTimeouts.body_timeout,
+        help="seconds a client has to send its request body after the headers (30)",
+    )
+    serve.add_argument(
         "--demo",
         action="store_true",
-        help="demo mode: the help pages show the demo agents' passwords",
+        help="demo mode (the main job): the help page lists the demo agents' passwords",
+    )
+
+    migrate = commands.add_parser(
+        "migrate", help="bring a database's schema up to this release (creating it if new)"
+    )
+    migrate.add_argument(
+        "--db",
+        default=str(DEFAULT_DB_PATH),
+        help="a SQLite file or a postgresql:// URL (default var/irctc.sqlite3)",
     )
 
     export = commands.add_parser("export-wsdl", help="write the WSDL contract")
@@ -128,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export_openapi(args.output, args.public_url)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "migrate":
+            return _migrate(args.db)
         if args.command == "demo":
             return _demo(args)
     except UsageError as error:
@@ -164,8 +193,47 @@ def _write(output: Path, document: bytes) -> int:
     return 0
 
 
+def _migrate(db: str) -> int:
+    from soap_server.railway.agents import seed_rows
+    from soap_server.railway.passwords import Scrypt
+    from soap_server.railway.secretbox import SecretBox
+    from soap_server.railway.store import StoreError
+    from soap_server.storage import describe, is_url, open_store
+
+    where = Settings(db_url=db) if is_url(db) else Settings(db_path=Path(db))
+    where = _with_secrets_key(where)
+    store = open_store(db)
+    try:
+        box = SecretBox.from_key_file(where.secrets_key_path)
+        before, after = store.migrate(seed_rows(Scrypt(), box))
+    except (StoreError, OSError) as error:
+        raise UsageError(f"cannot migrate {describe(db)}: {error}") from None
+    finally:
+        store.close()
+    if before is None:
+        print(f"{describe(db)}: created at schema version {after}")
+    elif before == after:
+        print(f"{describe(db)}: already at schema version {after}")
+    else:
+        print(f"{describe(db)}: migrated from schema version {before} to {after}")
+    return 0
+
+
+def _with_secrets_key(settings: Settings) -> Settings:
+    """``IRCTC_SECRETS_KEY``, if set, names the key file sealing agents' passwords (every app
+    host of one PostgreSQL database needs the same one)."""
+    key = os.environ.get("IRCTC_SECRETS_KEY")
+    return replace(settings, secrets_key_file=Path(key)) if key else settings
+
+
 def _settings(args: argparse.Namespace, public_url: str) -> Settings:
-    settings = Settings(db_path=args.db, public_url=public_url, clock=args.clock)
+    from soap_server.storage import is_url
+
+    settings = _with_secrets_key(Settings(public_url=public_url, clock=args.clock))
+    if is_url(args.db):
+        settings = replace(settings, db_url=args.db)
+    else:
+        settings = replace(settings, db_path=Path(args.db))
     if getattr(args, "session_idle_minutes", None) is not None:
         if args.session_idle_minutes < 1:
             raise UsageError("--session-idle-minutes must be at least 1")
@@ -191,15 +259,16 @@ def _settings(args: argparse.Namespace, public_url: str) -> Settings:
     return settings
 
 
-def _bind(host: str, port: int, app: object) -> object:
-    """A threaded WSGI server on host:port; a busy port is a one-line UsageError.
+def _bind(host: str, port: int, app: object, timeouts: ReadTimeouts) -> object:
+    """A threaded WSGI server on host:port with bounded read times (``serving.py``); a busy
+    port is a one-line UsageError.
 
     The socket is bound here rather than by werkzeug, which would print its own paragraph and
     exit on a busy port.
     """
     import socket
 
-    from werkzeug.serving import make_server
+    from soap_server.serving import make_server
 
     try:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -215,19 +284,20 @@ def _bind(host: str, port: int, app: object) -> object:
                 " (0 picks a free one)"
             ) from None
         raise UsageError(f"cannot listen on {host}:{port}: {error.strerror}") from None
-    server = make_server(host, port, app, threaded=True, fd=listener.fileno())  # type: ignore[arg-type]
+    server = make_server(host, port, app, timeouts, fd=listener.fileno())
     listener.close()  # the server holds its own duplicate of the descriptor
     return server
 
 
 def _open_app(settings: Settings) -> object:
     from soap_server.railway.store import StoreError
+    from soap_server.storage import describe
     from soap_server.wsgi import create_app
 
     try:
         return create_app(settings)
     except (StoreError, OSError) as error:
-        raise UsageError(f"cannot open database {settings.db_path}: {error}") from None
+        raise UsageError(f"cannot open database {describe(settings.database)}: {error}") from None
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -236,7 +306,12 @@ def _serve(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = _bind(args.host, args.port, None)
+    if min(args.header_timeout, args.body_timeout) <= 0:
+        raise UsageError("--header-timeout and --body-timeout must be positive")
+    timeouts = ReadTimeouts(
+        args.header_timeout, args.body_timeout, min(args.header_timeout, args.body_timeout)
+    )
+    server = _bind(args.host, args.port, None, timeouts)
     port = server.port  # type: ignore[attr-defined]
     public_url = args.public_url or f"http://{args.host}:{port}/soap"
     settings = _settings(args, public_url)
@@ -244,7 +319,9 @@ def _serve(args: argparse.Namespace) -> int:
     server.app = app  # type: ignore[attr-defined]
     print(f"IRCTC reservation core listening on http://{args.host}:{port}/", flush=True)
     print(f"  WSDL:  {public_url}?wsdl", flush=True)
-    print(f"  DB:    {settings.db_path}   clock: {settings.clock!r}", flush=True)
+    from soap_server.storage import describe
+
+    print(f"  DB:    {describe(settings.database)}   clock: {settings.clock!r}", flush=True)
     if settings.catalog is not None:
         trains = len(settings.catalog.trains)
         print(f"  timetable: {settings.catalog.source} ({trains} trains)", flush=True)

@@ -14,7 +14,9 @@ is built: the door calls ``before`` and ``after`` around each operation, with th
 ``key`` from the operations table (the names profiles use). ``after`` answers whether the
 answer is to be lost; the door hands that back with the answer, and the HTTP layer cuts the
 connection once the work is done. Its clocks are injected too: ``sleep`` for latency and
-``monotonic`` (real seconds) for the rate limiter, so tests need no patching.
+``monotonic`` (real seconds) for the rate limiter, so tests need no patching. Its counts live
+in a ``Tally``: this process's, or the store's when several app hosts share a PostgreSQL
+database (draws, calls in flight and the rate limiter then count across hosts).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import time as dtime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from soap_server.railway.errors import RateLimited, Unavailable
 from soap_server.railway.operations import OPERATIONS as TABLE
@@ -265,39 +267,100 @@ def load_profile(path: Path) -> Profile:
     )
 
 
+class Tally(Protocol):
+    """Where a simulation keeps its counts: in this process (``LocalTally``), or in the store
+    when several app hosts share one (the PostgreSQL store's ``tally()``), so that a profile
+    behaves the same over one host or four."""
+
+    def draw(self, agent: str, stream: str) -> int:
+        """The number (from 1) of this draw among ``agent``'s draws in ``stream``."""
+        ...
+
+    def enter(self) -> int:
+        """Count a call in flight; how many are in flight now, this one included."""
+        ...
+
+    def leave(self) -> None:
+        """Count a call out again."""
+        ...
+
+    def admit(self, agent: str, limit: int, now: float) -> int | None:
+        """Count ``agent``'s call at ``now`` (seconds) against ``limit`` calls a minute: None
+        when it is admitted, else the whole seconds until one would be."""
+        ...
+
+
+class LocalTally:
+    """The counts of one process (enough for one machine's SQLite, whose workers each have
+    their own: a rate limit is then per worker process)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._draws: dict[tuple[str, str], int] = {}
+        self._calls: dict[str, deque[float]] = {}
+        self.in_flight = 0
+
+    def draw(self, agent: str, stream: str) -> int:
+        with self._lock:
+            n = self._draws[(agent, stream)] = self._draws.get((agent, stream), 0) + 1
+            return n
+
+    def enter(self) -> int:
+        with self._lock:
+            self.in_flight += 1
+            return self.in_flight
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight = max(0, self.in_flight - 1)
+
+    def admit(self, agent: str, limit: int, now: float) -> int | None:
+        with self._lock:
+            calls = self._calls.setdefault(agent, deque())
+            while calls and now - calls[0] > 60:
+                calls.popleft()
+            if len(calls) >= limit:
+                return max(1, int(61 - (now - calls[0])))
+            calls.append(now)
+            return None
+
+
 class Simulation:
-    """The profile at work: draws, latency, faults, lost answers, rate limits, the rush."""
+    """The profile at work: draws, latency, faults, lost answers, rate limits, the rush.
+
+    The n-th call of an agent to an operation meets the n-th draw of the stream seeded by
+    (seed, agent, operation): a random number generator seeded by (seed, agent, operation, n).
+    The counts (draws, calls in flight, the rate limiter's window) are kept by a ``Tally``.
+    """
 
     def __init__(
         self,
         profile: Profile,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        tally: Tally | None = None,
     ) -> None:
         self.profile = profile
         self._sleep = sleep
         self._monotonic = monotonic
-        self._lock = threading.Lock()
-        self._streams: dict[tuple[str, str], random.Random] = {}
-        self._calls: dict[str, deque[float]] = {}
-        self.in_flight = 0
+        self.tally: Tally = tally or LocalTally()
+
+    @property
+    def in_flight(self) -> int:
+        """Calls in flight in this process (a shared tally answers for every host)."""
+        return getattr(self.tally, "in_flight", 0)
 
     def _stream(self, agent: str, operation: str) -> random.Random:
-        key = (agent, operation)
-        stream = self._streams.get(key)
-        if stream is None:
-            digest = hashlib.sha256(f"{self.profile.seed}:{agent}:{operation}".encode()).digest()
-            stream = self._streams[key] = random.Random(int.from_bytes(digest[:8], "big"))
-        return stream
+        n = self.tally.draw(agent, operation)
+        digest = hashlib.sha256(f"{self.profile.seed}:{agent}:{operation}:{n}".encode()).digest()
+        return random.Random(int.from_bytes(digest[:8], "big"))
 
     def before(self, operation: str, agent: str, now: datetime) -> None:
         """Before the core works: rate limit, latency, and maybe a retryable fault."""
         profile = self.profile
-        with self._lock:
-            rng = self._stream(agent, operation)
-            fault_draw, latency = rng.random(), profile.latency.get(operation, Latency()).draw(rng)
-            self.in_flight += 1
-            crowd = self.in_flight
+        rng = self._stream(agent, operation)
+        fault_draw, latency = rng.random(), profile.latency.get(operation, Latency()).draw(rng)
+        crowd = self.tally.enter()
         try:
             self._rate_limit(agent)
             fault_rate = profile.fault_rate.get(operation, 0.0)
@@ -314,40 +377,28 @@ class Simulation:
                     f"the reservation system is overloaded ({profile.name} profile): try again"
                 )
         except BaseException:
-            self._leave()
+            self.tally.leave()
             raise
 
     def after(self, operation: str, agent: str) -> bool:
         """After the core committed its work: whether the answer will never arrive."""
-        self._leave()
+        self.tally.leave()
         rate = self.profile.lost_response_rate.get(operation, 0.0)
         if rate <= 0:
             return False
-        with self._lock:
-            return self._stream(agent, f"{operation}:lost").random() < rate
+        return self._stream(agent, f"{operation}:lost").random() < rate
 
     def failed(self, operation: str, agent: str) -> None:
-        self._leave()
-
-    def _leave(self) -> None:
-        with self._lock:
-            self.in_flight = max(0, self.in_flight - 1)
+        self.tally.leave()
 
     def _rate_limit(self, agent: str) -> None:
         limit = self.profile.rate_limit_per_minute
         if limit is None:
             return
-        now = self._monotonic()
-        with self._lock:
-            calls = self._calls.setdefault(agent, deque())
-            while calls and now - calls[0] > 60:
-                calls.popleft()
-            if len(calls) >= limit:
-                wait = max(1, int(61 - (now - calls[0])))
-                error = RateLimited(
-                    f"agent {agent} is over its limit of {limit} calls a minute;"
-                    f" try again in {wait} s"
-                )
-                error.retry_after = wait
-                raise error
-            calls.append(now)
+        wait = self.tally.admit(agent, limit, self._monotonic())
+        if wait is not None:
+            error = RateLimited(
+                f"agent {agent} is over its limit of {limit} calls a minute; try again in {wait} s"
+            )
+            error.retry_after = wait
+            raise error

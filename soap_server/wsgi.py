@@ -12,17 +12,22 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import socket
+import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import time as dtime
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from spyne.server.wsgi import WsgiApplication
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -35,13 +40,15 @@ from soap_server.plainxml.endpoint import contract as plain_xml_contract
 from soap_server.railway.agents import demo_agents, seed_rows
 from soap_server.railway.catalog import load_catalog
 from soap_server.railway.policy import Policy
+from soap_server.railway.secretbox import SecretBox
+from soap_server.railway.store import StoreError
 from soap_server.railway.system import Hook, Railway
 from soap_server.rest.api import RestApi
 from soap_server.settings import Settings
-from soap_server.simulation import Simulation
+from soap_server.simulation import Profile, Simulation
 from soap_server.soap.app import build_application, operation_names, wsdl_document
 from soap_server.soap.endpoint import SoapEndpoint, StartResponse
-from soap_server.storage import SqliteStore
+from soap_server.storage import describe, is_url, open_store
 from soap_server.xmlguard import Limits
 
 
@@ -79,6 +86,11 @@ class CoreApp:
             ],
             strict_slashes=False,
         )
+        self._entry: Callable[[dict[str, Any], StartResponse], Iterable[bytes]] = self._dispatch
+        if settings.proxy_hops > 0:
+            # The client address (registered networks, login throttling) is the last hop the
+            # trusted proxies saw; without them X-Forwarded-For is the client's own claim.
+            self._entry = ProxyFix(self._dispatch, x_for=settings.proxy_hops)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -89,9 +101,9 @@ class CoreApp:
             return start_response(status, headers, exc_info)
 
         if not self.railway.hooks:  # nothing can lose an answer: stream it
-            return self._dispatch(environ, timed)
+            return self._entry(environ, timed)
         delivery = environ[ENVIRON_KEY] = Delivery()
-        answer = b"".join(self._dispatch(environ, timed))
+        answer = b"".join(self._entry(environ, timed))
         if delivery.lost:
             cut_connection(environ)
         return [answer]
@@ -113,7 +125,7 @@ class CoreApp:
             return self.soap(environ, start_response)
         if endpoint == "xml":
             return self.plain_xml(environ, start_response)
-        return self._health()(environ, start_response)
+        return self._health(environ)(environ, start_response)
 
     @property
     def help(self) -> HelpSite:
@@ -133,26 +145,50 @@ class CoreApp:
     def close(self) -> None:
         self.railway.close()
 
-    def _health(self) -> Response:
-        with self.railway.store.read() as tx:
-            bookings = tx.count("bookings")
-        body = {
-            "status": "ok",
-            "version": __version__,
-            "pid": os.getpid(),
-            "clock": repr(self.railway.clock),
-            "now": self.railway.clock.now().isoformat(),
-            "database": str(self.settings.db_path),
-            "timetable": {
-                "source": self.railway.catalog.source,
-                "trains": len(self.railway.catalog.trains),
-            },
-            "bookings": bookings,
-            "wsdl": f"{self.settings.public_url}?wsdl",
-            "maintenance": [f"{a:%H:%M}-{b:%H:%M}" for a, b in self.railway.policy.maintenance],
-            "profile": None if self.settings.profile is None else self.settings.profile.summary(),
+    def _health(self, environ: dict[str, Any]) -> Response:
+        """What a load balancer needs: is this worker serving (its database answers), and is
+        the core in a maintenance window. Nothing about the machine, the data or the clock; a
+        core in demo mode adds the simulator's details for learners and the replay tool."""
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method not in ("GET", "HEAD"):
+            response = Response(
+                json.dumps({"status": "method not allowed"}) + "\n",
+                status=405,
+                mimetype="application/json",
+            )
+            response.headers["Allow"] = "GET, HEAD"
+            return response
+        serving = self.railway.store.healthy()
+        profile = self.settings.profile
+        body: dict[str, Any] = {
+            "status": "ok" if serving else "unavailable",
+            "maintenance": self.railway.maintenance_ends() is not None,
         }
-        return Response(json.dumps(body, indent=2) + "\n", mimetype="application/json")
+        if self.settings.demo_mode and serving:
+            with self.railway.store.read() as tx:
+                bookings = tx.count("bookings")
+            body["demo"] = {
+                "version": __version__,
+                "pid": os.getpid(),
+                "clock": repr(self.railway.clock),
+                "now": self.railway.clock.now().isoformat(),
+                "database": describe(self.settings.database),
+                "timetable": {
+                    "source": self.railway.catalog.source,
+                    "trains": len(self.railway.catalog.trains),
+                },
+                "bookings": bookings,
+                "wsdl": f"{self.settings.public_url}?wsdl",
+                "maintenance": [f"{a:%H:%M}-{b:%H:%M}" for a, b in self.railway.policy.maintenance],
+                "profile": None if profile is None else profile.summary(),
+            }
+        response = Response(
+            json.dumps(body, indent=2) + "\n",
+            status=200 if serving else 503,
+            mimetype="application/json",
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     def _facts(self) -> CoreFacts:
         profile = self.settings.profile
@@ -202,11 +238,14 @@ def from_environment() -> CoreApp:
             gunicorn -w 2 -k gthread --threads 8 -b 127.0.0.1:8000 \\
             'soap_server.wsgi:from_environment()'
 
-    Also read: ``IRCTC_CLOCK`` (``real`` by default), ``IRCTC_PUBLIC_URL``, ``IRCTC_DEMO``
-    (``1``: demo mode, the help pages show the demo passwords), ``IRCTC_CATALOG`` (a timetable
-    file or directory instead of the bundled trains, as ``serve --catalog``).
+    ``IRCTC_DB`` is a SQLite file or a ``postgresql://`` URL. Also read: ``IRCTC_CLOCK``
+    (``real`` by default), ``IRCTC_PUBLIC_URL``, ``IRCTC_DB_POOL`` (PostgreSQL connections
+    per process, 10), ``IRCTC_DEMO`` (``1``: demo mode, the help pages show the demo passwords),
+    ``IRCTC_PROXY_HOPS`` (trusted reverse proxies in front, e.g. 1 behind nginx),
+    ``IRCTC_SECRETS_KEY`` (the key file sealing agents' passwords; every host of one database
+    needs the same), ``IRCTC_CATALOG`` (a timetable file or directory instead of the bundled
+    trains, as ``serve --catalog``). The active profile is logged.
     """
-    from pathlib import Path
 
     from soap_server.railway.clock import parse_clock
     from soap_server.settings import DEFAULT_DB_PATH, DEFAULT_PUBLIC_URL
@@ -214,15 +253,30 @@ def from_environment() -> CoreApp:
 
     profile = os.environ.get("IRCTC_PROFILE")
     timetable = os.environ.get("IRCTC_CATALOG")
+    database = os.environ.get("IRCTC_DB", str(DEFAULT_DB_PATH))
     settings = Settings(
-        db_path=Path(os.environ.get("IRCTC_DB", str(DEFAULT_DB_PATH))),
+        db_path=DEFAULT_DB_PATH if is_url(database) else Path(database),
+        db_url=database if is_url(database) else None,
+        db_pool_size=int(os.environ.get("IRCTC_DB_POOL", "10")),
         public_url=os.environ.get("IRCTC_PUBLIC_URL", DEFAULT_PUBLIC_URL),
         clock=parse_clock(os.environ.get("IRCTC_CLOCK", "real")),
         profile=load_profile(Path(profile)) if profile else None,
         demo_mode=os.environ.get("IRCTC_DEMO", "") not in ("", "0"),
+        proxy_hops=int(os.environ.get("IRCTC_PROXY_HOPS", "0")),
         catalog=load_catalog(Path(timetable)) if timetable else None,
     )
-    return create_app(settings)
+    if os.environ.get("IRCTC_SECRETS_KEY"):
+        settings = replace(settings, secrets_key_file=Path(os.environ["IRCTC_SECRETS_KEY"]))
+    if settings.profile is not None:
+        logging.getLogger("soap_server").warning(
+            "simulation profile active: %s", json.dumps(settings.profile.summary())
+        )
+    try:
+        return create_app(settings)
+    except StoreError as error:
+        # One line, then gunicorn's own "Worker failed to boot" (exit code 3 halts it).
+        print(f"error: cannot open database {describe(database)}: {error}", file=sys.stderr)
+        raise SystemExit(3) from None
 
 
 def policy_of(settings: Settings) -> Policy:
@@ -240,24 +294,48 @@ def policy_of(settings: Settings) -> Policy:
         windows += profile.extra_maintenance
     return Policy(
         session_idle=timedelta(minutes=idle),
-        max_failed_logins=settings.max_failed_logins,
-        lockout=timedelta(minutes=settings.lockout_minutes),
+        login_failures_allowed=settings.login_failures_allowed,
+        login_throttle=timedelta(minutes=settings.login_throttle_minutes),
+        wsse_max_age=timedelta(seconds=settings.wsse_max_age_seconds),
+        wsse_future_skew=timedelta(seconds=settings.wsse_future_skew_seconds),
         maintenance=windows,
     )
+
+
+def simulation_of(profile: Profile, store: object) -> Simulation:
+    """The profile's simulation on real time: its counts in this process, or in the store
+    when the store is shared by several app hosts (PostgreSQL), with wall-clock seconds for
+    the rate limiter since monotonic clocks of two hosts can't be compared."""
+    tally = getattr(store, "tally", None)
+    if tally is None:
+        return Simulation(profile, sleep=time.sleep, monotonic=time.monotonic)
+    return Simulation(profile, sleep=time.sleep, monotonic=time.time, tally=tally())
 
 
 def build_railway(settings: Settings, hooks: Sequence[Hook] | None = None) -> Railway:
     """The core's parts from ``settings``: the store (created and seeded if new), the catalog,
     the clock, the policy, and the simulation hook when a profile is set (``hooks``, if
     given, instead: a simulation on a test's own clocks, say)."""
-    store = SqliteStore(settings.db_path, settings.db_busy_timeout_ms)
-    store.initialise(seed_rows(settings.password_hashing))
+    store = open_store(settings.database, settings.db_busy_timeout_ms, settings.db_pool_size)
+    box = SecretBox.from_key_file(settings.secrets_key_path)
+    try:
+        store.initialise(seed_rows(settings.password_hashing, box))
+    except BaseException:
+        store.close()
+        raise
     if hooks is None:
         hooks = ()
         if settings.profile is not None:  # real time for the simulation's latency and limiter
-            hooks = (Simulation(settings.profile, sleep=time.sleep, monotonic=time.monotonic),)
-    catalog = settings.catalog or load_catalog()
-    return Railway(catalog, store, settings.clock, policy_of(settings), hooks)
+            hooks = (simulation_of(settings.profile, store),)
+    return Railway(
+        settings.catalog or load_catalog(),
+        store,
+        settings.clock,
+        policy_of(settings),
+        hooks,
+        hashing=settings.password_hashing,
+        box=box,
+    )
 
 
 def create_app(settings: Settings, railway: Railway | None = None) -> CoreApp:

@@ -17,7 +17,8 @@ from typing import Any
 
 from lxml import etree
 from werkzeug.http import parse_options_header
-from werkzeug.wsgi import get_input_stream
+
+from soap_server.bodies import BodyRejected, read_limited
 
 XML_MEDIA_TYPES = ("text/xml", "application/xml")
 
@@ -30,13 +31,11 @@ class Limits:
     max_elements: int
 
 
-class XmlRejected(Exception):
+class XmlRejected(BodyRejected):
     """The request body is not acceptable XML; ``code`` says why."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(code, message)
 
 
 def safe_parser() -> etree.XMLParser:
@@ -111,24 +110,7 @@ def read_body(environ: dict[str, Any], limits: Limits, expected: str) -> tuple[b
     charset = options.get("charset")
     if charset is not None:
         text_codec(charset, "charset")
-    length_header = environ.get("CONTENT_LENGTH") or ""
-    if length_header:
-        try:
-            length = int(length_header)
-        except ValueError:
-            raise XmlRejected("MalformedRequest", "Content-Length is not a number") from None
-        if length > limits.max_body_bytes:
-            raise XmlRejected(
-                "RequestTooLarge",
-                f"the body is {length} bytes; the limit is {limits.max_body_bytes}",
-            )
-    # Reads at most Content-Length bytes (or a chunked body to its end): a raw socket stream
-    # would otherwise block until the client hangs up.
-    raw = get_input_stream(environ, safe_fallback=True).read(limits.max_body_bytes + 1)
-    if len(raw) > limits.max_body_bytes:
-        raise XmlRejected(
-            "RequestTooLarge", f"the body is over the limit of {limits.max_body_bytes} bytes"
-        )
+    raw = read_limited(environ, limits.max_body_bytes)
     if not raw.strip():
         raise XmlRejected("EmptyRequest", f"the request body is empty: POST {expected}")
     return raw, charset

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -19,7 +22,11 @@ from soap_server.railway.clock import IST, Clock, FixedClock
 from soap_server.railway.passwords import Scrypt
 from soap_server.railway.system import Railway
 from soap_server.settings import Settings
+from soap_server.storage import is_url
 from soap_server.wsgi import CoreApp, build_railway, create_app
+
+#: The backend fixtures (backend, database, empty_database, postgres_server).
+pytest_plugins = ("tests.backends",)
 
 #: The simulated "now" of most tests: a Thursday morning, ten days before the journey date.
 NOW = datetime(2025, 11, 20, 9, 0, tzinfo=IST)
@@ -31,12 +38,22 @@ SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 #: most of what building a core cost a test. Stored hashes name their cost, so a database seeded
 #: here still verifies logins in a core process started at the real cost.
 TEST_HASHING = Scrypt(n=16, r=1, p=1)
+#: The key that seals the demo agents' passwords in PostgreSQL test databases (a SQLite file
+#: has its own beside it): the template database and every core on a copy of it share it.
+TEST_SECRETS_KEY = Path(tempfile.mkdtemp(prefix="irctc-test-secrets-")) / "postgres.key"
+atexit.register(shutil.rmtree, TEST_SECRETS_KEY.parent, True)
 
 
-def core_settings(db_path: Path, clock: Clock | None = None, **changes: Any) -> Settings:
-    """Settings of a test core: its database, a fixed clock at NOW unless given, cheap hashing."""
+def core_settings(database: Path | str, clock: Clock | None = None, **changes: Any) -> Settings:
+    """Settings of a test core: its database (a SQLite path or a PostgreSQL URL), a fixed clock
+    at NOW unless given, cheap hashing."""
+    where: dict[str, Any] = (
+        {"db_url": database, "secrets_key_file": TEST_SECRETS_KEY}
+        if is_url(database)
+        else {"db_path": database}
+    )
     return Settings(
-        db_path=db_path, clock=clock or FixedClock(NOW), password_hashing=TEST_HASHING, **changes
+        clock=clock or FixedClock(NOW), password_hashing=TEST_HASHING, **where, **changes
     )
 
 
@@ -46,8 +63,9 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, clock: FixedClock) -> Settings:
-    return core_settings(tmp_path / "core.sqlite3", clock)
+def settings(database: Path | str, clock: FixedClock) -> Settings:
+    """Settings on the backend under test (SQLite unless the test asks for both)."""
+    return core_settings(database, clock)
 
 
 @pytest.fixture
@@ -58,15 +76,20 @@ def railway(settings: Settings) -> Iterator[Railway]:
 
 
 @pytest.fixture(scope="module")
-def shared_core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Railway, str]]:
-    """One core at NOW for a whole module, and an MMT session token on it.
+def shared_core(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[tuple[Railway, str]]:
+    """One core at NOW for a whole module (on its backend), and an MMT session token on it.
 
     Only for tests that neither move the clock nor write: building a core hashes every demo
     password, so sharing one keeps a module fast.
     """
-    core = build_railway(core_settings(tmp_path_factory.mktemp("shared") / "core.sqlite3"))
-    yield core, login_token(core)
-    core.close()
+    from tests.backends import new_database
+
+    with new_database(backend, tmp_path_factory.mktemp("shared"), request) as where:
+        core = build_railway(core_settings(where))
+        yield core, login_token(core)
+        core.close()
 
 
 @pytest.fixture

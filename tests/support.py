@@ -20,7 +20,6 @@ from typing import Any, NamedTuple
 
 import requests
 from lxml import etree
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 from soap_client.trace import Traceable
@@ -28,6 +27,7 @@ from soap_client.transports import WsgiTransport
 from soap_server.railway.booking import BookingRequest, PassengerRequest, PassengerStatus
 from soap_server.railway.store import PassengerRow
 from soap_server.railway.system import Railway
+from soap_server.serving import make_server
 from tests.conftest import JOURNEY, SOAP_ENV, TNS
 
 
@@ -155,29 +155,41 @@ def writer_lock_held(db_path: Path) -> Iterator[None]:
         holder.close()
 
 
-# -- what the database holds, read straight from the file -----------------------------------------
+# -- what the database holds, read straight from the file or the PostgreSQL database ---------------
 
 PASSENGER_COLUMNS = ", ".join(f.name for f in fields(PassengerRow))
 
 
-def all_passengers(db_path: Path) -> list[PassengerRow]:
+def database_of(railway: Railway) -> Path | str:
+    """Where a core keeps its state: its SQLite file or its PostgreSQL URL."""
+    store: Any = railway.store
+    return store.url if hasattr(store, "url") else store.path
+
+
+def rows_of(database: Path | str, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of one query, read on a connection of its own to a SQLite file or a URL."""
+    if isinstance(database, str) and database.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(database) as conn:
+            return [tuple(row) for row in conn.execute(sql).fetchall()]
+    with closing(sqlite3.connect(database)) as conn:
+        return list(conn.execute(sql).fetchall())
+
+
+def all_passengers(database: Path | str) -> list[PassengerRow]:
     """Every passenger row, by PNR and number."""
-    with closing(sqlite3.connect(db_path)) as conn:
-        rows = conn.execute(
-            f"SELECT {PASSENGER_COLUMNS} FROM passengers ORDER BY pnr, number"
-        ).fetchall()
+    rows = rows_of(database, f"SELECT {PASSENGER_COLUMNS} FROM passengers ORDER BY pnr, number")
     return [PassengerRow(*row) for row in rows]
 
 
-def all_occupancy(db_path: Path) -> list[tuple[str, str, str, str, int, int, int, str, int]]:
+def all_occupancy(database: Path | str) -> list[tuple[str, str, str, str, int, int, int, str, int]]:
     """Every occupancy row: train, origin date, class, coach, berth, slot, leg, PNR, number."""
-    with closing(sqlite3.connect(db_path)) as conn:
-        return list(
-            conn.execute(
-                "SELECT train, origin_date, class_code, coach, berth, slot, leg, pnr, number"
-                " FROM occupancy"
-            )
-        )
+    return rows_of(  # type: ignore[return-value]
+        database,
+        "SELECT train, origin_date, class_code, coach, berth, slot, leg, pnr, number"
+        " FROM occupancy",
+    )
 
 
 # -- the core as a process ----------------------------------------------------------------------
@@ -230,7 +242,7 @@ def wait_until_healthy(base: str, seconds: float = 60) -> None:
 @contextmanager
 def serving(app: Callable[..., Any]) -> Iterator[str]:
     """A WSGI app on a real socket, 127.0.0.1 and an ephemeral port; yields its SOAP URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )

@@ -21,7 +21,8 @@ zeep drops (enumerations, ``fixed``, documentation, derivations, substitution gr
 ``use``) is read from the raw documents with lxml. Output is deterministic.
 
 Not supported, and named in the module docstring and on stderr: rpc/encoded operations, HTTP
-(non-SOAP) bindings, repeated ``xs:sequence``/``xs:choice`` compositors, multi-part faults.
+(non-SOAP) bindings, a repeated compositor inside another (or holding a wildcard), multi-part
+faults. A repeated ``xs:choice``/``xs:sequence`` is a list of one dataclass per occurrence.
 
 Why not xsdata: it generates good dataclasses from XSD, but they are bound to its own runtime
 (its metadata, ``XmlDate`` types, its own experimental SOAP client), so using them over zeep

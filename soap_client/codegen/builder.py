@@ -6,7 +6,6 @@ import decimal
 from typing import Any, cast
 
 import zeep
-from zeep.transports import Transport
 from zeep.xsd import AnySimpleType, ComplexType
 from zeep.xsd.elements import Any as AnyParticle
 from zeep.xsd.elements import AnyAttribute, Element
@@ -65,11 +64,8 @@ class Generator:
         timeout: float = 30.0,
     ) -> None:
         self.location = wsdl
-        transport: Any = (
-            CatalogTransport(catalog, timeout=timeout)
-            if catalog is not None
-            else Transport(timeout=timeout)
-        )
+        catalog = catalog or Catalog.standard()
+        transport: Any = CatalogTransport(catalog, timeout=timeout)
         settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True)
         self.raw = Documents(wsdl, Loader(catalog, timeout))
         if self.raw.operations and self.raw.operations <= self.raw.encoded:
@@ -422,12 +418,11 @@ class Generator:
                     )
                 )
             elif isinstance(particle, (OrderIndicator, Group)):
-                if particle.accepts_multiple:
-                    raise Unsupported(
-                        f"a repeated xs:{type(particle).__name__.lower()} in "
-                        f"{local_name(owner)} (its items' order has no typed form yet)"
-                    )
                 inner = particle.child if isinstance(particle, Group) else particle
+                if particle.accepts_multiple:
+                    optional_group = optional or in_choice or particle.min_occurs == 0
+                    fields.append(self._group(str(key), inner, owner, optional_group))
+                    continue
                 choice = in_choice or isinstance(inner, Choice)
                 start = len(fields)
                 self._particles(
@@ -440,6 +435,53 @@ class Generator:
                 )
                 if isinstance(inner, Choice) and choices is not None:
                     choices.append([f.name for f in fields[start:]])
+
+    def _group(self, key: str, indicator: Any, owner: str, optional: bool) -> Field:
+        """A repeated compositor: a list of dataclasses, one per occurrence."""
+        choice = isinstance(indicator, Choice)
+        group_key = f"{owner}#{key}"
+        known = self.classes.get(group_key)
+        if known is not None:  # the same type's fields read twice (a response unwrapped)
+            return Field(
+                snake(_group_name(known.fields, choice)),
+                "group",
+                "",
+                key,
+                known.name,
+                known.name,
+                repeated=True,
+                optional=optional,
+                choice=choice,
+            )
+        members: list[Field] = []
+        self._particles(indicator.elements_nested, owner, members, False, choice, None)
+        if any(m.kind in ("group", "any") for m in members):
+            raise Unsupported(
+                f"a repeated compositor holding another one, or a wildcard, in {local_name(owner)}"
+            )
+        taken: set[str] = set()
+        for member in members:
+            member.name = self._unique(member.name, taken)
+        name = _group_name(members, choice)
+        model = ComplexClass(
+            self._name(pascal(name), "", local_name(owner)), group_key, members, group=True
+        )
+        kind = "repeated xs:choice" if choice else "repeated xs:sequence"
+        model.doc = f"One occurrence of the {kind} in {local_name(owner)}."
+        if choice:
+            model.doc += f" Exactly one of: {', '.join(m.name for m in members)}."
+        self.classes[group_key] = model
+        return Field(
+            snake(name),
+            "group",
+            "",
+            key,
+            model.name,
+            model.name,
+            repeated=True,
+            optional=optional,
+            choice=choice,
+        )
 
     def _element_field(self, key: str, element: Any, owner: str, optional: bool = False) -> Field:
         repeated = element.max_occurs == "unbounded" or (
@@ -658,3 +700,11 @@ class Generator:
             return self.zeep.wsdl.types.get_type(qname)
         except Exception:  # not declared (a broken reference): no class for it
             return None
+
+
+def _group_name(members: list[Field], choice: bool) -> str:
+    """A repeated compositor's field name: its members' (``warning_or_error``), or a plural."""
+    names = [m.name.rstrip("_") for m in members]
+    if len(names) > 3 or not names:
+        return "choices" if choice else "items"
+    return ("_or_" if choice else "_and_").join(names)

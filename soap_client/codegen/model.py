@@ -26,6 +26,7 @@ class Field:
     substitutes: dict[str, str] = field(default_factory=dict)  # Clark tag -> class name
     abstract: bool = False  # an abstract head element: only its substitutes appear
     default: str | None = None  # a Python literal (fixed values)
+    choice: bool = False  # a group's compositor is a choice
     doc: str = ""
 
     @property
@@ -58,6 +59,7 @@ class ComplexClass:
     named: bool = False  # a named XSD type (xsi:type can name it)
     wire: bool = True  # has a wire table (replies only gather a result and headers)
     choices: list[list[str]] = field(default_factory=list)  # fields of each xs:choice
+    group: bool = False  # one occurrence of a repeated compositor
 
 
 @dataclass

@@ -84,7 +84,8 @@ class Writer:
         self.w()
         self.w()
         self.w("# -- wire tables: what each field and operation is in XML (soap_client.runtime)")
-        for model in classes:
+        # a repeated compositor's shape is read when its parent's is built: groups first
+        for model in sorted(classes, key=lambda c: not c.group):
             if model.wire:
                 self._shape(model)
         for client in self.m.clients:
@@ -314,6 +315,9 @@ class Writer:
             return f"rt.wildcard({_string(item.name)}, {_string(item.key)}{extra})"
         if item.kind == "any-attribute":
             return f"rt.any_attribute({_string(item.name)}, {_string(item.key)})"
+        if item.kind == "group":
+            arguments = f"{_string(item.name)}, {_string(item.key)}, {item.value}"
+            return f"rt.group({arguments}, choice={item.choice})"
         if item.kind == "value":
             return f"rt.text({_string(item.name)}, {item.value}, {_string(item.key)})"
         local = item.tag.rpartition("}")[2]

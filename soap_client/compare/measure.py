@@ -134,17 +134,21 @@ def _clients(soap_url: str, agent: str, password: str) -> dict[str, Callable[...
 
 
 def _server_date(soap_url: str, agent: str, password: str) -> date:
-    """The core's own date (its clock may be simulated), from a login that is not measured."""
+    """The core's own date (its clock may be simulated), from a login that is not measured:
+    the session's ``serverTime``."""
+    base = soap_url.rstrip("/").removesuffix("/soap") + "/rest/v1"
     with requests.Session() as session:
-        era = RestEra(
-            soap_url.rstrip("/").removesuffix("/soap") + "/rest/v1", agent, password, session
+        answer = session.post(
+            f"{base}/sessions", json={"agent": agent, "password": password}, timeout=30
         )
-        era.login()
-        answer = session.get(
-            soap_url.rstrip("/").removesuffix("/soap") + "/healthz", timeout=30
-        ).json()
-        era.logout()
-    return date.fromisoformat(answer["now"][:10])
+        answer.raise_for_status()
+        opened = answer.json()
+        session.delete(
+            f"{base}/sessions/current",
+            headers={"Authorization": f"Bearer {opened['token']}"},
+            timeout=30,
+        )
+    return date.fromisoformat(str(opened["serverTime"])[:10])
 
 
 def compare(

@@ -237,7 +237,7 @@ def diff_wsdl(
     """
     if client not in ("strict", "lax"):
         raise WsdlError(f"unknown client strictness {client!r} (strict or lax)")
-    loader = Loader(catalog)
+    loader = Loader(catalog or Catalog.standard())
     old_docs = load_contract(old, "old", loader)
     new_docs = load_contract(new, "new", loader)
     renames = namespace_renames(old_docs, new_docs)

@@ -263,7 +263,8 @@ def load_contract(source: bytes | Path | str, role: str, loader: Loader) -> _Doc
     read through the loader's catalog; relative locations in bytes resolve from the cwd."""
     if isinstance(source, bytes):
         label, location = f"{role} WSDL", None
-        root = _parse(source, label)
+        data = loader.catalog.rewrite(source, "") if loader.catalog is not None else source
+        root = _parse(data, label)
     else:
         label = str(source)
         location = loader.locate(str(source))

@@ -122,8 +122,9 @@ def format_report(data: dict[str, Any]) -> str:
             "journeys failed for reasons no simulation causes: "
             + ", ".join(f"{code} {n}" for code, n in unexpected.items())
             + (
-                " (the core's agents are locked: was a replay run against it?)"
-                if "AccountLocked" in unexpected
+                " (logins from here are throttled after failed passwords: was a replay run"
+                " against this core?)"
+                if "LoginThrottled" in unexpected
                 else ""
             )
         )
@@ -173,16 +174,17 @@ def main_load(
     except TransportError as error:
         print(f"error: {error.code}: {error.message}", file=sys.stderr)
         return EXIT_UNREACHABLE
-    if notes is not None:
+    details = health.get("demo")
+    if notes is not None and isinstance(details, dict):  # a core in demo mode says more
         fresh = (
             ""
-            if not health.get("bookings")
+            if not details.get("bookings")
             else (
-                f"; it already holds {health['bookings']} booking(s), so the seat counts are not"
+                f"; it already holds {details['bookings']} booking(s), so the seat counts are not"
                 " checked against a fresh core"
             )
         )
-        print(f"load: the core at {url} runs on clock {health.get('clock')}{fresh}", file=notes)
+        print(f"load: the core at {url} runs on clock {details.get('clock')}{fresh}", file=notes)
     try:
         before = take_snapshot(url)
     except TransportError as error:
@@ -217,8 +219,8 @@ def main_load(
 
 
 def core_health(url: str) -> dict[str, Any]:
-    """The core's /healthz (its clock, bookings, profile), or a TransportError saying how to
-    start one."""
+    """The core's /healthz (in demo mode also its clock, bookings and profile), or a
+    TransportError saying how to start one."""
     import requests
 
     base = url.rstrip("/").removesuffix("/soap")

@@ -32,6 +32,7 @@ from soap_client.runtime.shapes import (
     any_attribute,
     attribute,
     element,
+    group,
     text,
     wildcard,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "any_attribute",
     "attribute",
     "element",
+    "group",
     "text",
     "wildcard",
 ]

@@ -43,8 +43,11 @@ process_xop: Any = xop.process_xop
 class Client:
     """A client of one binding of a WSDL, at one address.
 
-    ``wsdl`` is a path or URL; ``catalog`` an XML catalog mapping remote imports to local files
-    (used when no ``transport`` is given); ``fast=False`` reads every reply through zeep.
+    ``wsdl`` is a path or URL; ``catalog`` an XML catalog file mapping remote imports to local
+    files (without one, the standard stand-ins of ``soap_client.catalog`` still serve);
+    ``transport`` a zeep transport, which still loads documents through the catalog;
+    ``fast=False`` reads every reply through zeep. Imports over http need a
+    catalog or settings with ``forbid_external=False``: the default settings refuse them.
     """
 
     binding: ClassVar[str] = ""
@@ -62,12 +65,13 @@ class Client:
         catalog: str | os.PathLike[str] | None = None,
         fast: bool = True,
     ) -> None:
-        if catalog is not None:
-            if transport is not None:
-                raise ValueError("give either a transport or a catalog (a CatalogTransport)")
-            from soap_client.catalog import CatalogTransport
+        from soap_client.catalog import Catalog, CatalogLoading, CatalogTransport
 
-            transport = CatalogTransport(catalog)
+        loaded = Catalog.read(catalog) if catalog is not None else Catalog.standard()
+        if transport is None:
+            transport = CatalogTransport(loaded)
+        elif not isinstance(transport, CatalogTransport):
+            transport = CatalogLoading(transport, loaded)
         self.zeep: Any = cast(Any, zeep).Client(
             os.fspath(wsdl), transport=transport, settings=settings or safe_settings()
         )

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from lxml import etree
 
-from soap_client.runtime.shapes import ANY, ANY_ATTRIBUTE, ATTRIBUTE, Member, Shape
+from soap_client.runtime.shapes import ANY, ANY_ATTRIBUTE, ATTRIBUTE, GROUP, Member, Shape
 from soap_client.runtime.values import AnyElement, Simple
 
 
@@ -54,6 +54,9 @@ def members_to_zeep(members: tuple[Member, ...], value: Any, types: ZeepTypes) -
 
 def member_to_zeep(member: Member, value: Any, types: ZeepTypes) -> Any:
     """One member's Python value as zeep takes it."""
+    if member.kind == GROUP:  # zeep takes a repeated compositor as a list of dicts
+        inner: Shape = member.value._xml  # type: ignore[union-attr]
+        return [members_to_zeep(inner.members, item, types) for item in value]
     if member.kind == ANY:
         items = value if member.repeated else [value]
         copies = [copy.deepcopy(item.element) for item in items]
@@ -124,6 +127,13 @@ def _get(value: Any, key: str) -> Any:
 
 
 def member_from_zeep(member: Member, raw: Any, types: ZeepTypes) -> Any:
+    if member.kind == GROUP:  # zeep gives one dict per occurrence
+        cls: Any = member.value
+        inner: Shape = cls._xml
+        return [
+            cls(**{m.name: member_from_zeep(m, _get(entry, m.key), types) for m in inner.members})
+            for entry in raw or []
+        ]
     if member.kind == ANY:
         items = [] if raw is None else raw if isinstance(raw, list) else [raw]
         elements = [e for e in (_any_element(item, types) for item in items) if e is not None]

@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from soap_client.runtime.shapes import XSI_TYPE, Member, Shape
+from soap_client.runtime.shapes import GROUP, XSI_TYPE, Member, Shape
 from soap_client.runtime.values import AnyElement, Simple
 
 
@@ -58,6 +58,7 @@ def read_fields(shape: Shape, el: etree._Element, lax: bool = False) -> dict[str
         values[name] = []
     carried = False
     elements = shape.elements
+    groups: dict[str, tuple[int, str]] = {}  # a group's name -> its last member's position, tag
     for child in el:
         tag = child.tag
         entry = elements.get(tag) if isinstance(tag, str) else None
@@ -76,14 +77,11 @@ def read_fields(shape: Shape, el: etree._Element, lax: bool = False) -> dict[str
             carried = True
             continue
         member, kind = entry
-        if member.item:
-            value: Any = _items(member, child)
-        elif isinstance(kind, Simple):
-            value = kind.parse(child.text)
-        else:
-            if child.get("href") is not None:
-                raise Unreadable("a SOAP-encoded reference")
-            value = read_object(kind, child)  # type: ignore[arg-type]
+        if member.kind == GROUP:
+            _occurrence(shape, member, kind, child, values[member.name], groups)  # type: ignore[arg-type]
+            carried = True
+            continue
+        value = _value(member, kind, child)
         if member.repeated:
             values[member.name].append(value)
             carried = True
@@ -110,7 +108,56 @@ def read_fields(shape: Shape, el: etree._Element, lax: bool = False) -> dict[str
         value = shape.value.value.parse(el.text)  # type: ignore[union-attr]
         values[shape.value.name] = value
         carried = carried or value is not None
+    for name in groups:
+        values[name] = [_instance(_group_class(shape, name), item) for item in values[name]]
     return values if carried else None
+
+
+def _value(member: Member, kind: Any, child: etree._Element) -> Any:
+    """One occurrence of an element member: a list (a flattened wrapper), a value or an object."""
+    if member.item:
+        return _items(member, child)
+    if isinstance(kind, Simple):
+        return kind.parse(child.text)
+    if child.get("href") is not None:
+        raise Unreadable("a SOAP-encoded reference")
+    return read_object(kind, child)
+
+
+def _occurrence(
+    shape: Shape,
+    group: Member,
+    part: Member,
+    child: etree._Element,
+    items: list[dict[str, Any]],
+    groups: dict[str, tuple[int, str]],
+) -> None:
+    """Put ``child`` in the current occurrence of a repeated compositor, or start the next:
+    a choice's occurrence is one branch (a repeated branch's run of elements), a sequence's
+    runs in the members' order."""
+    tag = str(child.tag)
+    position = shape.positions[tag]
+    last = groups.get(group.name)
+    again = last is not None and last[1] == tag and part.repeated
+    if last is None or not again and (group.choice or position <= last[0]):
+        inner: Shape = group.value._xml  # type: ignore[union-attr]
+        items.append(dict(inner.empty) | {name: [] for name in inner.lists})
+    groups[group.name] = (position, tag)
+    value = _value(part, part.value if tag == part.tag else part.substitutes[tag], child)
+    if part.repeated:
+        items[-1][part.name].append(value)
+    else:
+        items[-1][part.name] = value
+
+
+def _group_class(shape: Shape, name: str) -> type[Any]:
+    return next(m.value for m in shape.members if m.name == name)  # type: ignore[return-value]
+
+
+def _instance(cls: type[Any], fields: dict[str, Any]) -> Any:
+    instance = object.__new__(cls)
+    instance.__dict__.update(fields)
+    return instance
 
 
 def _items(member: Member, wrapper: etree._Element) -> list[Any] | None:

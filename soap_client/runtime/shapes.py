@@ -16,6 +16,7 @@ ATTRIBUTE = "attribute"
 VALUE = "value"  # the text of a simpleContent type
 ANY = "any"  # xs:any: AnyElement items
 ANY_ATTRIBUTE = "any-attribute"  # xs:anyAttribute: dict of Clark name -> text
+GROUP = "group"  # a repeated xs:choice or xs:sequence: a list of its occurrences
 
 XSI_TYPE = f"{{{XSI}}}type"
 
@@ -41,6 +42,7 @@ class Member:
         "item",
         "item_key",
         "substitutes",
+        "choice",
     )
 
     def __init__(
@@ -57,6 +59,7 @@ class Member:
         item: str = "",
         item_key: str = "",
         substitutes: dict[str, type[Any]] | None = None,
+        choice: bool = False,
     ) -> None:
         self.name = name
         self.kind = kind
@@ -69,6 +72,7 @@ class Member:
         self.item = item
         self.item_key = item_key
         self.substitutes = substitutes or {}
+        self.choice = choice  # a group's compositor is a choice (else a sequence)
 
     def __repr__(self) -> str:
         return f"Member({self.name!r}, {self.kind}, {self.tag!r})"
@@ -98,6 +102,11 @@ def wildcard(name: str, key: str, *, repeated: bool = True) -> Member:
     return Member(name, ANY, "", key, None, repeated=repeated, optional=not repeated)
 
 
+def group(name: str, key: str, cls: type[Any], *, choice: bool) -> Member:
+    """A repeated compositor: a list of ``cls`` (its shape must be set before the parent's)."""
+    return Member(name, GROUP, "", key, cls, repeated=True, choice=choice)
+
+
 def any_attribute(name: str, key: str) -> Member:
     return Member(name, ANY_ATTRIBUTE, "", key, None, optional=True)
 
@@ -116,6 +125,7 @@ class Shape:
         "subtypes",
         "lists",
         "empty",
+        "positions",
     )
 
     def __init__(
@@ -130,8 +140,16 @@ class Shape:
         self.wildcard: Member | None = None
         self.any_attribute: Member | None = None
         self.subtypes = subtypes or {}
+        # a group's members: tag -> (the group, the member inside it), and their order
+        self.positions: dict[str, int] = {}
         for member in members:
-            if member.kind == ELEMENT:
+            if member.kind == GROUP:
+                inner: Shape = member.value._xml  # type: ignore[union-attr]
+                for position, part in enumerate(inner.members):
+                    for tag in [part.tag, *part.substitutes]:
+                        self.elements[tag] = (member, part)  # type: ignore[assignment]
+                        self.positions[tag] = position
+            elif member.kind == ELEMENT:
                 self.elements[member.tag] = (member, member.value)
                 for tag, cls in member.substitutes.items():
                     self.elements[tag] = (member, cls)

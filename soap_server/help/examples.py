@@ -83,6 +83,7 @@ REST: dict[str, Example] = {
         json.dumps({"passengers": [1]}),
         "json",
     ),
+    "getTrainSchedule": Example("GET", "/rest/v1/trains/12952/schedule", _BEARER, "", "json"),
     "logout": Example("DELETE", "/rest/v1/sessions/current", _BEARER, "", "json"),
 }
 
@@ -128,6 +129,13 @@ PLAIN_XML: dict[str, Example] = {
         "/xml",
         _XML,
         '<Request session="{{TOKEN}}">\n  <Cancel pnr="{{PNR}}" passengers="1"/>\n</Request>',
+        "xml",
+    ),
+    "TrainSchedule": Example(
+        "POST",
+        "/xml",
+        _XML,
+        '<Request session="{{TOKEN}}">\n  <TrainSchedule train="12952"/>\n</Request>',
         "xml",
     ),
     "Logout": Example(

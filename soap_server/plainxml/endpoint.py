@@ -36,7 +36,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from lxml import etree
+from werkzeug.http import HTTP_STATUS_CODES
 
+from soap_server.bodies import BodyRejected
 from soap_server.delivery import deliver
 from soap_server.plainxml import render
 from soap_server.plainxml.calls import read
@@ -125,13 +127,16 @@ class PlainXmlEndpoint:
     ) -> Iterable[bytes]:
         try:
             session, calls = self._read(environ)
-        except XmlRejected as rejected:
+        except BodyRejected as rejected:
             log.info(
                 "POST /xml rejected %s %.1fms",
                 rejected.code,
                 (time.perf_counter() - started) * 1000,
             )
             error = render.error_element(None, rejected.code, rejected.message, retryable=False)
+            if rejected.status is not None:  # the transport failed: close the connection
+                status = f"{rejected.status} {HTTP_STATUS_CODES[rejected.status]}"
+                return _answer(start_response, status, error, [("Connection", "close")])
             return _answer(start_response, "400 Bad Request", error)
         response, outcome = self._run(_Batch(session, environ), calls)
         log.info(
@@ -196,7 +201,11 @@ class PlainXmlEndpoint:
     def _perform(self, call: etree._Element, batch: _Batch) -> etree._Element:
         """One operation: its request read from the call, the door, its result element."""
         operation = BY_ELEMENT[str(call.tag)]
-        given = {"pnr": _pnr(call, batch)} if "pnr" in _fields(operation.request) else {}
+        given: dict[str, Any] = (
+            {"pnr": _pnr(call, batch)} if "pnr" in _fields(operation.request) else {}
+        )
+        if operation is ops.LOGIN:  # the client's address: registered networks, throttling
+            given["source"] = str(batch.environ.get("REMOTE_ADDR") or "")
         request = read(operation.request, call, **given)
         answer = deliver(batch.environ, self._railway.call(operation, batch.token, request))
         if operation is ops.LOGIN:  # the session of the operations after it

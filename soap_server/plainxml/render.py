@@ -3,7 +3,8 @@
 A result is written from the XSD (``schema``): the element of an operation has the complex type
 the ``<Response>`` choice gives it, and carries that type's attributes and child elements in
 declared order. Each attribute reads the view's attribute of the same name in snake_case
-(``distanceKm`` reads ``distance_km``), each child element the view's collection or nested view;
+(``distanceKm`` reads ``distance_km``), a repeated child element the view's collection of the
+plural name (``<Passenger>`` elements read ``passengers``), a single one the nested view;
 where the contract's name is not the view's, the rename is written once below. Values are
 written as text the way the era wrote them: money with two decimals, instants to the second,
 durations in ISO 8601 hours and minutes, lists space-separated, stations as their codes. An
@@ -13,7 +14,7 @@ attribute whose value is None (an optional one) is left out.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -38,8 +39,6 @@ RENAMES: Mapping[str, Mapping[str, Getter]] = {
         "session": "token",
         "idleTimeoutMinutes": lambda s: int(s.idle_timeout.total_seconds() // 60),
     },
-    "SearchTrainResult": {"Train": "trains"},
-    "TrainAvailability": {"Class": "classes"},
     "ClassAvailability": {
         "code": "class_code",
         "name": "class_name",
@@ -50,8 +49,7 @@ RENAMES: Mapping[str, Mapping[str, Getter]] = {
         "tatkal": lambda c: c.fare.tatkal,
         "gst": lambda c: c.fare.gst,
     },
-    "BookingResult": {"Passenger": "passengers"},
-    "CancellationResult": {"pnr": lambda c: c.booking.pnr, "Promotion": "promotions"},
+    "CancellationResult": {"pnr": lambda c: c.booking.pnr},
     "Promotion": {"from": "was", "to": "now"},
 }
 
@@ -75,6 +73,8 @@ def text(value: Any) -> str:
         return instant(value)
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, time):  # a time of day, with its zone: 08:35:00+05:30
+        return value.isoformat(timespec="seconds")
     if isinstance(value, timedelta):
         return duration(value)
     if isinstance(value, Station):
@@ -82,6 +82,11 @@ def text(value: Any) -> str:
     if isinstance(value, tuple | list):
         return " ".join(text(item) for item in value)
     return str(value)
+
+
+def plural(name: str) -> str:
+    """``passenger`` -> ``passengers``, ``class`` -> ``classes``."""
+    return f"{name}es" if name.endswith("s") else f"{name}s"
 
 
 def result(tag: str, answer: Any) -> etree._Element:
@@ -101,7 +106,8 @@ def _element(tag: str, type_name: str, view: Any) -> etree._Element:
         attributes[name] = None if value is None else text(value)
     built = element(tag, attributes)
     for child in declared.children:
-        value = _read(renames.get(child.name) or snake(child.name), view)
+        name = plural(snake(child.name)) if child.repeated else snake(child.name)
+        value = _read(renames.get(child.name) or name, view)
         for item in value if child.repeated else (value,):
             built.append(_element(child.name, child.type, item))
     return built

@@ -25,7 +25,6 @@ from soap_server.railway.errors import (
     NoConfirmedSeats,
     OutsideReservationWindow,
     PnrNotFound,
-    PnrNotOwned,
     QuotaNotAvailable,
     ReservationError,
     WaitlistFull,
@@ -190,6 +189,9 @@ class BookingOffice:
         self, request: BookingRequest, src: Station, dst: Station, now: datetime
     ) -> _Journey:
         """Every check of a booking request that needs no database."""
+        # The window is checked before any date arithmetic: a date far in the past or future
+        # would otherwise overflow working out the train's origin date.
+        check_window(self.catalog.rules, request.journey_date, now)
         train, a, b, origin = self.catalog.journey(
             request.train, src.code, dst.code, request.journey_date
         )
@@ -197,7 +199,6 @@ class BookingOffice:
         quota = request.quota
         if not cls.offers(quota):
             raise QuotaNotAvailable(f"{cls.code} on train {train.number} has no {quota} quota")
-        check_window(self.catalog.rules, request.journey_date, now)
         departs = train.departure(origin, a)
         if departs <= now:
             raise OutsideReservationWindow(
@@ -349,12 +350,19 @@ class BookingOffice:
             booking = self._owned(tx, agent, pnr)
             train = self.catalog.trains[booking.train]
             cls = self.catalog.classes[booking.class_code]
-            # Lock the class and load its map first: the releases below keep it in step.
+            # Lock the class and load its map before any passenger changes (the releases
+            # below keep it in step; a cancellation that promoted into another PNR's row
+            # locked by a second one waiting here would deadlock).
             layout = inventory.layout(train, cls)
             tx.seat_map(train.number, booking.origin_date, cls.code, layout)
             passengers = tx.passengers(pnr)
             by_number = {p.number: p for p in passengers}
-            if numbers:
+            if numbers is not None:
+                # An empty selection names nobody; "everyone" is the absent selection only.
+                if not numbers:
+                    raise InvalidPassengerSelection(
+                        "the selection names no passenger: leave it out to cancel all"
+                    )
                 unknown = sorted({n for n in numbers if n not in by_number})
                 if unknown:
                     raise InvalidPassengerSelection(
@@ -448,10 +456,8 @@ class BookingOffice:
     # -- helpers ---------------------------------------------------------------------------------
     def _owned(self, tx: Transaction, agent: str, pnr: str) -> BookingRow:
         booking = tx.booking(pnr)
-        if booking is None:
-            raise PnrNotFound(f"no booking with PNR {pnr}")
-        if booking.agent != agent:
-            raise PnrNotOwned(f"PNR {pnr} was not booked by agent {agent}")
+        if booking is None or booking.agent != agent:
+            raise PnrNotFound(f"no booking with PNR {pnr} among this agent's bookings")
         return booking
 
     def _current(self, tx: Transaction, pax: PassengerRow) -> str:

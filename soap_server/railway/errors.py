@@ -4,12 +4,15 @@
 
     ReservationError                 code, message, retryable
      +-- ClientError                 the request itself is wrong: resending it fails again
-     |    +-- AuthenticationFailed, AccountLocked, SessionInvalid, SessionExpired
+     |    +-- AuthenticationFailed, SessionInvalid, SessionExpired
      |    +-- UnknownStation, SameStation, TrainNotFound, TrainNotRunning, TrainDoesNotStop
      |    +-- ClassNotOnTrain, QuotaNotAvailable, OutsideReservationWindow, TatkalNotOpen
      |    +-- TooManyPassengers, InvalidPassenger, NoConfirmedSeats, WaitlistFull
-     |    +-- PnrNotFound, PnrNotOwned, AlreadyCancelled, InvalidPassengerSelection
+     |    +-- PnrNotFound, AlreadyCancelled, InvalidPassengerSelection
      |    +-- CancellationClosed, DuplicateReference, RateLimited
+     |    |    +-- LoginThrottled
+     |    +-- SecurityHeaderInvalid, MessageExpired, CreatedInFuture, DigestMismatch,
+     |        NonceReplayed                      (WS-Security UsernameToken)
      +-- ServerError                 the core could not do it now: a retry may succeed
           +-- Maintenance, Busy, InternalError, Unavailable
 
@@ -47,12 +50,6 @@ class AuthenticationFailed(ClientError):
     """Unknown agent or wrong password."""
 
     code = "AuthenticationFailed"
-
-
-class AccountLocked(ClientError):
-    """Too many failed logins; the agent is locked for a while."""
-
-    code = "AccountLocked"
 
 
 class SessionInvalid(ClientError):
@@ -146,15 +143,10 @@ class WaitlistFull(ClientError):
 
 
 class PnrNotFound(ClientError):
-    """No booking with that PNR."""
+    """No booking with that PNR among the agent's own (another agent's PNR answers alike, as
+    the GDSs do, so that no agent learns which PNRs exist)."""
 
     code = "PnrNotFound"
-
-
-class PnrNotOwned(ClientError):
-    """The PNR was booked by another agent."""
-
-    code = "PnrNotOwned"
 
 
 class AlreadyCancelled(ClientError):
@@ -181,6 +173,39 @@ class DuplicateReference(ClientError):
     code = "DuplicateReference"
 
 
+class SecurityHeaderInvalid(ClientError):
+    """A wsse:Security header the core cannot use: no or several UsernameTokens, an unknown
+    password type, a digest without Nonce and Created, unreadable values, unsupported tokens."""
+
+    code = "SecurityHeaderInvalid"
+
+
+class MessageExpired(ClientError):
+    """The UsernameToken's Created (or the Timestamp) is older than the core accepts."""
+
+    code = "MessageExpired"
+
+
+class CreatedInFuture(ClientError):
+    """The UsernameToken's Created (or the Timestamp's) is ahead of the core's clock by more
+    than the allowed skew."""
+
+    code = "CreatedInFuture"
+
+
+class DigestMismatch(ClientError):
+    """The PasswordDigest does not match (unknown user, wrong password, or an address outside
+    the agent's networks: one answer for all)."""
+
+    code = "DigestMismatch"
+
+
+class NonceReplayed(ClientError):
+    """The agent already used this Nonce: the message is a replay."""
+
+    code = "NonceReplayed"
+
+
 class Maintenance(ServerError):
     """The nightly maintenance window: try again after it."""
 
@@ -205,6 +230,15 @@ class RateLimited(ClientError):
     code = "RateLimited"
     #: Seconds until the agent may call again (real time).
     retry_after = 60
+
+
+class LoginThrottled(RateLimited):
+    """Too many failed logins for this agent id from this address: that address must pause.
+
+    Its own code, apart from the contract's call rate: a partner (or the load generator) must
+    tell "we called too fast" from "someone guessed our password from here"."""
+
+    code = "LoginThrottled"
 
 
 class Unavailable(ServerError):

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from soap_server.railway import errors as e
-from soap_server.railway.agents import Session
+from soap_server.railway.agents import Credential, Session
+from soap_server.railway.clock import IST
 from soap_server.railway.views import (
     BookingRequest,
     BookingView,
@@ -27,8 +29,11 @@ from soap_server.railway.views import (
     LoginRequest,
     LogoutRequest,
     PnrRequest,
+    ScheduledStop,
+    ScheduleRequest,
     SearchRequest,
     TrainList,
+    TrainSchedule,
 )
 
 if TYPE_CHECKING:
@@ -43,8 +48,20 @@ DOOR_ERRORS: tuple[type[e.ReservationError], ...] = (
     e.Busy,
     e.InternalError,
 )
-#: Errors the door answers for an operation that needs a session.
-SESSION_ERRORS: tuple[type[e.ReservationError], ...] = (e.SessionInvalid, e.SessionExpired)
+#: Errors the door answers for an operation that needs a session (or, over SOAP, the call's
+#: own WS-Security UsernameToken).
+SESSION_ERRORS: tuple[type[e.ReservationError], ...] = (
+    e.SessionInvalid,
+    e.SessionExpired,
+    e.SecurityHeaderInvalid,
+    e.MessageExpired,
+    e.CreatedInFuture,
+    e.DigestMismatch,
+    e.NonceReplayed,
+    e.AuthenticationFailed,
+    e.LoginThrottled,
+    e.RateLimited,
+)
 _JOURNEY = (e.UnknownStation, e.SameStation, e.OutsideReservationWindow)
 
 
@@ -53,7 +70,7 @@ class Caller:
     """Who makes a call: the agent (from the session, or named by Login) and the session token."""
 
     agent: str
-    token: str | None
+    token: Credential  # a session token, or the call's own WS-Security UsernameToken
 
 
 @dataclass(frozen=True)
@@ -82,7 +99,7 @@ class Operation(Generic[Req, Ans]):
 
 
 def _login(railway: Railway, caller: Caller, request: LoginRequest) -> Session:
-    return railway.agents.login(request.agent, request.password)
+    return railway.agents.login(request.agent, request.password, request.source)
 
 
 def _logout(railway: Railway, caller: Caller, request: LogoutRequest) -> LoggedOut:
@@ -114,13 +131,56 @@ def _cancel(railway: Railway, caller: Caller, request: CancellationRequest) -> C
     return railway.office.cancel(caller.agent, request.pnr, numbers)
 
 
+def _schedule(railway: Railway, caller: Caller, request: ScheduleRequest) -> TrainSchedule:
+    catalog = railway.catalog
+    train = catalog.train(request.train)
+    last = len(train.stops) - 1
+    any_day = date(2024, 1, 1)  # the timetable is the same whichever day it starts
+    return TrainSchedule(
+        train_number=train.number,
+        train_name=train.name,
+        category=train.category,
+        source=catalog.stations[train.stops[0].station],
+        destination=catalog.stations[train.stops[last].station],
+        runs_on=tuple(train.runs_on_names()),
+        distance_km=train.distance(0, last),
+        duration=train.arrival(any_day, last) - train.departure(any_day, 0),
+        stops=tuple(
+            ScheduledStop(
+                number=number,
+                station=stop.station,
+                station_name=catalog.stations[stop.station].name,
+                arrives=_ist(stop.arrives),
+                departs=_ist(stop.departs),
+                halt_minutes=_halt(stop.arrives, stop.departs),
+                day=stop.day,
+                distance_km=stop.km,
+            )
+            for number, stop in enumerate(train.stops, start=1)
+        ),
+    )
+
+
+def _ist(moment: time | None) -> time | None:
+    return None if moment is None else moment.replace(tzinfo=IST)
+
+
+def _halt(arrives: time | None, departs: time | None) -> int | None:
+    """Minutes between arrival and departure (past midnight if the train leaves the next day)."""
+    if arrives is None or departs is None:
+        return None
+    day = date(2024, 1, 1)
+    halt = datetime.combine(day, departs) - datetime.combine(day, arrives)
+    return int((halt if halt >= timedelta(0) else halt + timedelta(days=1)).total_seconds() // 60)
+
+
 LOGIN = Operation(
     name="Login",
     key="login",
     summary="Log in as a travel agent and get a session token.",
     request=LoginRequest,
     answer=Session,
-    errors=(e.AuthenticationFailed, e.AccountLocked),
+    errors=(e.AuthenticationFailed, e.LoginThrottled, e.RateLimited),
     run=_login,
     session=False,
     writes=True,
@@ -174,7 +234,7 @@ GET_PNR_STATUS = Operation(
     summary="A booking and the current status of each passenger.",
     request=PnrRequest,
     answer=BookingView,
-    errors=(e.PnrNotFound, e.PnrNotOwned),
+    errors=(e.PnrNotFound,),
     run=_pnr_status,
 )
 CANCEL_BOOKING = Operation(
@@ -185,13 +245,22 @@ CANCEL_BOOKING = Operation(
     answer=CancellationView,
     errors=(
         e.PnrNotFound,
-        e.PnrNotOwned,
         e.AlreadyCancelled,
         e.InvalidPassengerSelection,
         e.CancellationClosed,
     ),
     run=_cancel,
     writes=True,
+)
+
+GET_TRAIN_SCHEDULE = Operation(
+    name="GetTrainSchedule",
+    key="schedule",
+    summary="A train's timetable: stops, times, day offsets, distances, days of run.",
+    request=ScheduleRequest,
+    answer=TrainSchedule,
+    errors=(e.TrainNotFound,),
+    run=_schedule,
 )
 
 #: Every operation, in the order the contracts list them.
@@ -202,6 +271,7 @@ OPERATIONS: tuple[Operation[Any, Any], ...] = (
     BOOK,
     GET_PNR_STATUS,
     CANCEL_BOOKING,
+    GET_TRAIN_SCHEDULE,
 )
 BY_NAME = {operation.name: operation for operation in OPERATIONS}
 BY_KEY = {operation.key: operation for operation in OPERATIONS}

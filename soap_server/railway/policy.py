@@ -1,4 +1,5 @@
-"""The rules of access a deployment chooses: sessions, lockout, and maintenance windows.
+"""The rules of access a deployment chooses: sessions, login throttling, WS-Security freshness
+and maintenance windows.
 
 One frozen object, built where the configuration is read (``wsgi.create_app``) and handed to
 the ``Railway``; the core never reads settings itself.
@@ -17,11 +18,17 @@ NIGHTLY = (time(23, 45), time(0, 20))
 
 @dataclass(frozen=True)
 class Policy:
-    """How long sessions live, when accounts lock, and when the core is closed for maintenance."""
+    """How long sessions live, how often an address may fail to log in, how fresh a WS-Security
+    UsernameToken must be, and when the core is closed for maintenance."""
 
     session_idle: timedelta = timedelta(minutes=15)
-    max_failed_logins: int = 5
-    lockout: timedelta = timedelta(minutes=15)
+    #: Failed logins for one agent id from one address within ``login_throttle`` before that
+    #: address must pause for ``login_throttle`` (throttling by source, never a lock).
+    login_failures_allowed: int = 5
+    login_throttle: timedelta = timedelta(minutes=15)
+    #: How old a UsernameToken's Created may be, and how far ahead of the core's clock.
+    wsse_max_age: timedelta = timedelta(seconds=300)
+    wsse_future_skew: timedelta = timedelta(seconds=60)
     #: (start, end) in IST; a window may span midnight.
     maintenance: tuple[tuple[time, time], ...] = (NIGHTLY,)
 

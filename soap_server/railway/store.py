@@ -1,14 +1,13 @@
 """What the core needs from its storage: the records it reads and writes, and the ``Store``.
 
-The core never sees SQL. A backend (``soap_server/storage/``: SQLite today) implements
+The core never sees SQL. A backend (``soap_server/storage/``: SQLite or PostgreSQL) implements
 ``Store`` and ``Transaction`` below and maps its own failures to ``StoreError``: ``StoreBusy``
 when a lock could not be had in time (the door answers a retryable ``Busy``), any other
 ``StoreError`` when the store failed (``InternalError``). Either way nothing of the failed
 transaction is kept.
 
-Every write operation runs in one ``write()`` transaction, which holds the store's writer lock
-from its first statement, so two bookings never see the same free berth; ``read()`` is a
-consistent snapshot that never blocks writers.
+Every write operation runs in one ``write()`` transaction; ``read()`` is a consistent snapshot
+that never blocks writers.
 
 Seats: a ``SeatMap`` per train-day and class says which places are held on each leg, one bit
 per place of the class's ``Layout``; counting and finding free places are a few integer
@@ -16,9 +15,14 @@ operations however full the class is (``inventory``). The store keeps it in one 
 (the *inventory row*) beside the occupancy rows (one per place and leg: the constraint that a
 place is never held twice on one leg, and the truth a map is rebuilt from when its layout
 changed), and keeps the two in step in the same transaction: ``occupy`` and ``release`` update
-the map the transaction handed out, which is written back once at commit. In a write
-transaction, ``seat_map`` also locks the class (every Book and Cancel on it is serialised
-there); nothing is cached across transactions, so another process's commits are always seen.
+the map the transaction handed out, which is written back once at commit. Nothing is cached
+across transactions, so another process's commits are always seen.
+
+The class lock: in a write transaction, ``seat_map`` also locks the class, and a write that
+touches a class's seats or queues calls it first, before reading anything it decides on, so
+two bookings of one class never see the same free berth or take the same waitlist number. On
+SQLite every write transaction holds the one writer lock anyway; on PostgreSQL it is a row
+lock on the class's inventory row, and writers of different classes run at once.
 """
 
 from __future__ import annotations
@@ -45,13 +49,22 @@ class AgentRow:
     code: str
     name: str
     password_hash: str
-    failed_logins: int
-    locked_until: str | None
+    networks: str  # CIDRs separated by spaces
+    digest_secret: str | None  # the password sealed by a SecretBox, for WS-Security digests
+
+
+@dataclass(frozen=True)
+class LoginAttemptsRow:
+    source: str
+    agent: str
+    failures: int
+    window_start: str
+    blocked_until: str | None
 
 
 @dataclass(frozen=True)
 class SessionRow:
-    token: str
+    token_hash: str
     agent: str
     created_at: str
     last_seen_at: str
@@ -120,6 +133,8 @@ class QueueCounts:
 
 PlaceKey = tuple[str, int, int]  # coach, berth, slot (0 for a whole berth, 1/2 for RAC halves)
 Pool = tuple[str, str, str, str]  # train, origin_date, class_code, quota
+#: A demo agent to seed: code, name, password hash, networks, the password sealed (or None).
+AgentSeed = tuple[str, str, str, str, str | None]
 
 
 class Layout:
@@ -197,13 +212,26 @@ class Transaction(Protocol):
 
     # -- agents and sessions
     def agent(self, code: str) -> AgentRow | None: ...
-    def set_login_failures(
-        self, code: str, failed_logins: int, locked_until: str | None
+    def login_attempts(self, source: str, agent: str) -> LoginAttemptsRow | None: ...
+    def set_login_attempts(
+        self, source: str, agent: str, failures: int, window_start: str, blocked_until: str | None
     ) -> None: ...
-    def insert_session(self, token: str, agent: str, now: str) -> None: ...
-    def session(self, token: str) -> SessionRow | None: ...
-    def touch_session(self, token: str, now: str) -> None: ...
-    def end_session(self, token: str, now: str) -> None: ...
+    def clear_login_attempts(self, source: str, agent: str) -> None: ...
+    def purge_login_attempts(self, window_before: str, now: str) -> None:
+        """Forget counts whose window has passed and whose pause (if any) is over."""
+        ...
+
+    def insert_session(self, token_hash: str, agent: str, now: str) -> None: ...
+    def session(self, token_hash: str) -> SessionRow | None: ...
+    def touch_session(self, token_hash: str, now: str) -> None: ...
+    def end_session(self, token_hash: str, now: str) -> None: ...
+    def purge_sessions(self, idle_before: str, ended_before: str) -> None:
+        """Delete sessions idle since before ``idle_before`` or ended before ``ended_before``."""
+        ...
+
+    def remember_nonce(self, agent: str, nonce: str, expires_at: str, now: str) -> bool:
+        """Record a WS-Security nonce; False if the agent already used it (a replay)."""
+        ...
 
     # -- bookings and passengers
     def booking(self, pnr: str) -> BookingRow | None: ...
@@ -268,10 +296,20 @@ class Store(Protocol):
         """A transaction holding the store's writer lock from its first statement."""
         ...
 
-    def initialise(self, agents: Iterable[tuple[str, str, str]]) -> bool:
-        """Create what is missing and seed agents (code, name, password hash) in a new store.
+    def initialise(self, agents: Iterable[AgentSeed]) -> bool:
+        """Create the schema and seed agents (code, name, password hash, networks, sealed
+        password) in a new store; a store at another schema version is a one-line
+        ``StoreError`` naming ``migrate``.
 
         Returns True when it seeded. Safe to call from several processes at once."""
+        ...
+
+    def healthy(self) -> bool:
+        """Whether the store answers and holds this core's schema (for ``/healthz``)."""
+        ...
+
+    def migrate(self, agents: Iterable[AgentSeed]) -> tuple[int | None, int]:
+        """Bring the schema up to this code's version; (version before or None, after)."""
         ...
 
     def close(self) -> None: ...

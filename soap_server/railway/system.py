@@ -24,13 +24,15 @@ from datetime import date, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from soap_server.railway import operations as ops
-from soap_server.railway.agents import AgentDesk, Session
+from soap_server.railway.agents import LOCAL_SOURCE, AgentDesk, Credential, Session, TokenRules
 from soap_server.railway.booking import BookingOffice
 from soap_server.railway.catalog import Catalog
 from soap_server.railway.clock import Clock
 from soap_server.railway.errors import Busy, InternalError
 from soap_server.railway.operations import Caller, Operation
+from soap_server.railway.passwords import Scrypt
 from soap_server.railway.policy import Policy
+from soap_server.railway.secretbox import SecretBox
 from soap_server.railway.store import Store, StoreBusy, StoreError
 from soap_server.railway.views import (
     BookingRequest,
@@ -96,7 +98,12 @@ class Railway:
         clock: Clock,
         policy: Policy | None = None,
         hooks: Sequence[Hook] = (),
+        hashing: Scrypt | None = None,
+        box: SecretBox | None = None,
     ) -> None:
+        """``hashing`` is the cost the store's password hashes were made with (an unknown agent
+        is checked at the same cost); ``box`` opens the agents' sealed passwords for WS-Security
+        digests (without one, no digest can match)."""
         self.catalog = catalog
         self.store = store
         self.clock = clock
@@ -106,8 +113,11 @@ class Railway:
             store,
             clock,
             idle_timeout=self.policy.session_idle,
-            max_failed_logins=self.policy.max_failed_logins,
-            lockout=self.policy.lockout,
+            failures_allowed=self.policy.login_failures_allowed,
+            throttle=self.policy.login_throttle,
+            hashing=hashing or Scrypt(),
+            box=box or SecretBox.ephemeral(),
+            token_rules=TokenRules(self.policy.wsse_max_age, self.policy.wsse_future_skew),
         )
         self.office = BookingOffice(catalog, store, clock)
 
@@ -118,7 +128,7 @@ class Railway:
     def call(
         self,
         operation: Operation[Req, Ans],
-        token: str | None,
+        token: Credential,
         request: Req | Callable[[], Req],
     ) -> Answer[Ans]:
         """Run one operation: maintenance, session, request, hooks, work (see the module)."""
@@ -144,15 +154,16 @@ class Railway:
             return Answer(result, lost)
 
     # -- the operations, for callers in this process (tests, benchmarks) ----------------------
-    def login(self, agent: str, password: str) -> Session:
-        return self.call(ops.LOGIN, None, LoginRequest(agent, password)).value
+    def login(self, agent: str, password: str, source: str = LOCAL_SOURCE) -> Session:
+        """A session for ``agent``; ``source`` is the client's address (in-process: loopback)."""
+        return self.call(ops.LOGIN, None, LoginRequest(agent, password, source)).value
 
-    def logout(self, token: str | None) -> None:
+    def logout(self, token: Credential) -> None:
         self.call(ops.LOGOUT, token, LogoutRequest())
 
     def search(
         self,
-        token: str | None,
+        token: Credential,
         source: str,
         destination: str,
         journey_date: date,
@@ -162,13 +173,13 @@ class Railway:
         request = SearchRequest(source, destination, journey_date, class_code, quota)
         return list(self.call(ops.SEARCH_TRAIN, token, request).value.trains)
 
-    def book(self, token: str | None, request: BookingRequest) -> BookingView:
+    def book(self, token: Credential, request: BookingRequest) -> BookingView:
         return self.call(ops.BOOK, token, request).value
 
-    def pnr_status(self, token: str | None, pnr: str) -> BookingView:
+    def pnr_status(self, token: Credential, pnr: str) -> BookingView:
         return self.call(ops.GET_PNR_STATUS, token, PnrRequest(pnr)).value
 
-    def cancel(self, token: str | None, pnr: str, numbers: list[int] | None) -> CancellationView:
+    def cancel(self, token: Credential, pnr: str, numbers: list[int] | None) -> CancellationView:
         passengers = None if numbers is None else tuple(numbers)
         return self.call(ops.CANCEL_BOOKING, token, CancellationRequest(pnr, passengers)).value
 

@@ -7,7 +7,7 @@ facades map them to and from their wire shapes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from soap_server.railway.catalog import Station
@@ -18,6 +18,7 @@ from soap_server.railway.fares import Fare
 class LoginRequest:
     agent: str
     password: str
+    source: str = ""  # the client's address; empty: a call made in-process
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,41 @@ class CancellationRequest:
     pnr: str
     #: Passenger numbers to cancel; None cancels every passenger still booked.
     passengers: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    train: str
+
+
+@dataclass(frozen=True)
+class ScheduledStop:
+    """One stop of a timetable. Times are IST; ``day`` counts from the day the train leaves its
+    origin (1); the distance is from the origin."""
+
+    number: int
+    station: str
+    station_name: str
+    arrives: time | None  # None at the origin
+    departs: time | None  # None at the terminus
+    halt_minutes: int | None
+    day: int
+    distance_km: int
+
+
+@dataclass(frozen=True)
+class TrainSchedule:
+    """A train's timetable: its stops, end to end, and the days it leaves its origin."""
+
+    train_number: str
+    train_name: str
+    category: str
+    source: Station
+    destination: Station
+    runs_on: tuple[str, ...]
+    distance_km: int
+    duration: timedelta
+    stops: tuple[ScheduledStop, ...]
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
+from jsonschema import Draft202012Validator
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from soap_server.bodies import BodyRejected, read_limited
 from soap_server.delivery import deliver
 from soap_server.railway import errors
 from soap_server.railway import operations as ops
@@ -40,8 +43,16 @@ from soap_server.railway.views import (
     PnrRequest,
     SearchRequest,
 )
-from soap_server.rest.mapping import to_json
-from soap_server.rest.openapi import BASE_PATH, Validators, first_error, first_violation, render
+from soap_server.rest.mapping import from_parameters, to_json
+from soap_server.rest.openapi import (
+    BASE_PATH,
+    OPERATION_IDS,
+    Validators,
+    document,
+    first_error,
+    first_violation,
+    render,
+)
 
 log = logging.getLogger(__name__)
 Req = TypeVar("Req")
@@ -54,8 +65,6 @@ STATUS: dict[str, int] = {
     "AuthenticationFailed": 401,
     "SessionInvalid": 401,
     "SessionExpired": 401,
-    "AccountLocked": 403,
-    "PnrNotOwned": 403,
     "PnrNotFound": 404,
     "TrainNotFound": 404,
     "NotFound": 404,
@@ -69,22 +78,65 @@ STATUS: dict[str, int] = {
     "UnsupportedMediaType": 415,
     "MalformedJson": 400,
     "RateLimited": 429,
+    "LoginThrottled": 429,
     "InternalError": 500,
 }
 
 
 class Problem(Exception):
-    """An error answered as problem+json."""
+    """An error answered as problem+json; ``transport_status`` (a broken or slow body) overrides
+    the status table and closes the connection."""
 
-    def __init__(self, code: str, message: str, retryable: bool = False) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        retryable: bool = False,
+        transport_status: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.retryable = retryable
+        self.transport_status = transport_status
 
     @property
     def status(self) -> int:
+        if self.transport_status is not None:
+            return self.transport_status
         return STATUS.get(self.code, 503 if self.retryable else 422)
+
+
+#: Resources with their own handler below; any other read-only operation the document lists
+#: is served from the document alone (``_read``).
+HANDLED = frozenset({"Login", "Logout", "SearchTrain", "Book", "GetPnrStatus", "CancelBooking"})
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A read-only operation served from the document: its parameters and answer schema."""
+
+    operation: Operation[Any, Any]
+    parameters: tuple[tuple[str, bool, Draft202012Validator], ...]  # name, required, schema
+    answer: str  # the component schema of the 200 answer
+
+
+def readings(paths: dict[str, Any]) -> Iterator[tuple[str, Reading]]:
+    """(werkzeug rule, Reading) for each GET of the document not handled on its own."""
+    names = {operation_id: name for name, operation_id in OPERATION_IDS.items()}
+    for path, item in paths.items():
+        spec = item.get("get")
+        name = None if spec is None else names.get(spec["operationId"])
+        if spec is None or name is None or name in HANDLED:
+            continue
+        operation = ops.BY_NAME[name]
+        parameters = tuple(
+            (p["name"], bool(p.get("required")), Validators.compile(p["schema"]))
+            for p in spec.get("parameters", [])
+        )
+        schema = spec["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        rule = BASE_PATH + path.replace("{", "<").replace("}", ">")
+        yield rule, Reading(operation, parameters, schema.rpartition("/")[2])
 
 
 class RestApi:
@@ -95,8 +147,10 @@ class RestApi:
         self.openapi = render(public_base)
         self.max_body_bytes = max_body_bytes
         self.validate = Validators()
+        self.readings = dict(readings(document(public_base)["paths"]))
         self.urls = Map(
             [
+                *(Rule(rule, endpoint="read", methods=["GET"]) for rule in self.readings),
                 Rule(f"{BASE_PATH}/sessions", endpoint="login", methods=["POST"]),
                 Rule(f"{BASE_PATH}/sessions/current", endpoint="logout", methods=["DELETE"]),
                 Rule(f"{BASE_PATH}/trains", endpoint="search", methods=["GET"]),
@@ -115,8 +169,11 @@ class RestApi:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
         try:
-            endpoint, values = self.urls.bind_to_environ(environ).match()
-            response = getattr(self, f"_{endpoint}")(request, **values)
+            rule, values = self.urls.bind_to_environ(environ).match(return_rule=True)
+            if rule.endpoint == "read":
+                response = self._read(request, self.readings[rule.rule], values)
+            else:
+                response = getattr(self, f"_{rule.endpoint}")(request, **values)
         except Problem as problem:
             response = self._problem(problem)
         except errors.RateLimited as error:
@@ -150,6 +207,8 @@ class RestApi:
             "retryable": problem.retryable,
         }
         response = Response(json.dumps(body), status=problem.status, mimetype=PROBLEM)
+        if problem.transport_status is not None:
+            response.headers["Connection"] = "close"
         if problem.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="irctc"'
         if problem.status in (429, 503):
@@ -165,11 +224,12 @@ class RestApi:
         return max(1, int((back - self.railway.clock.now()).total_seconds()))
 
     def _json(self, request: Request, schema: str, required: bool = True) -> Any:
-        if request.content_length is not None and request.content_length > self.max_body_bytes:
-            raise Problem("RequestTooLarge", f"the body is over {self.max_body_bytes} bytes")
-        raw = request.get_data(cache=False)[: self.max_body_bytes + 1]
-        if len(raw) > self.max_body_bytes:
-            raise Problem("RequestTooLarge", f"the body is over {self.max_body_bytes} bytes")
+        try:
+            raw = read_limited(request.environ, self.max_body_bytes)
+        except BodyRejected as rejected:
+            raise Problem(
+                rejected.code, rejected.message, transport_status=rejected.status
+            ) from None
         if not raw.strip():
             if required:
                 raise Problem("SchemaValidation", "the request needs a JSON body")
@@ -234,7 +294,11 @@ class RestApi:
 
     def _login(self, request: Request) -> Response:
         body = self._json(request, "LoginRequest")
-        session = self._call(request, ops.LOGIN, LoginRequest(body["agent"], body["password"]))
+        session = self._call(
+            request,
+            ops.LOGIN,
+            LoginRequest(body["agent"], body["password"], request.remote_addr or ""),
+        )
         response = self._ok(to_json("Session", session), 201)
         response.headers["Location"] = f"{BASE_PATH}/sessions/current"
         return response
@@ -289,6 +353,23 @@ class RestApi:
         response = self._ok(to_json("Booking", booking), 201)
         response.headers["Location"] = f"{BASE_PATH}/bookings/{booking.pnr}"
         return response
+
+    def _read(self, request: Request, reading: Reading, path: Mapping[str, Any]) -> Response:
+        """A read-only operation from its parameters, answered with its schema."""
+
+        def read() -> Any:
+            given = {**request.args.to_dict(), **path}
+            for name, required, validator in reading.parameters:
+                if name not in given:
+                    if required:
+                        raise Problem("SchemaValidation", f"{name}: a required parameter")
+                    continue
+                problem = first_error(validator, given[name])
+                if problem is not None:
+                    raise Problem("SchemaValidation", f"{name}: {problem.partition(': ')[2]}")
+            return from_parameters(reading.operation.request, given)
+
+        return self._ok(to_json(reading.answer, self._call(request, reading.operation, read)))
 
     def _pnr(self, pnr: str) -> str:
         if first_error(self.validate.pnr, pnr) is not None:

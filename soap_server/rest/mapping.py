@@ -1,4 +1,4 @@
-"""Domain views to JSON, derived from the OpenAPI document's own schemas.
+"""Domain views to JSON and query parameters to request views, derived from the OpenAPI document.
 
 Each property of a schema in ``openapi.SCHEMAS`` reads the view's attribute of the same name in
 snake_case (``distanceKm`` reads ``distance_km``); where the contract's name is not the view's,
@@ -6,21 +6,28 @@ the rename is written once below. Values are written as the property's schema sa
 two-decimal string, dates and instants in ISO 8601, durations as ``PT15H45M``, a station as its
 code, a ``$ref`` as that schema, an array item by item. So the answers cannot drift from the
 published contract: a property the schema lists is written, one it does not is not.
+
+The other way, ``from_parameters`` fills a request view from a call's path and query parameters,
+each field reading the parameter of its camelCase name (with the same renames).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import types
 from collections.abc import Callable, Mapping
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hints
 
-from soap_server.naming import snake
+from soap_server.naming import camel, snake
 from soap_server.notation import duration, money
 from soap_server.railway.catalog import Station
 from soap_server.rest.openapi import SCHEMAS
 
 Getter = str | Callable[[Any], Any]
+V = TypeVar("V")
 
 #: Renames that hold wherever the property appears.
 EVERYWHERE: Mapping[str, Getter] = {
@@ -67,8 +74,43 @@ def _value(where: str, spec: Mapping[str, Any], value: Any) -> Any:
         return money(value)
     if isinstance(value, timedelta):
         return duration(value)
-    if isinstance(value, date):  # and datetime
+    if isinstance(value, date | time):  # and datetime
         return value.isoformat()
     if isinstance(value, Station):
         return value.code
     return value
+
+
+#: The parameter names of view fields, where camelCase is not the name.
+PARAMETERS: Mapping[str, str] = {
+    field: str(name) for name, field in EVERYWHERE.items() if isinstance(field, str)
+}
+
+
+@cache
+def _hints(view: Any) -> dict[str, Any]:
+    return get_type_hints(view)
+
+
+def from_parameters(view: type[V], parameters: Mapping[str, str]) -> V:
+    """The request view ``view`` from path and query parameters (already checked against the
+    document's parameter schemas); an absent parameter takes the field's default."""
+    hints = _hints(cast(Any, view))
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(cast(Any, view)):
+        raw = parameters.get(PARAMETERS.get(field.name) or camel(field.name))
+        if raw is not None:
+            values[field.name] = _parameter(hints[field.name], raw)
+    return view(**values)
+
+
+def _parameter(kind: Any, raw: str) -> Any:
+    if get_origin(kind) in (Union, types.UnionType):
+        (kind,) = [a for a in get_args(kind) if a is not type(None)]
+    if kind is int:
+        return int(raw)
+    if kind is date:
+        return date.fromisoformat(raw)
+    if kind is bool:
+        return raw in ("true", "1")
+    return raw

@@ -41,6 +41,7 @@ PNR_NUMBER = _code(PNR)
 REFERENCE = _code(CLIENT_REFERENCE)
 DATE = {"type": "string", "format": "date"}
 DATETIME = {"type": "string", "format": "date-time"}
+TIME = {"type": "string", "format": "time", "description": "IST, e.g. 16:55:00+05:30"}
 CLASS = {"type": "string", "enum": list(CLASS_CODES)}
 QUOTA = {"type": "string", "enum": list(QUOTA_CODES)}
 GENDER = {"type": "string", "enum": list(GENDERS)}
@@ -67,6 +68,7 @@ OPERATION_IDS = {
     "Book": "book",
     "GetPnrStatus": "getBooking",
     "CancelBooking": "cancel",
+    "GetTrainSchedule": "getTrainSchedule",
 }
 
 
@@ -255,6 +257,46 @@ SCHEMAS: dict[str, Any] = {
         },
         ["pnr", "cancelled", "refund", "charges", "promotions", "booking"],
     ),
+    "ScheduledStop": _object(
+        {
+            "number": {"type": "integer", "minimum": 1},
+            "station": STATION,
+            "stationName": {"type": "string"},
+            "arrives": {"oneOf": [TIME, {"type": "null"}]},
+            "departs": {"oneOf": [TIME, {"type": "null"}]},
+            "haltMinutes": {"type": ["integer", "null"]},
+            "day": {"type": "integer", "minimum": 1},
+            "distanceKm": {"type": "integer", "minimum": 0},
+        },
+        ["number", "station", "stationName", "day", "distanceKm"],
+        "A stop: no arrival at the origin, no departure at the terminus; day 1 is the day the"
+        " train leaves its origin.",
+    ),
+    "TrainSchedule": _object(
+        {
+            "trainNumber": TRAIN,
+            "trainName": {"type": "string"},
+            "category": {"type": "string"},
+            "from": STATION,
+            "to": STATION,
+            "runsOn": {"type": "array", "items": {"type": "string"}},
+            "distanceKm": {"type": "integer"},
+            "duration": {"type": "string", "description": "ISO 8601, e.g. PT15H40M"},
+            "stops": {"type": "array", "items": _ref("ScheduledStop")},
+        },
+        [
+            "trainNumber",
+            "trainName",
+            "category",
+            "from",
+            "to",
+            "runsOn",
+            "distanceKm",
+            "duration",
+            "stops",
+        ],
+        "A train's timetable, origin to terminus.",
+    ),
     "Problem": {
         "type": "object",
         "description": "RFC 9457 problem details, with the same codes as the SOAP faults.",
@@ -401,6 +443,22 @@ def document(public_base: str) -> dict[str, Any]:
                     },
                 }
             },
+            "/trains/{train}/schedule": {
+                "get": {
+                    "operationId": OPERATION_IDS["GetTrainSchedule"],
+                    "summary": "A train's timetable: stops, times, day offsets, distances.",
+                    "security": _AUTH,
+                    "parameters": [
+                        {"name": "train", "in": "path", "required": True, "schema": TRAIN}
+                    ],
+                    "responses": {
+                        "200": _json("TrainSchedule", "The timetable."),
+                        "404": _problem("TrainNotFound."),
+                        **_INPUT,
+                        **_COMMON,
+                    },
+                }
+            },
             "/bookings/{pnr}": {
                 "get": {
                     "operationId": OPERATION_IDS["GetPnrStatus"],
@@ -449,13 +507,7 @@ class Validators:
     """Compiled JSON Schema validators for request bodies and query strings."""
 
     def __init__(self) -> None:
-        registry_doc = {"components": {"schemas": SCHEMAS}}
-
-        def compile_schema(schema: dict[str, Any]) -> Draft202012Validator:
-            return Draft202012Validator(
-                {**schema, "components": registry_doc["components"]},
-                format_checker=Draft202012Validator.FORMAT_CHECKER,
-            )
+        compile_schema = self.compile
 
         self.bodies = {name: compile_schema(_ref(name)) for name in SCHEMAS}
         self.search = compile_schema(
@@ -466,6 +518,14 @@ class Validators:
         )
         self.reference = compile_schema(REFERENCE)
         self.pnr = compile_schema(PNR_NUMBER)
+
+    @staticmethod
+    def compile(schema: dict[str, Any]) -> Draft202012Validator:
+        """A validator of ``schema``, which may refer to the document's component schemas."""
+        return Draft202012Validator(
+            {**schema, "components": {"schemas": SCHEMAS}},
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
 
 
 def first_violation(validator: Draft202012Validator, value: Any) -> ValidationError | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
+import textwrap
 from typing import Any
 
 from lxml import etree
@@ -40,6 +42,7 @@ def quiet_spyne() -> None:
 def build_application(railway: Railway | None = None) -> Any:
     """The Spyne ``Application``; calls reach ``railway`` through ``ctx.udc``."""
     quiet_spyne()
+    plain_documentation(ReservationService)
     application = Application(
         [ReservationService],
         tns=TNS,
@@ -58,6 +61,19 @@ def build_application(railway: Railway | None = None) -> Any:
     return application
 
 
+def plain_documentation(service: Any) -> None:
+    """Make the operations' documentation plain text, the same on every Python version.
+
+    Spyne publishes each operation's raw ``__doc__``. Python 3.13 strips the common indentation
+    of docstrings when it compiles them, and 3.11 and 3.12 keep it, so the raw text depends on
+    the interpreter. ``inspect.cleandoc`` gives the same text on all of them. This is idempotent:
+    the method descriptors belong to the class, and every application built from it shares them.
+    """
+    for descriptor in service.public_methods.values():
+        if descriptor.doc:
+            descriptor.doc = inspect.cleandoc(descriptor.doc)
+
+
 def operation_names(application: Any) -> frozenset[str]:
     """Local names of the operations, e.g. ``Login``; the map's keys are ``{tns}Login``."""
     return frozenset(key.partition("}")[2] for key in application.interface.service_method_map)
@@ -70,6 +86,7 @@ def wsdl_document(application: Any, public_url: str) -> bytes:
     root = etree.fromstring(wsdl.get_interface_document())
     _sort_definitions(root)
     etree.indent(root, space="  ")
+    _indent_documentation(root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
 
 
@@ -86,6 +103,17 @@ _ORDER = {
     f"{{{WSDL}}}service": 5,
     f"{{{WSDL}}}operation": 6,
 }
+
+
+def _indent_documentation(root: etree._Element) -> None:
+    """Indent the continuation lines of multi-line documentation one level deeper than its
+    element, to match the pretty-printed elements around it (``etree.indent`` does not touch
+    text)."""
+    for element in root.iter(f"{{{WSDL}}}documentation"):
+        first, newline, rest = (element.text or "").partition("\n")
+        if newline:
+            depth = sum(1 for _ in element.iterancestors())
+            element.text = first + newline + textwrap.indent(rest, "  " * (depth + 1))
 
 
 def _sort_definitions(root: etree._Element) -> None:

@@ -10,30 +10,46 @@ the configured public address.
 
 from __future__ import annotations
 
+import copy
 import io
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from lxml import etree
+from werkzeug.http import HTTP_STATUS_CODES
 
-from soap_server.ns import SOAP12_ENV, SOAP_ENV, TNS
+from soap_server.bodies import BodyRejected
+from soap_server.ns import SOAP12_ENV, SOAP_ENV, TNS, WSDL, XS
+from soap_server.railway.agents import UsernameToken
+from soap_server.railway.errors import SecurityHeaderInvalid
 from soap_server.soap.faults import WireFault, fault_envelope
-from soap_server.xmlguard import Limits, XmlRejected, read_document
+from soap_server.soap.wsse import SECURITY, read_security
+from soap_server.xmlguard import Limits, read_document
 
 log = logging.getLogger("soap_server.access")
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
+#: Where the endpoint leaves a call's UsernameToken for the service, in the WSGI environ.
+USERNAME_TOKEN = "irctc.wsse.username_token"
+HTTP_STATUS = {code: f"{code} {HTTP_STATUS_CODES[code]}" for code in (400, 408)}
+#: The header entries of the contract, validated against its schema like a body.
+CONTRACT_HEADERS = frozenset({f"{{{TNS}}}SessionHeader"})
+
 __all__ = ["Limits", "SoapEndpoint"]
 
 
 class RequestRejected(Exception):
-    def __init__(self, fault: WireFault) -> None:
+    def __init__(self, fault: WireFault, transport_status: int | None = None) -> None:
         super().__init__(fault.message)
         self.fault = fault
+        #: Set when the HTTP transport itself failed (framing, time): that status, and the
+        #: connection is closed.
+        self.transport_status = transport_status
 
 
 def _reject(code: str, message: str, faultcode: str | None = None) -> RequestRejected:
@@ -51,6 +67,9 @@ class SoapEndpoint:
         self._wsdl = wsdl
         self._operations = {f"{{{TNS}}}{name}" for name in operations}
         self._limits = limits
+        self._schema = contract_schema(wsdl)
+        # A schema keeps the error log of its last validation: one validation at a time.
+        self._schema_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -68,14 +87,23 @@ class SoapEndpoint:
                 extra=[("Allow", "GET, POST")],
             )
         try:
-            body, operation = self._check(environ)
+            body, operation, token = self._check(environ)
         except RequestRejected as rejected:
+            if rejected.transport_status is not None:
+                return self._fault(
+                    start_response,
+                    rejected.fault,
+                    started,
+                    status=HTTP_STATUS[rejected.transport_status],
+                    extra=[("Connection", "close")],
+                )
             return self._fault(start_response, rejected.fault, started)
 
         forwarded = dict(environ)
         forwarded["wsgi.input"] = io.BytesIO(body)
         forwarded["CONTENT_LENGTH"] = str(len(body))
         forwarded["CONTENT_TYPE"] = "text/xml; charset=utf-8"
+        forwarded[USERNAME_TOKEN] = token  # the call's WS-Security credential, if any
         captured: list[str] = []
 
         def _start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -120,13 +148,33 @@ class SoapEndpoint:
         return [text]
 
     # -- POST checks -----------------------------------------------------------------------------
-    def _check(self, environ: dict[str, Any]) -> tuple[bytes, str]:
-        """The request body re-serialised as clean UTF-8, and the operation it calls."""
+    def _check(self, environ: dict[str, Any]) -> tuple[bytes, str, UsernameToken | None]:
+        """The request body re-serialised as clean UTF-8, the operation it calls, and the
+        UsernameToken of its wsse:Security header, if it has one."""
         try:
             root = read_document(environ, self._limits, "a SOAP envelope")
-        except XmlRejected as rejected:
-            raise _reject(rejected.code, rejected.message) from None
-        return etree.tostring(root, encoding="UTF-8", xml_declaration=True), self._operation(root)
+        except BodyRejected as rejected:
+            raise RequestRejected(
+                WireFault.of(rejected.code, rejected.message), rejected.status
+            ) from None
+        operation = self._operation(root)
+        token = self._security(root, str(environ.get("REMOTE_ADDR") or ""))
+        return etree.tostring(root, encoding="UTF-8", xml_declaration=True), operation, token
+
+    def _security(self, root: etree._Element, source: str) -> UsernameToken | None:
+        entries = root.findall(f"{{{SOAP_ENV}}}Header/{SECURITY}")
+        if not entries:
+            return None
+        try:
+            if len(entries) > 1:
+                raise SecurityHeaderInvalid("send one wsse:Security header, not several")
+            if root.find(f"{{{SOAP_ENV}}}Header/{{{TNS}}}SessionHeader") is not None:
+                raise SecurityHeaderInvalid(
+                    "send either a SessionHeader or a wsse:Security UsernameToken, not both"
+                )
+            return read_security(entries[0], source)
+        except SecurityHeaderInvalid as invalid:
+            raise _reject(invalid.code, invalid.message) from None
 
     def _operation(self, root: etree._Element) -> str:
         if root.tag == f"{{{SOAP12_ENV}}}Envelope":
@@ -140,15 +188,7 @@ class SoapEndpoint:
                 "MalformedRequest",
                 f"the document element is {root.tag!r}, not a SOAP 1.1 Envelope",
             )
-        for header in root.iterchildren(f"{{{SOAP_ENV}}}Header"):
-            for entry in header:
-                must = entry.get(f"{{{SOAP_ENV}}}mustUnderstand", "0").strip()
-                if must in ("1", "true") and entry.tag != f"{{{TNS}}}SessionHeader":
-                    raise _reject(
-                        "MustUnderstand",
-                        f"header {entry.tag!r} is marked mustUnderstand and is not understood",
-                        faultcode="MustUnderstand",
-                    )
+        self._check_headers(root)
         bodies = [child for child in root if child.tag == f"{{{SOAP_ENV}}}Body"]
         if len(bodies) != 1:
             raise _reject("MalformedRequest", "the envelope must have exactly one soap:Body")
@@ -169,6 +209,38 @@ class SoapEndpoint:
             )
         return etree.QName(tag).localname
 
+    def _check_headers(self, root: etree._Element) -> None:
+        """Header entries of the contract are validated against its schema, as Spyne does for
+        bodies (Spyne itself reads headers without validating them); an unknown entry marked
+        mustUnderstand is refused, an unknown optional one ignored (SOAP 1.1, 4.2.3)."""
+        seen: set[str] = set()
+        for header in root.iterchildren(f"{{{SOAP_ENV}}}Header"):
+            for entry in header:
+                if not isinstance(entry.tag, str):
+                    continue
+                if entry.tag == SECURITY:
+                    continue  # understood, whatever its mustUnderstand: see _security
+                if entry.tag in CONTRACT_HEADERS:
+                    name = etree.QName(entry).localname
+                    if entry.tag in seen:
+                        raise _reject("SchemaValidation", f"header {name} is sent twice")
+                    seen.add(entry.tag)
+                    with self._schema_lock:
+                        valid = self._schema.validate(entry)
+                        errors: Any = self._schema.error_log
+                        first = None if valid else next(iter(errors), None)
+                    if not valid:
+                        detail = " ".join(str(first.message).split()) if first else "invalid"
+                        raise _reject("SchemaValidation", f"header {name}: {detail}")
+                    continue
+                must = entry.get(f"{{{SOAP_ENV}}}mustUnderstand", "0").strip()
+                if must in ("1", "true"):
+                    raise _reject(
+                        "MustUnderstand",
+                        f"header {entry.tag!r} is marked mustUnderstand and is not understood",
+                        faultcode="MustUnderstand",
+                    )
+
     # -- answers -----------------------------------------------------------------------------------
     def _fault(
         self,
@@ -186,3 +258,19 @@ class SoapEndpoint:
         )
         log.info("POST rejected %s %.1fms", fault.faultcode, (time.perf_counter() - started) * 1000)
         return [body]
+
+
+def contract_schema(wsdl: bytes) -> etree.XMLSchema:
+    """The XSD embedded in the WSDL, compiled on its own (with the namespace declarations of
+    the WSDL document it relies on)."""
+    definitions = etree.fromstring(wsdl)
+    embedded = definitions.find(f"{{{WSDL}}}types/{{{XS}}}schema")
+    if embedded is None:
+        raise ValueError("the WSDL has no embedded schema")
+    namespaces: dict[Any, str] = dict(definitions.nsmap)
+    namespaces.update(embedded.nsmap)
+    schema = etree.Element(embedded.tag, nsmap=namespaces)
+    for name, value in embedded.attrib.items():
+        schema.set(name, value)
+    schema.extend(copy.deepcopy(child) for child in embedded)
+    return etree.XMLSchema(schema)

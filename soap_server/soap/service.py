@@ -11,7 +11,13 @@ from spyne import Array, Boolean, Date, ServiceBase, rpc
 
 from soap_server.delivery import deliver
 from soap_server.railway import operations as ops
-from soap_server.railway.errors import InternalError, InvalidPassenger, ReservationError
+from soap_server.railway.agents import Credential, UsernameToken
+from soap_server.railway.errors import (
+    InternalError,
+    InvalidPassenger,
+    InvalidPassengerSelection,
+    ReservationError,
+)
 from soap_server.railway.operations import Operation
 from soap_server.railway.system import Railway
 from soap_server.railway.views import (
@@ -21,9 +27,11 @@ from soap_server.railway.views import (
     LogoutRequest,
     PassengerRequest,
     PnrRequest,
+    ScheduleRequest,
     SearchRequest,
 )
 from soap_server.soap import types as t
+from soap_server.soap.endpoint import USERNAME_TOKEN
 from soap_server.soap.mapping import to_model
 
 log = logging.getLogger(__name__)
@@ -45,11 +53,26 @@ Ans = TypeVar("Ans")
 
 
 def _call(ctx: Any, operation: Operation[Req, Ans], request: Req) -> Ans:
-    """Through the door, with the SessionHeader's token; a lost answer is noted for the app."""
+    """Through the door, with the call's credential; a lost answer is noted for the app."""
     railway: Railway = ctx.udc.railway
+    return deliver(ctx.transport.req_env, railway.call(operation, _token(ctx), request))
+
+
+def _source(ctx: Any) -> str:
+    """The client's address, as the WSGI server (or a trusted proxy, see Settings) gave it."""
+    environ = getattr(ctx.transport, "req_env", None) or {}
+    return str(environ.get("REMOTE_ADDR") or "")
+
+
+def _token(ctx: Any) -> Credential:
+    """The call's credential: the UsernameToken of its wsse:Security header (read by the
+    endpoint), else the SessionHeader's token."""
+    environ = getattr(ctx.transport, "req_env", None) or {}
+    token: UsernameToken | None = environ.get(USERNAME_TOKEN)
+    if token is not None:
+        return token
     header = ctx.in_header
-    token = None if header is None else header.SessionToken
-    return deliver(ctx.transport.req_env, railway.call(operation, token, request))
+    return None if header is None else header.SessionToken
 
 
 _THROWS = [t.ReservationFault]
@@ -86,7 +109,8 @@ class ReservationService(ServiceBase):
     )
     def Login(ctx: Any, AgentId: str, Password: str) -> t.LoginResult:  # noqa: N802, N803
         """Log in as a travel agent. Five wrong passwords in a row lock the agent for a while."""
-        return to_model(t.LoginResult, _call(ctx, ops.LOGIN, LoginRequest(AgentId, Password)))
+        request = LoginRequest(AgentId, Password, _source(ctx))
+        return to_model(t.LoginResult, _call(ctx, ops.LOGIN, request))
 
     @rpc(
         _returns=t.required(t.LogoutResult),
@@ -197,9 +221,27 @@ class ReservationService(ServiceBase):
     ) -> t.CancellationResult:
         """Cancel some passengers (by number) or, without Passengers, all of them. The refund
         follows the 2015 rules; RAC and waitlisted passengers move up in order."""
-        numbers = list(Passengers.PassengerNumber or []) if Passengers is not None else []
-        request = CancellationRequest(Pnr, tuple(numbers) or None)
+        numbers = None
+        if Passengers is not None:  # present, even empty: a selection; absent: everyone
+            numbers = list(Passengers.PassengerNumber or [])
+            if any(number is None for number in numbers):  # xsi:nil passes the schema
+                raise InvalidPassengerSelection("a PassengerNumber is nil")
+        request = CancellationRequest(Pnr, None if numbers is None else tuple(numbers))
         return to_model(t.CancellationResult, _call(ctx, ops.CANCEL_BOOKING, request))
+
+    @rpc(
+        t.required(t.TrainNumber),
+        _returns=t.required(t.TrainSchedule),
+        _out_variable_name="Schedule",
+        _throws=_THROWS,
+        _in_header=_SESSION,
+    )
+    def GetTrainSchedule(ctx: Any, TrainNumber: str) -> t.TrainSchedule:  # noqa: N802, N803
+        """A train's timetable: every stop with its arrival and departure (IST), the day of the
+        journey it falls on (1 is the day the train leaves its origin), the halt and the
+        distance from the origin, and the days the train runs."""
+        request = ScheduleRequest(TrainNumber)
+        return to_model(t.TrainSchedule, _call(ctx, ops.GET_TRAIN_SCHEDULE, request))
 
 
 def _passenger(number: int, passenger: Any) -> PassengerRequest:

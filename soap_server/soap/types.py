@@ -13,6 +13,7 @@ from spyne import (
     Duration,
     Fault,
     Integer,
+    Time,
     Unicode,
 )
 
@@ -212,6 +213,41 @@ class CancellationResult(ComplexModel):
         ("CancellationCharges", required(Money)),
         ("Promotions", required(Array(Promotion))),
         ("Booking", required(BookingDetails)),
+    ]
+
+
+class ScheduledStop(ComplexModel):
+    """One stop of a timetable. Arrival and Departure are IST (none at the origin and at the
+    terminus); Day counts from the day the train leaves its origin (1); DistanceKm is from the
+    origin."""
+
+    __namespace__ = TNS
+    _type_info = [
+        ("Number", required(Integer)),
+        ("Station", required(StationCode)),
+        ("StationName", required(Text)),
+        ("Arrival", optional(Time)),
+        ("Departure", optional(Time)),
+        ("HaltMinutes", optional(Integer)),
+        ("Day", required(Integer)),
+        ("DistanceKm", required(Integer)),
+    ]
+
+
+class TrainSchedule(ComplexModel):
+    """A train's timetable: its stops from origin to terminus and the days it leaves its origin."""
+
+    __namespace__ = TNS
+    _type_info = [
+        ("TrainNumber", required(TrainNumber)),
+        ("TrainName", required(Text)),
+        ("Category", required(Text)),
+        ("From", required(StationCode)),
+        ("To", required(StationCode)),
+        ("RunsOn", required(Text)),
+        ("DistanceKm", required(Integer)),
+        ("Duration", required(Duration)),
+        ("Stops", required(Array(ScheduledStop))),
     ]
 
 

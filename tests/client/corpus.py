@@ -89,7 +89,8 @@ class Service:
             client_class(
                 str(wsdl),
                 address or "http://stub.example.test/soap",
-                transport=_transport(self.stub, catalog),
+                transport=WsgiTransport(self.stub),
+                catalog=catalog,
                 fast=fast,
             )
             for fast in (True, False)
@@ -111,18 +112,6 @@ class Service:
         fast, slow = caught
         assert getattr(fast, "detail", None) == getattr(slow, "detail", None)
         return fast
-
-
-def _transport(stub: Stub, catalog: Path | None) -> Any:
-    if catalog is None:
-        return WsgiTransport(stub)
-    from soap_client.catalog import CatalogTransport
-
-    class Both(CatalogTransport):
-        def post(self, address: str, message: Any, headers: dict[str, str]) -> Any:
-            return WsgiTransport(stub).post(address, message, headers)
-
-    return Both(catalog)
 
 
 def reply(body: str, headers: str = "") -> Callable[..., Answer]:

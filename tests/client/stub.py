@@ -38,7 +38,7 @@ class ContractSchema:
     """Every schema of one WSDL, compiled into one validator."""
 
     def __init__(self, wsdl: str, catalog: Catalog | None = None) -> None:
-        self.loader = Loader(catalog)
+        self.loader = Loader(catalog or Catalog.standard())
         self.docs: list[etree._Element] = []  # schema roots, in memory
         self.included: set[int] = set()  # indexes of docs another doc includes
         self.by_location: dict[str, int] = {}

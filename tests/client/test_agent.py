@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,17 @@ class Recorder:
         return [e.operation for e in self.exchanges]
 
 
+_LEDGERS: list[Ledger] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_ledgers() -> Iterator[None]:
+    """Close the ledgers ``make_agent`` opened during the test."""
+    yield
+    while _LEDGERS:
+        _LEDGERS.pop().close()
+
+
 def make_agent(
     app: CoreApp,
     tmp_path: Path,
@@ -51,11 +63,13 @@ def make_agent(
     transport: TracingWsgiTransport | None = None,
     **kwargs: Any,
 ) -> TravelAgent:
+    ledger = Ledger(tmp_path / f"ledger-{agent}.sqlite3")
+    _LEDGERS.append(ledger)
     return TravelAgent(
         URL,
         agent,
         PASSWORDS[agent],
-        ledger=Ledger(tmp_path / f"ledger-{agent}.sqlite3"),
+        ledger=ledger,
         transport=transport or TracingWsgiTransport(app),
         trace=recorder,
         sleep=lambda _: None,
@@ -317,3 +331,30 @@ def test_unreachable_core_is_a_transport_error(tmp_path: Path) -> None:
     with pytest.raises(TransportError) as raised:
         agent.login()
     assert raised.value.retryable and "connection" in raised.value.message
+
+
+@pytest.mark.parametrize("mode", ["digest", "text"])
+def test_a_wsse_agent_authenticates_every_call_and_never_logs_in(tmp_path: Path, mode: str) -> None:
+    """``wsse=`` puts zeep's own UsernameToken on every call (zeep stamps Created with the real
+    clock, so the core runs on one too); there is no Login and no Logout."""
+    from soap_server.settings import Settings
+    from soap_server.wsgi import create_app
+
+    now = datetime.now(IST).replace(microsecond=0)
+    app = create_app(Settings(db_path=tmp_path / "core.sqlite3", clock=FixedClock(now)))
+    recorder = Recorder()
+    try:
+        with make_agent(app, tmp_path, recorder, wsse=mode) as agent:  # type: ignore[arg-type]
+            journey = (now + timedelta(days=10)).date()
+            assert {o.number for o in agent.search("NDLS", "BCT", journey)} >= {"12952"}
+            booked = agent.book("12952", journey, "NDLS", "MMCT", "3A", COUPLE)
+            assert agent.pnr_status(booked.pnr).pnr == booked.pnr
+            assert not agent.logged_in
+        assert recorder.operations == ["SearchTrain", "Book", "GetPnrStatus"]
+        for exchange in recorder.exchanges:
+            request = exchange.request.decode()
+            assert "wsse:Security" in request or ":Security" in request
+            assert ("PasswordDigest" in request) == (mode == "digest")
+            assert "SessionHeader" not in request
+    finally:
+        app.close()

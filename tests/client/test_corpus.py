@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -37,11 +38,13 @@ ENTRIES = [
     Entry("name-clashes.wsdl", "name_clashes"),
     Entry("one-way.wsdl", "one_way"),
     Entry("recursive.wsdl", "recursive"),
+    Entry("repeated-compositors.wsdl", "repeated_compositors"),
     Entry("response-headers.wsdl", "response_headers"),
     Entry("services-and-ports.wsdl", "services_and_ports"),
     Entry("simple-body.wsdl", "simple_body"),
     Entry("simple-content.wsdl", "simple_content"),
     Entry("soap12-device.wsdl", "soap12_device"),
+    Entry("standard-imports.wsdl", "standard_imports"),
     Entry("substitution.wsdl", "substitution"),
     Entry("wildcards.wsdl", "wildcards"),
     Entry("wsdl-import/claims-service.wsdl", "wsdl_import"),
@@ -1007,3 +1010,138 @@ def test_a_large_wsdl_with_many_bindings(generated: dict[str, Generated]) -> Non
     )
     (record,) = answer.record
     assert (record.id, record.version, record.tags, answer.count) == ("W-1", 3, ["cold"], 1)
+
+
+PTZ = 'xmlns="http://www.camera.example.org/ver20/ptz/wsdl"'
+
+
+def test_standard_schemas_read_offline(generated: dict[str, Generated]) -> None:
+    """The XML namespace and SOAP encoding schemas come from soap_client's own stand-ins."""
+    ptz = module(generated, "standard_imports")
+
+    def presets(call: etree._Element, header: etree._Element | None) -> Answer:
+        return Answer(
+            f'<GetPresetsResponse {PTZ}><Preset token="p1"><Name xml:lang="en">Gate</Name>'
+            '<Name xml:lang="hi">Dwaar</Name></Preset></GetPresetsResponse>'
+        )
+
+    status = reply(
+        f"<GetStatusResponse {PTZ}><MoveStatus>IDLE</MoveStatus><Zoom>3</Zoom></GetStatusResponse>"
+    )
+    service = Service(
+        ptz.PTZBindingClient,
+        CORPUS / "standard-imports.wsdl",
+        {"GetPresets": presets, "GetStatus": status},
+    )
+    (preset,) = service.both(lambda c: c.get_presets(profile_token="main"))
+    assert [(n.value, n.lang) for n in preset.name] == [("Gate", "en"), ("Dwaar", "hi")]
+    answer = service.both(lambda c: c.get_status(profile_token=ptz.String(value="main")))
+    assert (answer.move_status.value, answer.zoom.value) == ("IDLE", 3)
+    # the default client (zeep's forbid_external on, no transport given) loads it offline too
+    client = ptz.PTZBindingClient(str(CORPUS / "standard-imports.wsdl"))
+    assert client.address == "http://192.0.2.10/onvif/ptz"
+
+
+RES = 'xmlns="http://www.reservations.example.org/2008/03"'
+
+
+def test_repeated_choices_and_sequences_keep_their_order(generated: dict[str, Generated]) -> None:
+    res = module(generated, "repeated_compositors")
+
+    def modify(call: etree._Element, header: etree._Element | None) -> Answer:
+        ns = "{http://www.reservations.example.org/2008/03}"
+        pairs = [(c.tag.replace(ns, ""), c.text) for c in call if c.tag != f"{ns}Locator"]
+        assert pairs == [
+            ("Name", "seat"),
+            ("Value", "12C"),
+            ("Name", "meal"),
+            ("Name", "bag"),
+            ("Value", "2"),
+        ]
+        return Answer(
+            f"<ModifyResponse {RES}><Locator>ABC123</Locator>"
+            '<Warning Code="W1">fare changed</Warning><Info>seat moved</Info>'
+            '<Error Code="E7">meal sold out</Error><Error Code="E8">bag limit</Error>'
+            '<Warning Code="W2">check-in closes</Warning></ModifyResponse>'
+        )
+
+    service = Service(
+        res.ReservationsBindingClient, CORPUS / "repeated-compositors.wsdl", {"Modify": modify}
+    )
+    answer = service.both(
+        lambda c: c.modify(
+            locator="ABC123",
+            name_and_value=[
+                res.NameAndValue(name="seat", value="12C"),
+                res.NameAndValue(name="meal"),
+                res.NameAndValue(name="bag", value="2"),
+            ],
+        )
+    )
+    occurrences = answer.warning_or_error_or_info
+    assert occurrences == [
+        res.WarningOrErrorOrInfo(warning=res.Message(value="fare changed", code="W1")),
+        res.WarningOrErrorOrInfo(info="seat moved"),
+        res.WarningOrErrorOrInfo(
+            error=[
+                res.Message(value="meal sold out", code="E7"),
+                res.Message(value="bag limit", code="E8"),
+            ]
+        ),
+        res.WarningOrErrorOrInfo(warning=res.Message(value="check-in closes", code="W2")),
+    ]
+
+
+# -- every generated client reads faults, on both paths -------------------------------------------
+
+
+def fault_response(client: Any, detail: str = "") -> Any:
+    """An HTTP 500 with a SOAP fault in the client's SOAP version."""
+    import requests
+
+    env = client._envelope
+    if env.endswith("/envelope/"):
+        fault = (
+            "<e:Fault><faultcode>e:Server</faultcode><faultstring>the backend is down"
+            f"</faultstring>{detail and f'<detail>{detail}</detail>'}</e:Fault>"
+        )
+    else:
+        fault = (
+            "<e:Fault><e:Code><e:Value>e:Receiver</e:Value></e:Code><e:Reason>"
+            '<e:Text xml:lang="en">the backend is down</e:Text></e:Reason>'
+            f"{detail and f'<e:Detail>{detail}</e:Detail>'}</e:Fault>"
+        )
+    response = requests.Response()
+    response.status_code = 500
+    response._content = (
+        f'<e:Envelope xmlns:e="{env}"><e:Body>{fault}</e:Body></e:Envelope>'.encode()
+    )
+    response.headers["Content-Type"] = "text/xml"
+    return response
+
+
+GENERATED = [e for e in ENTRIES if e.exit in (0, 1)]
+
+
+@pytest.mark.parametrize("entry", GENERATED, ids=[e.module for e in GENERATED])
+def test_every_client_reads_an_undeclared_fault(
+    entry: Entry, generated: dict[str, Generated]
+) -> None:
+    generated_module = module(generated, entry.module)
+    catalog = CORPUS / entry.catalog if entry.catalog else None
+    clients = [
+        getattr(generated_module, n) for n in generated_module.__all__ if n.endswith("Client")
+    ]
+    assert clients
+    for client_class in clients:
+        name = next(iter(client_class.operations))
+        read = []
+        for fast in (True, False):
+            client = client_class(str(entry.path), "http://stub.test/", catalog=catalog, fast=fast)
+            with pytest.raises(generated_module.ServiceFault) as raised:
+                client._reply(client.operations[name], fault_response(client))
+            read.append((type(raised.value), raised.value.faultcode, raised.value.message))
+        assert read[0] == read[1]
+        assert read[0][0] is generated_module.ServiceFault
+        assert read[0][1].rpartition(":")[2] in ("Server", "Receiver")
+        assert read[0][2] == "the backend is down"

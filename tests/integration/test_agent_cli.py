@@ -250,23 +250,23 @@ class DropFirstBookAnswer:
 
 def test_lost_first_book_answer_books_once(app: CoreApp, railway: Railway, tmp_path: Path) -> None:
     dropper = DropFirstBookAnswer(app)
-    ledger = Ledger(tmp_path / "ledger.sqlite3")
-    with serving(dropper) as url:
-        with TravelAgent(
-            url, "MMT", PASSWORDS["MMT"], ledger=ledger, sleep=lambda _: None, timeout=10
-        ) as agent:
-            booking = agent.book(
-                "12952",
-                JOURNEY,
-                "NDLS",
-                "MMCT",
-                "2A",
-                [__import__("soap_client.models").models.Passenger("Meera Iyer", 45, "F")],
-            )
+    with Ledger(tmp_path / "ledger.sqlite3") as ledger:
+        with serving(dropper) as url:
+            with TravelAgent(
+                url, "MMT", PASSWORDS["MMT"], ledger=ledger, sleep=lambda _: None, timeout=10
+            ) as agent:
+                booking = agent.book(
+                    "12952",
+                    JOURNEY,
+                    "NDLS",
+                    "MMCT",
+                    "2A",
+                    [__import__("soap_client.models").models.Passenger("Meera Iyer", 45, "F")],
+                )
+        entries = ledger.entries()
     assert dropper.dropped == 1
     with railway.store.read() as tx:
         assert tx.count("bookings") == 1
-    entries = ledger.entries()
     assert [(e.state, e.pnr) for e in entries] == [("BOOKED", booking.pnr)]
 
 
@@ -281,13 +281,12 @@ def test_session_expires_mid_journey(
             clock.advance(timedelta(minutes=16))  # the customer dawdles past the idle timeout
 
     out = io.StringIO()
-    with TravelAgent(
-        live_server,
-        "MMT",
-        PASSWORDS["MMT"],
-        trace=idle_between_calls,
-        ledger=Ledger(tmp_path / "l.sqlite3"),
-    ) as agent:
+    with (
+        Ledger(tmp_path / "l.sqlite3") as ledger,
+        TravelAgent(
+            live_server, "MMT", PASSWORDS["MMT"], trace=idle_between_calls, ledger=ledger
+        ) as agent,
+    ):
         steps = play_journey(agent, JOURNEY, out)
     assert [s["step"] for s in steps] == list(range(1, 9))
     assert "waitlist moved" in out.getvalue()

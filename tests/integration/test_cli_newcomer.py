@@ -22,7 +22,7 @@ from soap_client.ledger import Ledger
 from soap_client.load import main_load
 from soap_client.models import Passenger
 from soap_server.railway.clock import FixedClock, parse_clock
-from soap_server.railway.errors import AccountLocked, AuthenticationFailed
+from soap_server.railway.errors import AuthenticationFailed, LoginThrottled
 from soap_server.railway.system import Railway
 from soap_server.settings import Settings
 from soap_server.wsgi import create_app
@@ -156,7 +156,7 @@ def test_json_errors_are_json_on_stderr(
     assert code == 1 and out == ""
     assert error == {
         "code": "PnrNotFound",
-        "message": "no booking with PNR 1234567890",
+        "message": "no booking with PNR 1234567890 among this agent's bookings",
         "faultcode": "Client.PnrNotFound",
         "retryable": False,
         "exit_code": 1,
@@ -278,7 +278,9 @@ def test_long_train_names_get_an_ellipsis(live_server: str, tmp_path: Path) -> N
 
 @pytest.fixture
 def sample_core(tmp_path: Path) -> Settings:
-    return Settings(db_path=tmp_path / "shared.sqlite3", clock=parse_clock(SAMPLE_CLOCK))
+    return Settings(
+        db_path=tmp_path / "shared.sqlite3", clock=parse_clock(SAMPLE_CLOCK), demo_mode=True
+    )
 
 
 def test_replay_refuses_a_core_on_another_clock(
@@ -289,8 +291,26 @@ def test_replay_refuses_a_core_on_another_clock(
         code, out = run("replay", "--url", url)
     err = capsys.readouterr().err
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
-    assert "runs on clock fixed:2026-01-05T10:00:00+05:30" in err and SAMPLE_CLOCK in err
-    assert "serve --clock sample" in err and "replay --fresh" in err
+    assert "says it is 2026-01-05T10:00:00+05:30" in err and SAMPLE_CLOCK in err
+    assert "serve --demo --clock sample" in err and "replay --fresh" in err
+
+
+def test_replay_asks_a_core_outside_demo_mode_its_time_by_login(tmp_path: Path) -> None:
+    """Outside demo mode /healthz tells nothing: the clock is read from Login's ServerTime."""
+    from soap_client.replay import SampleError, UrlTarget, load_manifest
+
+    manifest = load_manifest()
+    right = Settings(db_path=tmp_path / "right.sqlite3", clock=parse_clock(SAMPLE_CLOCK))
+    wrong = replace(right, db_path=tmp_path / "wrong.sqlite3", clock=parse_clock("real"))
+    with serving(create_app(right)) as url:
+        target = UrlTarget(url, manifest.clock)
+        target.check(manifest)  # the samples' clock: accepted
+        target.close()
+    with serving(create_app(wrong)) as url:
+        target = UrlTarget(url, manifest.clock)
+        with pytest.raises(SampleError, match="says it is"):
+            target.check(manifest)
+        target.close()
 
 
 def test_replay_never_locks_an_agent_on_a_core_it_did_not_start(
@@ -308,7 +328,7 @@ def test_replay_never_locks_an_agent_on_a_core_it_did_not_start(
         again, _ = run("replay", "--url", url)
     assert "replay: " in progress and " samples (" in progress
     locking = [r for r in results.values() if "would lock agent AGODA" in r["reason"]]
-    assert {r["id"] for r in locking} >= {"login-agoda-locked", "login-agoda-wrong-4"}
+    assert {r["id"] for r in locking} >= {"login-agoda-throttled", "login-agoda-wrong-4"}
     assert all(r["outcome"] == "skip" for r in locking)
     failed = [r["id"] for r in results.values() if r["outcome"] == "fail"]
     assert code == 0 and failed == []
@@ -319,14 +339,14 @@ def test_load_fails_when_journeys_fail_for_real_reasons(
     settings: Settings, railway: Railway, tmp_path: Path
 ) -> None:
     for _ in range(5):
-        with pytest.raises((AuthenticationFailed, AccountLocked)):
+        with pytest.raises((AuthenticationFailed, LoginThrottled)):
             railway.login("AGODA", "wrong")
     with serving(create_app(settings, railway)) as url:
         out = io.StringIO()
         code = main_load(url, 3, 1.0, 1, tmp_path / "ledgers", False, out, None)
     text = out.getvalue()
     assert code == 1
-    assert "journeys failed for reasons no simulation causes: AccountLocked" in text
+    assert "journeys failed for reasons no simulation causes: LoginThrottled" in text
 
 
 def test_compare_shows_progress(live_server: str, capsys: pytest.CaptureFixture[str]) -> None:

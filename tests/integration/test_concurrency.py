@@ -1,5 +1,6 @@
 """Concurrent Book calls on one nearly full train, date and class: from threads against one
-server, and from two server processes sharing the same SQLite file. Nothing may be given twice."""
+server, and from two server processes sharing one database (a SQLite file, or PostgreSQL).
+Nothing may be given twice."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from lxml import etree
 from soap_server.railway import inventory
 from soap_server.railway.system import Railway
 from soap_server.wsgi import build_railway
+from tests.backends import BOTH_BACKENDS
 from tests.conftest import JOURNEY, NOW, PASSWORDS, TNS, core_settings, envelope, login_token
-from tests.support import all_occupancy, all_passengers, core_process, fill
+from tests.support import all_occupancy, all_passengers, core_process, database_of, fill
+
+pytestmark = BOTH_BACKENDS
 
 TRAIN, SOURCE, DESTINATION, CLASS = "12952", "NDLS", "MMCT", "2A"
 CALLS = 50
@@ -71,10 +75,10 @@ def post_book(url: str, token: str, reference: str) -> str:
     return status.text
 
 
-def audit(db_path: Path) -> dict[str, int]:
+def audit(database: Path | str) -> dict[str, int]:
     """Check every invariant of the seat inventory; return passenger counts by state."""
-    passengers = all_passengers(db_path)
-    occupancy = all_occupancy(db_path)
+    passengers = all_passengers(database)
+    occupancy = all_occupancy(database)
     # Every (place, leg) is held at most once: the primary key says so, and so must the data.
     holders = Counter((row[0], row[1], row[3], row[4], row[5], row[6]) for row in occupancy)
     assert max(holders.values(), default=1) == 1
@@ -130,7 +134,7 @@ def test_threads_against_one_server(railway: Railway, live_server: str) -> None:
         outcomes = list(
             pool.map(lambda i: post_book(live_server, token, f"rush-{i}"), range(CALLS))
         )
-    states = audit(railway.store.path)
+    states = audit(database_of(railway))
     check_rush(outcomes, states, capacity, rac)
     # Availability as searched agrees with what was sold.
     option = next(
@@ -140,19 +144,18 @@ def test_threads_against_one_server(railway: Railway, live_server: str) -> None:
 
 
 @pytest.fixture
-def two_servers(tmp_path: Path) -> Iterator[tuple[Path, list[str]]]:
-    db_path = tmp_path / "shared.sqlite3"
-    railway = build_railway(core_settings(db_path))
+def two_servers(database: Path | str) -> Iterator[tuple[Path | str, list[str]]]:
+    railway = build_railway(core_settings(database))
     fill_leaving(railway, LEAVE)
     railway.close()
-    flags = ["--db", str(db_path), "--clock", f"fixed:{NOW.isoformat()}"]
+    flags = ["--db", str(database), "--clock", f"fixed:{NOW.isoformat()}"]
     flags += ["--quiet", "--no-maintenance"]
     with core_process(*flags) as (first, _), core_process(*flags) as (second, _):
-        yield db_path, [f"{first}/soap", f"{second}/soap"]
+        yield database, [f"{first}/soap", f"{second}/soap"]
 
 
-def test_two_processes_share_one_database(two_servers: tuple[Path, list[str]]) -> None:
-    db_path, urls = two_servers
+def test_two_processes_share_one_database(two_servers: tuple[Path | str, list[str]]) -> None:
+    database, urls = two_servers
     login = envelope(
         f"<tns:Login><tns:AgentId>MMT</tns:AgentId><tns:Password>{PASSWORDS['MMT']}"
         "</tns:Password></tns:Login>"
@@ -165,8 +168,8 @@ def test_two_processes_share_one_database(two_servers: tuple[Path, list[str]]) -
         outcomes = list(
             pool.map(lambda i: post_book(urls[i % 2], token, f"rush-{i}"), range(CALLS))
         )
-    states = audit(db_path)
-    railway = build_railway(core_settings(db_path))
+    states = audit(database)
+    railway = build_railway(core_settings(database))
     try:
         catalog = railway.catalog
         capacity = len(

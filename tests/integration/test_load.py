@@ -32,6 +32,7 @@ from soap_client.load import (
 from soap_client.trace import operation_of
 from soap_server.soap.faults import WireFault, fault_envelope
 from soap_server.wsgi import CoreApp
+from tests.backends import BOTH_BACKENDS
 from tests.support import serving
 
 TRAINS = Path(soap_server.railway.__file__).parent / "data" / "trains.toml"
@@ -48,6 +49,7 @@ def test_corridors_are_whole_routes_of_trains_that_carry_those_classes() -> None
         assert set(corridor.classes) <= set(train["coaches"]), corridor
 
 
+@BOTH_BACKENDS
 def test_load_runs_journeys_measures_every_operation_and_audits_clean(
     live_server: str, tmp_path: Path
 ) -> None:
@@ -100,6 +102,7 @@ def test_progress_line_is_redrawn_in_place_and_ends_with_a_newline(
     assert re.search(r"^audit: clean \(\d+ bookings, \d+ passengers checked", report, re.M)
 
 
+@BOTH_BACKENDS
 def test_audit_names_a_ledger_entry_whose_passengers_were_changed(
     live_server: str, tmp_path: Path
 ) -> None:
@@ -205,6 +208,7 @@ def chaos(app: CoreApp) -> Iterator[tuple[str, Chaos]]:
         yield url, middle
 
 
+@BOTH_BACKENDS
 def test_faults_are_retried_counted_and_a_lost_booking_is_reconciled_by_the_audit(
     chaos: tuple[str, Chaos], tmp_path: Path
 ) -> None:

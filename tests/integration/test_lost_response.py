@@ -13,7 +13,10 @@ from soap_client import WSDL_PATH
 from soap_client.transports import WsgiTransport
 from soap_server.railway.system import Railway
 from soap_server.wsgi import CoreApp
+from tests.backends import BOTH_BACKENDS
 from tests.conftest import JOURNEY, PASSWORDS, zeep_settings
+
+pytestmark = BOTH_BACKENDS
 
 
 class LosingTransport(WsgiTransport):

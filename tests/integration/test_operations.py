@@ -8,6 +8,8 @@ generator and comparison label their measures with the contract's names.
 
 from __future__ import annotations
 
+import html
+
 from lxml import etree
 from werkzeug.test import Client
 
@@ -40,7 +42,15 @@ def test_the_soap_service_and_the_wsdl_have_the_tables_operations() -> None:
 
 def test_plain_xml_elements_are_derived_from_the_table_and_match_the_xsd() -> None:
     elements = [element_name(operation) for operation in OPERATIONS]
-    assert elements == ["Login", "Logout", "SearchTrain", "Book", "PnrStatus", "Cancel"]
+    assert elements == [
+        "Login",
+        "Logout",
+        "SearchTrain",
+        "Book",
+        "PnrStatus",
+        "Cancel",
+        "TrainSchedule",
+    ]
     assert list(BY_ELEMENT) == elements
     root = etree.fromstring(schema.contract())
     enumeration = root.find(f"{{{XS}}}simpleType[@name='OperationName']")
@@ -79,6 +89,7 @@ def test_every_operation_says_what_it_can_raise() -> None:
 def test_the_help_page_lists_every_operation(app: CoreApp) -> None:
     page = Client(app).get("/").get_data(as_text=True)
     for operation in OPERATIONS:
-        assert f"<code>{operation.name}</code>" in page
-        assert f"<code>{OPERATION_IDS[operation.name]}</code>" in page
-        assert operation.summary in page
+        assert f'href="/soap?op={operation.name}"' in page
+        assert f'href="/help/rest/{OPERATION_IDS[operation.name]}"' in page
+        assert f'href="/help/xml/{element_name(operation)}"' in page
+        assert html.escape(operation.summary) in page

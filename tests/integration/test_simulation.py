@@ -250,8 +250,8 @@ def test_some_book_answers_lost_over_http_each_reference_booked_once(
     ledger: Ledger,
     settings: Settings,
 ) -> None:
-    # Seed 11 loses about half of MMT's Book answers but never four in a row.
-    lossy = make_app(Profile(name="lossy", seed=11, lost_response_rate={"book": 0.5}))
+    # Seed 8 loses half of MMT's Book answers (8 of 16) but never four in a row.
+    lossy = make_app(Profile(name="lossy", seed=8, lost_response_rate={"book": 0.5}))
     recorder = Recorder()
     with serving(lossy) as url:
         agent = agents(url=url, ledger=ledger, trace=recorder, retries=3)

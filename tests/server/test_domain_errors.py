@@ -113,6 +113,7 @@ RULES = [
     ),
     pytest.param(Rule("GetPnrStatus", "PnrNotFound", {"pnr": MISSING_PNR}, 404), id="pnr-status"),
     pytest.param(Rule("CancelBooking", "PnrNotFound", {"pnr": MISSING_PNR}, 404), id="pnr-cancel"),
+    pytest.param(Rule("GetTrainSchedule", "TrainNotFound", {"train": "99999"}, 404), id="schedule"),
 ]
 
 
@@ -154,6 +155,11 @@ def _soap(http: Client, token: str, operation: str, fields: dict[str, Any]) -> T
             f"<tns:Passengers>{people}</tns:Passengers>"
             f"<tns:ClientReference>rule-{id(fields)}</tns:ClientReference></tns:Book>"
         )
+    elif operation == "GetTrainSchedule":
+        body = (
+            f"<tns:GetTrainSchedule><tns:TrainNumber>{fields['train']}</tns:TrainNumber>"
+            "</tns:GetTrainSchedule>"
+        )
     else:
         body = f"<tns:{operation}><tns:Pnr>{fields['pnr']}</tns:Pnr></tns:{operation}>"
     headers = {"SOAPAction": f'"{operation}"'}
@@ -186,6 +192,8 @@ def _rest(http: Client, token: str, operation: str, fields: dict[str, Any]) -> T
         return http.post("/rest/v1/bookings", json=body, headers=headers)
     if operation == "GetPnrStatus":
         return http.get(f"/rest/v1/bookings/{fields['pnr']}", headers=headers)
+    if operation == "GetTrainSchedule":
+        return http.get(f"/rest/v1/trains/{fields['train']}/schedule", headers=headers)
     return http.post(f"/rest/v1/bookings/{fields['pnr']}/cancellations", headers=headers)
 
 
@@ -218,6 +226,8 @@ def _xml(http: Client, token: str, operation: str, fields: dict[str, Any]) -> Te
             reference=f"rule-{id(fields)}",
         )
         call = f"<Book{head}>{people}</Book>"
+    elif operation == "GetTrainSchedule":
+        call = f'<TrainSchedule train="{fields["train"]}"/>'
     else:
         tag = {"GetPnrStatus": "PnrStatus", "CancelBooking": "Cancel"}[operation]
         call = f'<{tag} pnr="{fields["pnr"]}"/>'
@@ -286,8 +296,6 @@ REST_STATUS = {
     "AuthenticationFailed": 401,
     "SessionInvalid": 401,
     "SessionExpired": 401,
-    "AccountLocked": 403,
-    "PnrNotOwned": 403,
     "PnrNotFound": 404,
     "TrainNotFound": 404,
     "DuplicateReference": 409,
@@ -296,6 +304,7 @@ REST_STATUS = {
     "NoConfirmedSeats": 409,
     "WaitlistFull": 409,
     "RateLimited": 429,
+    "LoginThrottled": 429,
     "InternalError": 500,
 }
 

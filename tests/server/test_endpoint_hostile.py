@@ -8,7 +8,6 @@ then that the same worker still serves a normal Login.
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Iterator
 from http.client import HTTPConnection
 from pathlib import Path
@@ -27,7 +26,6 @@ from tests.support import READER, Fault, counts, read_fault
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 UTF8 = "text/xml; charset=utf-8"
-FAST = 1.0  # seconds: a sanity bound on hostile input, not a benchmark
 MAX_BODY = 64 * 1024
 # Schema validation runs before the operation does, so a well-formed but unknown token is enough
 # in requests that must fail validation: were they valid, they would fail with SessionInvalid.
@@ -37,26 +35,21 @@ ANY_TOKEN = "T" * 32
 # -- reading a fault --------------------------------------------------------------------------
 
 
-def assert_rejected(
-    response: Response, elapsed: float, code: str, faultcode: str | None = None
-) -> Fault:
+def assert_rejected(response: Response, code: str, faultcode: str | None = None) -> Fault:
     fault = read_fault(response)
     assert (fault.faultcode, fault.code, fault.retryable) == (
         faultcode or f"Client.{code}",
         code,
         False,
     ), fault
-    assert elapsed < FAST, f"{code} took {elapsed:.3f} s"
     return fault
 
 
 # -- requests -----------------------------------------------------------------------------------
 
 
-def post(http: Client, data: bytes, content_type: str | None = UTF8) -> tuple[TestResponse, float]:
-    started = time.perf_counter()
-    response = http.post("/soap", data=data, content_type=content_type)
-    return response, time.perf_counter() - started
+def post(http: Client, data: bytes, content_type: str | None = UTF8) -> TestResponse:
+    return http.post("/soap", data=data, content_type=content_type)
 
 
 def login_xml(password: str = PASSWORDS["MMT"], agent: str = "MMT") -> str:
@@ -94,7 +87,7 @@ def book_xml(
 
 def assert_still_serves(http: Client) -> None:
     """The worker that took the hostile request answers a normal Login."""
-    response, _ = post(http, envelope(login_xml()))
+    response = post(http, envelope(login_xml()))
     assert response.status_code == 200, response.data[:400]
     root = etree.fromstring(response.data, READER)
     session = root.find(f"{{{SOAP_ENV}}}Body/{{{TNS}}}LoginResponse/{{{TNS}}}Session")
@@ -319,8 +312,8 @@ def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
 
 @pytest.mark.parametrize("case", CASES)
 def test_hostile_request_is_a_fast_client_fault(worker: Client, case: Case) -> None:
-    response, elapsed = post(worker, case.data, case.content_type)
-    assert_rejected(response, elapsed, case.code, case.faultcode)
+    response = post(worker, case.data, case.content_type)
+    assert_rejected(response, case.code, case.faultcode)
     assert_still_serves(worker)
 
 
@@ -344,16 +337,16 @@ def test_hostile_request_is_a_fast_client_fault(worker: Client, case: Case) -> N
 def test_external_entity_never_leaks_the_file(http: Client, data: bytes, content_type: str) -> None:
     passwd = Path("/etc/passwd")
     secret = passwd.read_bytes().splitlines()[0] if passwd.exists() else b"root:x:0:0:"
-    response, elapsed = post(http, data, content_type)
-    assert_rejected(response, elapsed, "ForbiddenXml")
+    response = post(http, data, content_type)
+    assert_rejected(response, "ForbiddenXml")
     assert b"root:" not in response.data
     assert secret not in response.data
     assert_still_serves(http)
 
 
 def test_billion_laughs_answer_is_small(http: Client) -> None:
-    response, elapsed = post(http, BILLION_LAUGHS)
-    assert_rejected(response, elapsed, "ForbiddenXml")
+    response = post(http, BILLION_LAUGHS)
+    assert_rejected(response, "ForbiddenXml")
     assert len(response.data) < 2048
     assert b"lollollol" not in response.data
     assert_still_serves(http)
@@ -368,8 +361,8 @@ def test_billion_laughs_answer_is_small(http: Client) -> None:
 )
 def test_depth_limit_is_exact(http: Client, depth: int, code: str) -> None:
     # Envelope, Body, Login and Password are four levels; the rest is nesting inside Password.
-    response, elapsed = post(http, envelope(login_xml(nested(depth - 4))))
-    assert_rejected(response, elapsed, code)
+    response = post(http, envelope(login_xml(nested(depth - 4))))
+    assert_rejected(response, code)
     assert_still_serves(http)
 
 
@@ -383,8 +376,8 @@ def test_depth_limit_is_exact(http: Client, depth: int, code: str) -> None:
 def test_attribute_limit_is_exact(http: Client, attributes: int, code: str) -> None:
     many = " ".join(f'a{i}="1"' for i in range(attributes))
     body = envelope(login_xml()).replace(b"<tns:Login>", f"<tns:Login {many}>".encode())
-    response, elapsed = post(http, body)
-    assert_rejected(response, elapsed, code)
+    response = post(http, body)
+    assert_rejected(response, code)
     assert_still_serves(http)
 
 
@@ -404,9 +397,8 @@ def _streamed(data: bytes, terminated: bool) -> Request:
 def test_oversized_body_without_content_length_is_refused(http: Client) -> None:
     request = _streamed(OVERSIZED, terminated=True)
     assert "CONTENT_LENGTH" not in request.environ
-    started = time.perf_counter()
     response = http.open(request)
-    fault = assert_rejected(response, time.perf_counter() - started, "RequestTooLarge")
+    fault = assert_rejected(response, "RequestTooLarge")
     assert str(MAX_BODY) in fault.message
     assert_still_serves(http)
 
@@ -420,9 +412,8 @@ def test_streamed_body_within_the_limit_works(http: Client) -> None:
 def test_unterminated_stream_without_length_is_not_read(http: Client) -> None:
     # Without Content-Length and without a server that ends the stream, reading could block
     # forever: the endpoint reads nothing and answers at once.
-    started = time.perf_counter()
     response = http.open(_streamed(OVERSIZED, terminated=False))
-    assert_rejected(response, time.perf_counter() - started, "EmptyRequest")
+    assert_rejected(response, "EmptyRequest")
     assert_still_serves(http)
 
 
@@ -439,7 +430,6 @@ def test_chunked_over_a_real_socket(live_server: str, data: bytes, status: int) 
     port = int(live_server.rsplit(":", 1)[1].split("/")[0])
     connection = HTTPConnection("127.0.0.1", port, timeout=5)
     try:
-        started = time.perf_counter()
         connection.request(
             "POST",
             "/soap",
@@ -449,7 +439,6 @@ def test_chunked_over_a_real_socket(live_server: str, data: bytes, status: int) 
         )
         answer = connection.getresponse()
         payload = answer.read()
-        elapsed = time.perf_counter() - started
         content_type = answer.getheader("Content-Type", "")
     finally:
         connection.close()
@@ -458,14 +447,12 @@ def test_chunked_over_a_real_socket(live_server: str, data: bytes, status: int) 
         assert answer.status == 200, payload[:400]
         assert login_token_of(response)
     else:
-        assert_rejected(response, elapsed, "RequestTooLarge")
+        assert_rejected(response, "RequestTooLarge")
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
 def test_other_methods_get_405_with_a_fault(http: Client, method: str) -> None:
-    started = time.perf_counter()
     response = http.open("/soap", method=method, data=GOOD, content_type=UTF8)
-    elapsed = time.perf_counter() - started
     fault = read_fault(response, status=405)
     assert (fault.faultcode, fault.code, fault.retryable) == (
         "Client.MethodNotAllowed",
@@ -474,7 +461,6 @@ def test_other_methods_get_405_with_a_fault(http: Client, method: str) -> None:
     )
     assert method in fault.message
     assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
-    assert elapsed < FAST
     assert_still_serves(http)
 
 
@@ -490,7 +476,7 @@ def test_other_methods_get_405_with_a_fault(http: Client, method: str) -> None:
 )
 def test_latin1_envelope_with_its_charset_is_read(http: Client, content_type: str) -> None:
     assert b"s\xe9cret" in LATIN1_LOGIN  # really latin-1, not UTF-8
-    response, _ = post(http, LATIN1_LOGIN, content_type)
+    response = post(http, LATIN1_LOGIN, content_type)
     fault = read_fault(response)
     assert (fault.faultcode, fault.code) == ("Client.AuthenticationFailed", "AuthenticationFailed")
     assert_still_serves(http)
@@ -506,7 +492,7 @@ def test_latin1_text_reaches_the_core_intact(http: Client, railway: Railway) -> 
         .encode("latin-1")
     )
     assert "é".encode("latin-1") in body
-    response, _ = post(http, body, "text/xml; charset=iso-8859-1")
+    response = post(http, body, "text/xml; charset=iso-8859-1")
     fault = read_fault(response)
     assert fault.code == "InvalidPassenger"
     assert "'Zoé'" in fault.message
@@ -522,13 +508,13 @@ def test_latin1_text_reaches_the_core_intact(http: Client, railway: Railway) -> 
 def test_utf16_envelope_works(http: Client, content_type: str) -> None:
     body = GOOD.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
     assert body[:2] in (b"\xff\xfe", b"\xfe\xff")
-    response, _ = post(http, body, content_type)
+    response = post(http, body, content_type)
     assert response.status_code == 200, response.data[:400]
     assert login_token_of(response)
 
 
 def test_utf8_bom_is_accepted(http: Client) -> None:
-    response, _ = post(http, b"\xef\xbb\xbf" + GOOD)
+    response = post(http, b"\xef\xbb\xbf" + GOOD)
     assert response.status_code == 200, response.data[:400]
     assert login_token_of(response)
 
@@ -540,7 +526,7 @@ def test_processing_instructions_and_comments_are_harmless(http: Client) -> None
         .replace(b"<tns:AgentId>", b"<?pi inside?><tns:AgentId>")
         + b"<!-- trailing comment --><?trailing pi?>"
     )
-    response, _ = post(http, body)
+    response = post(http, body)
     assert response.status_code == 200, response.data[:400]
     assert login_token_of(response)
 
@@ -554,16 +540,13 @@ def test_charset_whose_codec_raises_unicode_error_is_a_client_fault(
 ) -> None:
     # codecs.lookup() knows these names, but decoding raises UnicodeError (not
     # UnicodeDecodeError), which the endpoint does not catch.
-    started = time.perf_counter()
     try:
         response = http.post("/soap", data=GOOD, content_type=f"text/xml; charset={charset}")
     except Exception as error:  # the exception escaped the WSGI app: a crashed request
         pytest.fail(f"charset={charset} crashed the endpoint: {error!r}")
-    elapsed = time.perf_counter() - started
     fault = read_fault(response)
     assert fault.code in ("UnsupportedCharset", "MalformedXml"), fault
     assert fault.faultcode == f"Client.{fault.code}" and not fault.retryable
-    assert elapsed < FAST
     assert_still_serves(http)
 
 
@@ -572,19 +555,18 @@ def test_nil_passenger_is_a_client_fault(http: Client, railway: Railway) -> None
     token = login_token(railway)
     nil = f'<tns:Passenger xmlns:xsi="{XSI}" xsi:nil="true"/>'
     before = counts(railway)
-    response, elapsed = post(
+    response = post(
         http, envelope(book_xml(passengers=nil + passenger_xml(), reference="nil-1"), token)
     )
     fault = read_fault(response)
     assert not fault.retryable, f"a retry can never succeed, yet the fault says so: {fault}"
     assert fault.faultcode in ("Client.SchemaValidation", "Client.InvalidPassenger"), fault
-    assert elapsed < FAST
     assert counts(railway) == before
 
 
 def test_schema_validation_message_is_readable(http: Client) -> None:
     body = envelope(book_xml(passengers=passenger_xml(age="abc")), ANY_TOKEN)
-    response, _ = post(http, body)
+    response = post(http, body)
     fault = read_fault(response)
     assert fault.code == "SchemaValidation"
     assert "Age" in fault.message and "abc" in fault.message
@@ -636,12 +618,12 @@ def test_broken_book_leaves_no_half_written_booking(
 ) -> None:
     token = login_token(railway)
     before = counts(railway)
-    response, elapsed = post(http, body(token))
-    assert_rejected(response, elapsed, code)
+    response = post(http, body(token))
+    assert_rejected(response, code)
     assert counts(railway) == before
     # The reference was not consumed either: the same reference now books, once.
     good = envelope(book_xml(passengers=TWO, reference="half-1"), token)
-    response, _ = post(http, good)
+    response = post(http, good)
     assert response.status_code == 200, response.data[:400]
     bookings, passengers, _ = counts(railway)
     assert (bookings, passengers) == (before[0] + 1, before[1] + 1)
@@ -653,10 +635,10 @@ def test_unknown_mandatory_header_is_a_must_understand_fault(http: Client) -> No
         '<soapenv:Header><wsse:Security soapenv:mustUnderstand="1">x</wsse:Security>'
         f"</soapenv:Header><soapenv:Body>{login_xml()}</soapenv:Body></soapenv:Envelope>"
     ).encode()
-    response, elapsed = post(http, data)
-    assert_rejected(response, elapsed, "MustUnderstand", faultcode="MustUnderstand")
+    response = post(http, data)
+    assert_rejected(response, "MustUnderstand", faultcode="MustUnderstand")
     # An optional unknown header is ignored, as SOAP 1.1 says.
-    response, _ = post(http, data.replace(b' soapenv:mustUnderstand="1"', b""))
+    response = post(http, data.replace(b' soapenv:mustUnderstand="1"', b""))
     assert response.status_code == 200
 
 
@@ -667,7 +649,6 @@ def test_encoding_named_only_by_the_xml_declaration(http: Client, declared: str)
         f'<soapenv:Envelope xmlns:soapenv="{SOAP_ENV}" xmlns:tns="{TNS}"><soapenv:Body>'
         f"{login_xml(password='café-wrong')}</soapenv:Body></soapenv:Envelope>"
     )
-    response, elapsed = post(http, text.encode("latin-1"), content_type="text/xml")
+    response = post(http, text.encode("latin-1"), content_type="text/xml")
     fault = read_fault(response)
     assert fault.code == "AuthenticationFailed", fault  # decoded, parsed, and refused by the core
-    assert elapsed < FAST

@@ -23,7 +23,15 @@ from soap_server.wsgi import create_app
 from tests.conftest import PASSWORDS
 
 ROOT = Path(__file__).resolve().parents[2]
-SOAP_OPERATIONS = ("Login", "SearchTrain", "Book", "GetPnrStatus", "CancelBooking", "Logout")
+SOAP_OPERATIONS = (
+    "Login",
+    "SearchTrain",
+    "Book",
+    "GetPnrStatus",
+    "CancelBooking",
+    "GetTrainSchedule",
+    "Logout",
+)
 #: The core's table in the order of a journey (log in first, log out last).
 JOURNEY_ORDER = sorted(OPERATIONS, key=lambda op: SOAP_OPERATIONS.index(op.name))
 

@@ -3,6 +3,7 @@ and the demo agents' passwords only in demo mode."""
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import replace
 
 from werkzeug.test import Client
@@ -15,7 +16,8 @@ from tests.conftest import PASSWORDS
 
 def test_index_names_the_three_contracts_and_every_operation(settings: Settings) -> None:
     public = replace(settings, public_url="https://partners.example.test/irctc/soap")
-    page = Client(create_app(public)).get("/")
+    with closing(create_app(public)) as app:
+        page = Client(app).get("/")
     assert page.status_code == 200 and page.mimetype == "text/html"
     text = page.get_data(as_text=True)
     for link in (
@@ -42,5 +44,6 @@ def test_demo_passwords_only_in_demo_mode(settings: Settings) -> None:
 
 def test_index_shows_the_active_profile_escaped(settings: Settings) -> None:
     profiled = replace(settings, profile=Profile(name="flaky", description="bad <day>"))
-    text = Client(create_app(profiled)).get("/").get_data(as_text=True)
+    with closing(create_app(profiled)) as app:
+        text = Client(app).get("/").get_data(as_text=True)
     assert "flaky (bad &lt;day&gt;)" in text and "<day>" not in text

@@ -356,6 +356,7 @@ def serving_process(tmp_path: Path, *args: str) -> Iterator[SimpleNamespace]:
             str(tmp_path / "core.sqlite3"),
             "--clock",
             "fixed:2025-11-20T09:00",
+            "--demo",  # /healthz reports the simulator's details only in demo mode
             *args,
         ],
         stdout=subprocess.PIPE,
@@ -370,7 +371,7 @@ def serving_process(tmp_path: Path, *args: str) -> Iterator[SimpleNamespace]:
         match = re.search(r"http://127\.0\.0\.1:(\d+)/", run.banner[0])
         assert match, run.banner
         with urllib.request.urlopen(f"http://127.0.0.1:{match.group(1)}/healthz", timeout=10) as r:
-            run.health = json.loads(r.read())
+            run.health = json.loads(r.read())["demo"]
         yield run
     finally:
         process.terminate()
@@ -426,7 +427,7 @@ def test_healthz_reports_every_part_of_the_profile(make_app: Callable[..., CoreA
         rate_limit_per_minute=100,
         rush=Rush(latency_ms_per_call_in_flight=15, fault_rate_per_call_in_flight=0.03),
     )
-    health = Client(make_app(profile)).get("/healthz").json
+    health = Client(make_app(profile, demo_mode=True)).get("/healthz").json["demo"]
     assert health is not None
     assert health["profile"] == {
         "name": "everything",
@@ -449,8 +450,8 @@ def test_healthz_reports_every_part_of_the_profile(make_app: Callable[..., CoreA
     assert health["maintenance"] == ["23:45-00:20", "13:00-13:05"]
 
 
-def test_healthz_without_a_profile_says_so(app: CoreApp) -> None:
-    health = Client(app).get("/healthz").json
+def test_healthz_without_a_profile_says_so(make_app: Callable[..., CoreApp]) -> None:
+    health = Client(make_app(None, demo_mode=True)).get("/healthz").json["demo"]
     assert health is not None
     assert health["profile"] is None and health["maintenance"] == ["23:45-00:20"]
 
@@ -489,8 +490,8 @@ def test_healthz_without_a_profile_says_so(app: CoreApp) -> None:
 def test_maintenance_windows_combine_settings_and_profile(
     make_app: Callable[..., CoreApp], profile: Profile, changes: dict[str, Any], windows: list[str]
 ) -> None:
-    app = make_app(profile, **changes)
-    health = Client(app).get("/healthz").json
+    app = make_app(profile, demo_mode=True, **changes)
+    health = Client(app).get("/healthz").json["demo"]
     assert health is not None and health["maintenance"] == windows
     assert [f"{a:%H:%M}-{b:%H:%M}" for a, b in app.railway.policy.maintenance] == windows
 

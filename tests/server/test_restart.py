@@ -5,7 +5,10 @@ from __future__ import annotations
 from soap_server.railway.booking import BookingRequest, PassengerRequest
 from soap_server.settings import Settings
 from soap_server.wsgi import build_railway
+from tests.backends import BOTH_BACKENDS
 from tests.conftest import JOURNEY, PASSWORDS
+
+pytestmark = BOTH_BACKENDS
 
 
 def test_bookings_and_sessions_survive_a_restart(settings: Settings) -> None:

@@ -19,9 +19,10 @@ import pytest
 from soap_server.railway import inventory
 from soap_server.railway.catalog import Train, TravelClass
 from soap_server.railway.errors import NoConfirmedSeats, WaitlistFull
-from soap_server.railway.store import SeatMap
+from soap_server.railway.store import SeatMap, StoreError
 from soap_server.railway.system import Railway
 from soap_server.settings import Settings
+from soap_server.storage.sqlite import SqliteStore
 from soap_server.wsgi import build_railway
 from tests.conftest import JOURNEY, login_token
 from tests.support import all_occupancy, fill, people, request
@@ -135,11 +136,21 @@ def test_a_database_made_before_seat_maps_is_rebuilt_from_its_rows(
     fill(railway, token, 4, train=TRAIN, cls="2A", source="RTM", journey=journey_date(train, 2))
     before = [searched_free(railway, token, train, "2A", a, a + 1) for a in range(6)]
     railway.close()
-    with closing(sqlite3.connect(settings.db_path)) as conn:
+    with closing(sqlite3.connect(settings.db_path)) as conn:  # back to schema 3
         conn.execute("DROP TABLE seat_maps")
+        conn.execute("DELETE FROM schema_migrations WHERE version >= 4")
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
         conn.commit()
 
-    reopened = build_railway(settings)  # finds no seat_maps table: stale rows for each class
+    with pytest.raises(StoreError, match="migrate"):
+        build_railway(settings)
+    store = SqliteStore(settings.db_path)
+    assert store.migrate([])[0] == 3  # migration 4: a stale row for each class with places
+    store.close()
+    with closing(sqlite3.connect(settings.db_path)) as conn:
+        rows = conn.execute("SELECT train, origin_date, class_code, layout FROM seat_maps")
+        assert sorted(rows) == [(TRAIN, JOURNEY.isoformat(), "2A", "")]
+    reopened = build_railway(settings)
     try:
         assert stored_map(settings.db_path, train, cls) is None
         token = login_token(reopened)

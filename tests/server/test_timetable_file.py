@@ -125,11 +125,11 @@ def test_serve_answers_from_the_catalog_it_was_given(tmp_path: Path) -> None:
     timetable = tmp_path / "trains.toml"
     timetable.write_text(train("11001"))
     db = tmp_path / "core.sqlite3"
-    args = ("--db", str(db), "--clock", "fixed:2025-11-20T09:00", "--quiet")
+    args = ("--db", str(db), "--clock", "fixed:2025-11-20T09:00", "--quiet", "--demo")
     with core_process(*args, "--catalog", str(timetable), lines=4) as (base, banner):
         assert f"timetable: {timetable} (1 trains)" in banner
-        health = requests.get(f"{base}/healthz", timeout=10).json()
-        assert health["timetable"] == {"source": str(timetable), "trains": 1}
+        health = requests.get(f"{base}/healthz", timeout=10).json()  # demo mode: the details
+        assert health["demo"]["timetable"] == {"source": str(timetable), "trains": 1}
         session = requests.post(
             f"{base}/rest/v1/sessions",
             data=json.dumps({"agent": "MMT", "password": "mmt-secret-2008"}),

@@ -14,7 +14,8 @@ from soap_server.railway.agents import seed_rows
 from soap_server.railway.catalog import load_catalog
 from soap_server.railway.clock import FixedClock
 from soap_server.railway.errors import ClassNotOnTrain, WaitlistFull
-from soap_server.railway.store import Store, Transaction
+from soap_server.railway.secretbox import SecretBox
+from soap_server.railway.store import AgentSeed, Store, Transaction
 from soap_server.railway.system import Railway
 from soap_server.storage import SqliteStore
 from tests.conftest import NOW, TEST_HASHING, login_token
@@ -36,8 +37,14 @@ class CountingStore:
         self.opened["write"] += 1
         return self.store.write()
 
-    def initialise(self, agents: Iterable[tuple[str, str, str]]) -> bool:
+    def initialise(self, agents: Iterable[AgentSeed]) -> bool:
         return self.store.initialise(agents)
+
+    def migrate(self, agents: Iterable[AgentSeed]) -> tuple[int | None, int]:
+        return self.store.migrate(agents)
+
+    def healthy(self) -> bool:
+        return self.store.healthy()
 
     def close(self) -> None:
         self.store.close()
@@ -46,7 +53,7 @@ class CountingStore:
 @pytest.fixture
 def counted(tmp_path: Path) -> Iterable[tuple[Railway, CountingStore]]:
     store = CountingStore(SqliteStore(tmp_path / "core.sqlite3"))
-    store.initialise(seed_rows(TEST_HASHING))
+    store.initialise(seed_rows(TEST_HASHING, SecretBox.ephemeral()))
     railway = Railway(load_catalog(), store, FixedClock(NOW))
     yield railway, store
     railway.close()

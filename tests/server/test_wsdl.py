@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,7 +35,8 @@ def address(document: bytes) -> str | None:
 
 def test_served_wsdl_equals_committed_file(settings: Settings, tmp_path: Path) -> None:
     assert settings.public_url == DEFAULT_PUBLIC_URL
-    served = Client(create_app(settings)).get("/soap?wsdl")
+    with closing(create_app(settings)) as app:
+        served = Client(app).get("/soap?wsdl")
     assert served.status_code == 200
     assert served.mimetype == "text/xml"
     committed = WSDL_PATH.read_bytes()
@@ -46,12 +48,13 @@ def test_served_wsdl_equals_committed_file(settings: Settings, tmp_path: Path) -
 
 def test_soap_address_comes_from_public_url(settings: Settings) -> None:
     public = replace(settings, public_url="https://irctc.example.test/services/soap")
-    for query in ("wsdl", "WSDL", "singleWsdl"):
-        served = Client(create_app(public)).get(f"/soap?{query}")
+    with closing(create_app(public)) as app:
+        for query in ("wsdl", "WSDL", "singleWsdl"):
+            served = Client(app).get(f"/soap?{query}")
+            assert address(served.get_data()) == "https://irctc.example.test/services/soap"
+        # ... whoever asks, and under whatever Host header.
+        served = Client(app).get("/soap?wsdl", headers={"Host": "evil.example"})
         assert address(served.get_data()) == "https://irctc.example.test/services/soap"
-    # ... whoever asks, and under whatever Host header.
-    served = Client(create_app(public)).get("/soap?wsdl", headers={"Host": "evil.example"})
-    assert address(served.get_data()) == "https://irctc.example.test/services/soap"
 
 
 def test_export_command_is_deterministic(tmp_path: Path) -> None:
@@ -80,6 +83,15 @@ def test_wsdl_publishes_restrictions_and_faults() -> None:
     operations = {
         op.get("name") for op in root.find(f"{{{WSDL_NS}}}portType").iter(f"{{{WSDL_NS}}}operation")
     }
-    assert operations == {"Login", "Logout", "SearchTrain", "Book", "GetPnrStatus", "CancelBooking"}
+    assert operations == {
+        "Login",
+        "Logout",
+        "SearchTrain",
+        "Book",
+        "GetPnrStatus",
+        "CancelBooking",
+        "GetTrainSchedule",
+    }
     faults = root.findall(f"{{{WSDL_NS}}}portType/{{{WSDL_NS}}}operation/{{{WSDL_NS}}}fault")
-    assert len(faults) == 6 and {f.get("name") for f in faults} == {"ReservationFault"}
+    assert len(faults) == len(operations)  # one declared fault per operation
+    assert {f.get("name") for f in faults} == {"ReservationFault"}
