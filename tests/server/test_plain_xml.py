@@ -417,7 +417,7 @@ def test_authentication_failed(client: Client, agent: str, password: str) -> Non
 def test_five_bad_logins_throttle_the_address(client: Client, clock: FixedClock) -> None:
     for _ in range(5):
         error_of(run(client, login("MMT", "wrong")), "Login", "AuthenticationFailed")
-    error_of(run(client, login("MMT")), "Login", "RateLimited")  # even the right password
+    error_of(run(client, login("MMT")), "Login", "LoginThrottled")  # even the right password
     clock.advance(timedelta(minutes=15))
     assert wire_login(client)
 

@@ -467,7 +467,7 @@ def test_failed_logins_throttle_the_address_then_it_may_try_again(
     # agents are not affected
     with pytest.raises(RateLimited) as limited:
         railway.login("MMT", PASSWORDS["MMT"])
-    assert limited.value.code == "RateLimited"
+    assert limited.value.code == "LoginThrottled"
     assert railway.login("PAYTM", PASSWORDS["PAYTM"]).agent == "PAYTM"
     clock.advance(timedelta(minutes=settings.login_throttle_minutes) - timedelta(seconds=1))
     with pytest.raises(RateLimited):

@@ -325,7 +325,7 @@ def test_five_bad_logins_throttle_the_address(http: Client) -> None:
         assert "attempts left" not in body["detail"]
     # Throttled even with the right password; the other agents are not.
     response = login(http, "PAYTM")
-    problem(response, 429, "RateLimited")
+    problem(response, 429, "LoginThrottled")
     assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
     expect(login(http, "MMT"), 201, "Session")
 

@@ -168,7 +168,7 @@ def test_five_bad_logins_throttle_the_address(http: Client, clock: FixedClock) -
     for _ in range(5):
         expect_fault(call(http, login_xml("MMT", "wrong")), "AuthenticationFailed")
     # The right password is refused too from this address, until the pause ends.
-    expect_fault(call(http, login_xml("MMT")), "RateLimited")
+    expect_fault(call(http, login_xml("MMT")), "LoginThrottled")
     clock.advance(timedelta(minutes=15))
     assert wire_login(http)
 
