@@ -39,7 +39,8 @@ from soap_server.railway.clock import IST, FixedClock
 from soap_server.railway.errors import WaitlistFull
 from soap_server.railway.passwords import Scrypt
 from soap_server.railway.system import Railway
-from soap_server.rest import api as rest_api
+from soap_server.railway.views import TrainList
+from soap_server.rest.mapping import to_json
 from soap_server.settings import Settings
 from soap_server.wsgi import build_railway
 
@@ -225,7 +226,8 @@ def main() -> None:
         options = railway.search(token, "BPL", "AGC", day)
         classes = sum(len(o.classes) for o in options)
         core = timed(lambda _: railway.search(token, "BPL", "AGC", day), n)
-        encode = timed(lambda _: json.dumps({"trains": [rest_api._train(o) for o in options]}), n)
+        answer = TrainList(tuple(options))
+        encode = timed(lambda _: json.dumps(to_json("TrainList", answer)), n)
         (core_median, core_p95), (json_median, json_p95) = median_p95(core), median_p95(encode)
         print(
             f"\nSearchTrain BPL-AGC, {len(options)} trains, {classes} classes:\n"
