@@ -8,7 +8,8 @@
   ``python -m soap_server migrate``.
 * N app hosts, each gunicorn (``--workers`` processes of 8 threads) on an address of its own in
   the loopback range (127.0.2.1, 127.0.2.2, ...: on Linux all of 127.0.0.0/8 is loopback),
-  port 8000, with ``IRCTC_DB`` the PostgreSQL URL and ``IRCTC_PUBLIC_URL`` the balancer's.
+  a port free when it starts (two clusters on one machine never meet), with ``IRCTC_DB`` the
+  PostgreSQL URL and ``IRCTC_PUBLIC_URL`` the balancer's.
 * nginx on 127.0.0.1:``--port``: it buffers each request whole before it reaches a host (a slow
   client costs nginx a connection, not a gunicorn thread), times out slow clients (10 s for
   headers and body) and slow hosts, passes a request on to the next host only when the
@@ -33,6 +34,7 @@ import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -49,6 +51,9 @@ from core_runner.postgres import PostgresUnavailable, ThrowawayPostgres, free_po
 
 NGINX = "/usr/sbin/nginx"
 HOST_PORT = 8000
+#: How long nginx keeps an idle connection to a host, and (longer) how long a host keeps one.
+UPSTREAM_IDLE_S = 4
+HOST_KEEPALIVE_S = 15
 STATE = "cluster.json"
 
 
@@ -67,10 +72,19 @@ class Host:
     address: str
     pid: int
     log: str
+    port: int = HOST_PORT
 
     @property
     def base(self) -> str:
-        return f"http://{self.address}:{HOST_PORT}"
+        return f"http://{self.address}:{self.port}"
+
+
+def _free_port(address: str) -> int:
+    """A port free on ``address`` now: two clusters on one machine (two checkouts, two test
+    runs) must not find each other's hosts answering on the addresses they chose."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((address, 0))
+        return int(probe.getsockname()[1])
 
 
 def _state(folder: Path) -> dict[str, Any]:
@@ -97,8 +111,15 @@ def _upstream(hosts: Sequence[Host], down: set[str]) -> str:
     lines = ["upstream core {"]
     for host in hosts:
         mark = " down" if host.name in down else ""
-        lines.append(f"    server {host.address}:{HOST_PORT} max_fails=1 fail_timeout=5s{mark};")
-    lines += ["    keepalive 32;", "}"]
+        # max_fails=0: no passive marking. A host that dropped a connection may be alive (the
+        # simulation loses answers on purpose), and with max_fails=1 two lost answers inside
+        # fail_timeout took both survivors out: 502 for everyone. Dead hosts are taken out by
+        # the watcher's /healthz checks; meanwhile a refused connection is retried elsewhere.
+        lines.append(f"    server {host.address}:{host.port} max_fails=0{mark};")
+    # nginx must drop an idle upstream connection before the host does (gunicorn's
+    # --keep-alive, below): else it may send a request on a connection the host is closing,
+    # get "upstream prematurely closed", and (a POST is not retried) answer 502.
+    lines += ["    keepalive 32;", f"    keepalive_timeout {UPSTREAM_IDLE_S}s;", "}"]
     return "\n".join(lines) + "\n"
 
 
@@ -147,9 +168,12 @@ http {{
 """
 
 
-def _wait_healthy(base: str, seconds: float, log: str) -> None:
+def _wait_healthy(base: str, seconds: float, log: str, pid: int | None = None) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        child = _children.get(pid) if pid is not None else None
+        if child is not None and child.poll() is not None:
+            raise ClusterError(f"{base} exited with code {child.returncode}; see {log}")
         try:
             if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
                 return
@@ -227,6 +251,7 @@ def _start(
     started: list[Host] = []
     for i in range(1, count + 1):
         address = f"127.0.2.{i}"
+        host_port = _free_port(address)
         log = folder / f"host{i}.log"
         env = {
             **secrets,
@@ -249,9 +274,11 @@ def _start(
                     "--threads",
                     "8",
                     "-b",
-                    f"{address}:{HOST_PORT}",
+                    f"{address}:{host_port}",
                     "--graceful-timeout",
                     "5",
+                    "--keep-alive",
+                    str(HOST_KEEPALIVE_S),
                     "--name",
                     f"irctc-host{i}",
                     "soap_server.wsgi:from_environment()",
@@ -262,11 +289,11 @@ def _start(
                 start_new_session=True,  # its own process group: ``kill`` reaches its workers
             )
         _children[process.pid] = process
-        started.append(Host(f"host{i}", address, process.pid, str(log)))
+        started.append(Host(f"host{i}", address, process.pid, str(log), host_port))
         state["hosts"] = [host.__dict__ for host in started]
         _save(folder, state)
     for host in started:
-        _wait_healthy(host.base, 90, host.log)
+        _wait_healthy(host.base, 90, host.log, host.pid)
     (folder / "upstream.conf").write_text(_upstream(started, set()))
     temp = folder / "nginx"
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -413,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "up":
             state = up(args.folder, args.hosts, args.port, args.workers, args.profile, args.clock)
-            hosts = ", ".join(f"{h['address']}:{HOST_PORT}" for h in state["hosts"])
+            hosts = ", ".join(f"{h['address']}:{h.get('port', HOST_PORT)}" for h in state["hosts"])
             print(f"cluster up: {state['url']} (nginx) -> {hosts}")
             print(f"  PostgreSQL: {state['postgres']['url']}")
             print(f"  logs in {args.folder}/; stop with: scripts/cluster down")

@@ -290,6 +290,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --profile: serve through gunicorn with this many worker processes",
     )
     load.add_argument("--clock", help="with --profile: the fresh core's clock (default: real time)")
+    load.add_argument(
+        "--tatkal",
+        action="store_true",
+        help="book Tatkal on the trains leaving tomorrow (the opening rush, the agents' minutes)",
+    )
     journey = command("journey", "the scripted story, narrated step by step")
     journey.add_argument(
         "--date",
@@ -346,7 +351,15 @@ def _main(argv: list[str], out: TextIO) -> int:
         progress = sys.stderr if sys.stderr.isatty() and not args.json else None
         if args.profile is None:
             return main_load(
-                args.url, args.agents, args.duration, args.seed, folder, args.json, out, progress
+                args.url,
+                args.agents,
+                args.duration,
+                args.seed,
+                folder,
+                args.json,
+                out,
+                progress,
+                "TQ" if args.tatkal else "GN",
             )
         return _load_on_a_fresh_core(args, folder, out, progress)
     if args.command == "wsdl-diff":
@@ -507,7 +520,15 @@ def _load_on_a_fresh_core(
                 file=out,
             )
         return main_load(
-            core.url, args.agents, args.duration, args.seed, folder, args.json, out, progress
+            core.url,
+            args.agents,
+            args.duration,
+            args.seed,
+            folder,
+            args.json,
+            out,
+            progress,
+            "TQ" if args.tatkal else "GN",
         )
     finally:
         core.stop()

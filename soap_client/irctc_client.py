@@ -2,6 +2,17 @@
 
 Generated from irctc_reservation_v1.wsdl by `python -m soap_client codegen`; do not edit.
 Clients: IrctcReservationClient.
+
+IRCTC reservation service for authorised travel agents. The core follows the rules of its
+simulated day; rules in force since 2025-07-15: advance reservation: 60 days ahead, the newest
+day opening at 08:00. tatkal: opens 10:00 (AC) / 11:00 (non-AC) the day before, 4 per PNR, no
+refund on confirmed Tatkal. agent restriction: agents barred for 30 min from the opening of
+general booking and 30 min from each Tatkal opening. first chart: first chart 8 h before
+departure, at 21:00 the day before for trains leaving 05:00-14:00. cancellation: flat charge
+beyond 48 h, 25% beyond 12 h, 50% beyond 4 h; RAC/WL clerkage Rs 60; confirmed e-tickets closed
+at the chart. fare tax: GST 5%. cancellation tax: GST 5%. lower berth quota: SL 7, 3A 4, 2A 4
+lower berths per coach, up to 2 on a PNR. children: under 5 free without a berth; 5-11 full fare
+with a berth or 50% without one. boarding change: up to the chart, 1 change(s).
 """
 
 from __future__ import annotations
@@ -281,12 +292,14 @@ class IrctcReservationClient(rt.Client):
         only_if_confirmed: bool | None = None,
         session_header: SessionHeader | None = None,
     ) -> BookingDetails:
-        """Book up to 6 passengers (4 in Tatkal).
+        """Book up to 6 passengers (the era's Tatkal limit in Tatkal).
 
-        Seats go CNF, then RAC, then waitlist; REGRET past the waitlist limit. OnlyIfConfirmed
-        books nothing unless every passenger is confirmed. Resending with the same
-        ClientReference returns the first booking and books nothing new; the same reference
-        with a different request is a Client fault. Raises ReservationFaultError, or
+        Seats go CNF, then RAC, then the waitlist of the journey's pool (GNWL, RLWL, PQWL,
+        RSWL, TQWL...); REGRET past the waitlist limit; after the chart only confirmed current
+        booking. OnlyIfConfirmed books nothing unless every passenger is confirmed. Agents are
+        barred in the era's first minutes of each opening (AgentBarred). Resending with the
+        same ClientReference returns the first booking and books nothing new; the same
+        reference with a different request is a Client fault. Raises ReservationFaultError, or
         rt.ServiceFault for undeclared faults.
         """
         return cast(
@@ -317,8 +330,9 @@ class IrctcReservationClient(rt.Client):
     ) -> CancellationResult:
         """Cancel some passengers (by number) or, without Passengers, all of them.
 
-        The refund follows the 2015 rules; RAC and waitlisted passengers move up in order.
-        Raises ReservationFaultError, or rt.ServiceFault for undeclared faults.
+        The refund follows the rules of the simulated day (with GST on the charge of AC
+        classes since July 2017); RAC and waitlisted passengers move up in order until the
+        chart. Raises ReservationFaultError, or rt.ServiceFault for undeclared faults.
         """
         return cast(
             "CancellationResult",

@@ -40,6 +40,7 @@ from soap_server.plainxml.endpoint import contract as plain_xml_contract
 from soap_server.railway.agents import demo_agents, seed_rows
 from soap_server.railway.catalog import load_catalog
 from soap_server.railway.policy import Policy
+from soap_server.railway.rulebook import RuleSet
 from soap_server.railway.secretbox import SecretBox
 from soap_server.railway.store import StoreError
 from soap_server.railway.system import Hook, Railway
@@ -67,7 +68,7 @@ class CoreApp:
             max_attributes=settings.max_xml_attributes,
             max_elements=settings.max_xml_elements,
         )
-        self._wsdl = wsdl_document(application, settings.public_url)
+        self._wsdl = wsdl_document(application, settings.public_url, self.railway.rules_in_force())
         self.soap = SoapEndpoint(
             self.soap_server,
             self._wsdl,
@@ -181,6 +182,7 @@ class CoreApp:
                 "wsdl": f"{self.settings.public_url}?wsdl",
                 "maintenance": [f"{a:%H:%M}-{b:%H:%M}" for a, b in self.railway.policy.maintenance],
                 "profile": None if profile is None else profile.summary(),
+                "rules": rules_summary(self.railway.rules_in_force()),
             }
         response = Response(
             json.dumps(body, indent=2) + "\n",
@@ -192,6 +194,7 @@ class CoreApp:
 
     def _facts(self) -> CoreFacts:
         profile = self.settings.profile
+        rules = self.railway.rules_in_force()
         return CoreFacts(
             public_url=self.settings.public_url,
             base=public_base(self.settings),
@@ -201,12 +204,29 @@ class CoreApp:
             profile=None if profile is None else f"{profile.name} ({profile.description})",
             demo=self.settings.demo_mode,
             agents=[(a.code, a.name, a.demo_password) for a in demo_agents()],
+            rules=rules.name,
+            rule_lines=[
+                (line.topic.replace("_", " "), line.since.isoformat(), line.summary, line.source)
+                for line in rules.describe()
+            ],
         )
 
 
 def _asks_for_wsdl(environ: dict[str, Any]) -> bool:
     query = environ.get("QUERY_STRING", "").lower()
     return query.split("&")[0].split("=")[0] in ("wsdl", "singlewsdl")
+
+
+def rules_summary(rules: RuleSet) -> dict[str, Any]:
+    """The rule set of the simulated day, as /healthz shows it."""
+    return {
+        "name": rules.name,
+        "since": rules.since.isoformat(),
+        "rules": {
+            line.topic: {"since": line.since.isoformat(), "summary": line.summary}
+            for line in rules.describe()
+        },
+    }
 
 
 def cut_connection(environ: dict[str, Any]) -> None:

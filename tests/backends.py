@@ -12,8 +12,9 @@ database is a copy of a template made once, already migrated and seeded, so a te
 server that is already running instead (a superuser URL: the tests create databases).
 
 Where there is no server to be had, the PostgreSQL tests fail with one line saying why, unless
-``IRCTC_SKIP_POSTGRES`` gives a reason to leave them out, which is then printed as their skip
-reason (i17's Debian root, say).
+``IRCTC_SKIP_POSTGRES`` gives a reason to leave them out, or the run is inside one of the
+Debian roots of ``scripts/test-debian`` (``IRCTC_TEST_ROOT``) that has no PostgreSQL: the host's
+run has them. The reason is printed as their skip reason in the summary.
 """
 
 from __future__ import annotations
@@ -73,6 +74,15 @@ class PostgresServer:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def skip_reason() -> str | None:
+    """Why the PostgreSQL tests may be left out of this run, if they may."""
+    if os.environ.get("IRCTC_SKIP_POSTGRES"):
+        return os.environ["IRCTC_SKIP_POSTGRES"]
+    if os.environ.get("IRCTC_TEST_ROOT"):
+        return f"the Debian root {os.environ['IRCTC_TEST_ROOT']} has none; the host's run has them"
+    return None
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     from tests.conftest import TEST_HASHING
@@ -84,7 +94,7 @@ def postgres_server() -> Iterator[PostgresServer]:
     try:
         server = ThrowawayPostgres(durable=False).start()
     except PostgresUnavailable as error:
-        reason = os.environ.get("IRCTC_SKIP_POSTGRES")
+        reason = skip_reason()
         if reason:
             pytest.skip(f"PostgreSQL tests left out: {reason} ({error})")
         pytest.fail(f"no PostgreSQL server for the tests: {error}", pytrace=False)

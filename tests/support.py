@@ -24,7 +24,9 @@ from werkzeug.wrappers import Response
 
 from soap_client.trace import Traceable
 from soap_client.transports import WsgiTransport
+from soap_server.railway import inventory, queues
 from soap_server.railway.booking import BookingRequest, PassengerRequest, PassengerStatus
+from soap_server.railway.inventory import Place
 from soap_server.railway.store import PassengerRow
 from soap_server.railway.system import Railway
 from soap_server.serving import make_server
@@ -253,3 +255,17 @@ def serving(app: Callable[..., Any]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def berths(railway: Railway, train: str, cls: str, quota: str = "GN") -> tuple[Place, ...]:
+    """The confirmed berths of a quota on the core's clock (the era's lower-berth quota)."""
+    t, c = railway.catalog.trains[train], railway.catalog.classes[cls]
+    return inventory.confirmed_places(
+        t, c, quota, queues.lower_berths(railway.rules_in_force(), t, c)
+    )
+
+
+def rac_berths(railway: Railway, train: str, cls: str) -> tuple[Place, ...]:
+    """The RAC half-berths of the general quota on the core's clock."""
+    t, c = railway.catalog.trains[train], railway.catalog.classes[cls]
+    return inventory.rac_places(t, c, "GN", queues.lower_berths(railway.rules_in_force(), t, c))

@@ -192,6 +192,7 @@ def _status_now(state: _Audit, entry: LedgerEntry) -> str | None:
         entry.destination,
         date.fromisoformat(entry.journey_date),
         entry.travel_class,  # type: ignore[arg-type]  # a ClassType from our own request
+        entry.quota,  # type: ignore[arg-type]  # a QuotaType from our own request
     )
     offer = offer_for(offers, entry.train)
     return None if offer is None else status_of(offer, entry.travel_class)

@@ -29,6 +29,9 @@ CORRIDORS: tuple[Corridor, ...] = (
 )
 #: Journey dates: the core's date plus one of these numbers of days.
 DAYS_AHEAD = range(5, 16)
+#: Tatkal journeys (``load --tatkal``): the trains leaving their origin tomorrow.
+TATKAL_DAYS_AHEAD = range(1, 2)
+TATKAL_MOST = 4  # passengers on one Tatkal PNR in every era since 2011
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 
 #: (train, journey date ISO, class)

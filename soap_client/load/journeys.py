@@ -15,10 +15,10 @@ from soap_client.agent import TravelAgent
 from soap_client.errors import AgentError
 from soap_client.irctc_client import ClassType
 from soap_client.ledger import Ledger
-from soap_client.load.corridors import CORRIDORS, Corridor, offer_for, status_of
+from soap_client.load.corridors import CORRIDORS, TATKAL_MOST, Corridor, offer_for, status_of
 from soap_client.load.measure import OUTCOME_FAULTS, Meter, ProgressLine, WireLog
 from soap_client.load.partners import PARTNERS
-from soap_client.load.snapshot import Snapshot
+from soap_client.load.snapshot import Snapshot, classes_for
 from soap_client.models import Passenger
 
 T = TypeVar("T")
@@ -63,13 +63,13 @@ def plan_journey(rng: random.Random, before: Snapshot) -> Plan:
     corridors = [c for c in CORRIDORS if before.journey_dates(c.train)]
     corridor = rng.choice(corridors)
     passengers = []
-    for _ in range(rng.randint(1, 3)):
+    for _ in range(rng.randint(1, min(3, TATKAL_MOST))):
         name, gender = rng.choice(TRAVELLERS)
         passengers.append(Passenger(name, rng.randint(18, 70), gender))
     return Plan(
         corridor=corridor,
         journey_date=rng.choice(before.journey_dates(corridor.train)),
-        travel_class=rng.choice(corridor.classes),
+        travel_class=rng.choice(classes_for(corridor.classes, before.quota)),
         passengers=tuple(passengers),
         only_if_confirmed=rng.random() < ONLY_IF_CONFIRMED_SHARE,
         cancel=rng.random() < CANCEL_SHARE,
@@ -154,6 +154,7 @@ class Worker:
                         corridor.destination,
                         plan.travel_class,
                         list(plan.passengers),
+                        quota=self.before.quota,
                         only_if_confirmed=plan.only_if_confirmed,
                     ),
                 )
@@ -162,7 +163,7 @@ class Worker:
                     raise
                 self.meter.journey(completed=True)  # a full train is an answer
                 return
-            self.meter.booked(booking)
+            self.meter.booked(booking, time.perf_counter())
             status = self._call("GetPnrStatus", lambda: agent.pnr_status(booking.pnr))
             if plan.cancel:
                 held = [p.number for p in status.passengers if p.current_status != "CAN"]
@@ -200,6 +201,7 @@ class LoadResult:
     seed: int
     elapsed: float
     meter: Meter
+    quota: str = "GN"
 
 
 def run_load(
@@ -250,4 +252,4 @@ def run_load(
     for i, ledger in enumerate(ledgers):
         if i not in stragglers:
             ledger.close()
-    return LoadResult(agents, duration, seed, elapsed, meter)
+    return LoadResult(agents, duration, seed, elapsed, meter, before.quota)

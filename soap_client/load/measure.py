@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import Counter
 from typing import TextIO
 
@@ -16,9 +17,15 @@ from soap_client.trace import Exchange
 
 #: The operations a journey calls, named as the contract (and the core) name them.
 OPERATIONS = ("Login", "SearchTrain", "Book", "GetPnrStatus", "CancelBooking", "Logout")
-#: Faults that are answers, not failures: the train is full.
-OUTCOME_FAULTS = {"WaitlistFull": "REGRET", "NoConfirmedSeats": "NoConfirmedSeats"}
-OUTCOMES = ("CNF", "RAC", "WL", "REGRET", "NoConfirmedSeats")
+#: Faults that are answers, not failures: the train is full, or agents are barred for the first
+#: minutes of an opening (the era's rule; AgentBarred) and Tatkal is not open yet.
+OUTCOME_FAULTS = {
+    "WaitlistFull": "REGRET",
+    "NoConfirmedSeats": "NoConfirmedSeats",
+    "AgentBarred": "AgentBarred",
+    "TatkalNotOpen": "TatkalNotOpen",
+}
+OUTCOMES = ("CNF", "RAC", "WL", "REGRET", "NoConfirmedSeats", "AgentBarred", "TatkalNotOpen")
 
 _READER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True)
 
@@ -66,6 +73,10 @@ class Meter:
         self.journeys = 0
         self.journeys_failed = 0
         self.problems: list[str] = []
+        self.started = time.perf_counter()
+        #: Seconds into the run of the last AgentBarred answer and of the first booking.
+        self.last_barred: float | None = None
+        self.first_booked: float | None = None
 
     def call(
         self,
@@ -87,14 +98,18 @@ class Meter:
             self.relogins += relogins
             self.absorbed.update(codes)
             if error is not None:
+                if error.code == "AgentBarred":
+                    self.last_barred = time.perf_counter() - self.started
                 if error.code in OUTCOME_FAULTS:
                     self.outcome_faults[error.code] += 1
                     self.outcomes[OUTCOME_FAULTS[error.code]] += 1
                 else:
                     self.gave_up[error.code] += 1
 
-    def booked(self, booking: Booking) -> None:
+    def booked(self, booking: Booking, at: float | None = None) -> None:
         with self._lock:
+            if at is not None and self.first_booked is None:
+                self.first_booked = at - self.started
             for p in booking.passengers:
                 kind = p.booking_status.split("/")[0].split()[0]
                 self.outcomes["WL" if kind.endswith("WL") else kind] += 1

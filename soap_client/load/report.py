@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from soap_client.errors import AgentError, TransportError
+from soap_client.irctc_client import QuotaType
 from soap_client.load.audit import AuditResult, ledger_files, run_audit
 from soap_client.load.corridors import CORRIDORS
 from soap_client.load.journeys import LoadResult, run_load
@@ -72,6 +73,11 @@ def report(result: LoadResult, checked: AuditResult, url: str) -> dict[str, Any]
         },
         "retries": meter.retries,
         "relogins": meter.relogins,
+        "quota": result.quota,
+        "opening": {
+            "last_agent_barred_s": _seconds(meter.last_barred),
+            "first_booking_s": _seconds(meter.first_booked),
+        },
         "outcomes": {o: meter.outcomes[o] for o in OUTCOMES},
         "audit": {
             "clean": checked.clean,
@@ -83,10 +89,15 @@ def report(result: LoadResult, checked: AuditResult, url: str) -> dict[str, Any]
     }
 
 
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
 def format_report(data: dict[str, Any]) -> str:
     lines = [
         f"load: {data['agents']} agents for {data['duration_s']:g} s (seed {data['seed']})"
-        f" against {data['url']}",
+        + (" booking Tatkal" if data["quota"] == "TQ" else "")
+        + f" against {data['url']}",
         f"  {data['journeys']} journeys ({data['journeys_failed']} failed), {data['calls']} calls"
         f" in {data['elapsed_s']:.1f} s: {data['throughput']['journeys_per_s']:.1f} journeys/s,"
         f" {data['throughput']['calls_per_s']:.1f} calls/s",
@@ -115,6 +126,7 @@ def format_report(data: dict[str, Any]) -> str:
         f"passengers: CNF {outcomes['CNF']}  RAC {outcomes['RAC']}  WL {outcomes['WL']};"
         f" bookings refused: REGRET {outcomes['REGRET']}"
         f"  NoConfirmedSeats {outcomes['NoConfirmedSeats']}"
+        f"  AgentBarred {outcomes['AgentBarred']}  TatkalNotOpen {outcomes['TatkalNotOpen']}"
     )
     unexpected = data["unexpected_failures"]
     if unexpected:
@@ -127,6 +139,13 @@ def format_report(data: dict[str, Any]) -> str:
                 if "LoginThrottled" in unexpected
                 else ""
             )
+        )
+    opening = data["opening"]
+    if opening["last_agent_barred_s"] is not None:
+        first = opening["first_booking_s"]
+        lines.append(
+            f"opening: agents barred until {opening['last_agent_barred_s']:.1f} s into the run;"
+            + (f" first booking at {first:.1f} s" if first is not None else " no booking made")
         )
     checked = data["audit"]
     if checked["clean"]:
@@ -149,6 +168,7 @@ def main_load(
     as_json: bool,
     out: TextIO,
     progress: TextIO | None,
+    quota: QuotaType = "GN",
 ) -> int:
     """The ``load`` command: snapshot, load, audit, report. Exit 0 when the audit is clean and
     a journey completed, 1 when it is not, 2 for unusable arguments, 3 when the core can't be
@@ -186,7 +206,7 @@ def main_load(
         )
         print(f"load: the core at {url} runs on clock {details.get('clock')}{fresh}", file=notes)
     try:
-        before = take_snapshot(url)
+        before = take_snapshot(url, quota)
     except TransportError as error:
         print(f"error: {error.code}: {error.message}", file=sys.stderr)
         return EXIT_UNREACHABLE
@@ -194,6 +214,8 @@ def main_load(
         print(f"error: {error}", file=sys.stderr)
         return EXIT_PROBLEM
     missing = [c.train for c in CORRIDORS if not before.journey_dates(c.train)]
+    if quota == "TQ" and len(missing) < len(CORRIDORS):
+        missing = []  # a Tatkal load books the corridors whose train leaves tomorrow
     if missing:
         print(f"error: the core does not offer train(s) {', '.join(missing)}", file=sys.stderr)
         return EXIT_PROBLEM

@@ -62,6 +62,8 @@ class CoreFacts:
     profile: str | None
     demo: bool
     agents: Sequence[tuple[str, str, str]]  # code, name, demo password
+    rules: str = ""  # the name of the rule set of the simulated day
+    rule_lines: Sequence[tuple[str, str, str, str]] = ()  # topic, since, summary, source
 
 
 class HelpSite:
@@ -183,7 +185,9 @@ class HelpSite:
             f"<span><b>Clock</b> {code(facts.clock)}</span>"
             f"<span><b>Now</b> {esc(facts.now.strftime('%a %d %b %Y %H:%M IST'))}</span>"
             f"<span><b>Maintenance</b> {esc(windows)}</span>"
-            f"<span><b>Simulation profile</b> {esc(profile)}</span></div>"
+            f"<span><b>Simulation profile</b> {esc(profile)}</span>"
+            + (f"<span><b>Rules</b> {esc(facts.rules)}</span>" if facts.rules else "")
+            + "</div>"
         )
 
     def _today_shift(self, text: str, facts: CoreFacts) -> str:
@@ -354,6 +358,7 @@ class HelpSite:
             f"{code('fixed:2025-11-20T09:00')}: serve with {code('--clock sample')} to send "
             "them as they are.</p></div></div>"
             f"{agents_part}"
+            f"{self._rules_part(facts)}"
             "<h2>More</h2><ul>"
             f"<li>{link('/help/wsdl', 'The WSDL, readable')}"
             f" (tools read {link(url + '?wsdl', '?wsdl')})</li>"
@@ -361,9 +366,26 @@ class HelpSite:
             " bytes, time, CPU</li>"
             f"<li>{link('/help/samples', 'Every sample envelope')},"
             " one per operation and fault</li>"
-            f"<li>{link('/healthz', 'Health')}: the clock, maintenance windows, profile</li></ul>"
+            f"<li>{link('/healthz', 'Health')}: the clock, maintenance windows, profile, the rules"
+            " in force</li></ul>"
         )
         return Tab("/", "Overview"), body
+
+    def _rules_part(self, facts: CoreFacts) -> str:
+        if not facts.rules:
+            return ""
+        return (
+            f"<h2>Rules in force: {esc(facts.rules)}</h2>"
+            "<p>The rules follow the simulated clock: a core on an older clock opens bookings, "
+            "charts and refunds as the railway did then.</p>"
+            + table(
+                ["rule", "since", "what it says", "source"],
+                [
+                    [esc(t), esc(since), esc(text), esc(src)]
+                    for t, since, text, src in facts.rule_lines
+                ],
+            )
+        )
 
     # -- SOAP ------------------------------------------------------------------------------------
     def _soap_index(self, facts: CoreFacts) -> tuple[Tab, str]:

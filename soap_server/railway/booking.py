@@ -1,25 +1,29 @@
-"""The booking office: search, book, PNR status and cancellation, with their rules.
+"""The booking office: search, book, PNR status, cancellation and boarding-point changes.
 
-The requests and views it takes and answers are in ``views``, the checks made before any seat
-is touched in ``rules``, PNR numbers in ``pnr``. Their names are re-exported here, where callers
-have always imported them.
+Every call reads the rules of its day from the ``RuleBook`` (``rulebook``): the booking
+windows in ``openings``, the passenger rules in ``rules``, refunds in ``refunds``, waitlist
+pools in ``pools``, the RAC and waitlist queues in ``queues``, the chart in ``chart``. The
+requests and views it takes and answers are in ``views``, PNR numbers in ``pnr``. Their names
+are re-exported here, where callers have always imported them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, timedelta
+from dataclasses import asdict, replace
+from datetime import date, datetime
 from decimal import Decimal
 
-from soap_server.railway import inventory
+from soap_server.railway import inventory, queues
 from soap_server.railway.catalog import Catalog, Station, Train, TravelClass
+from soap_server.railway.chart import ChartRoom
 from soap_server.railway.clock import Clock
 from soap_server.railway.codes import CLASS_CODES, QUEUED, BookingState
 from soap_server.railway.errors import (
     AlreadyCancelled,
     CancellationClosed,
+    ChartPrepared,
     DuplicateReference,
     InvalidPassengerSelection,
     NoConfirmedSeats,
@@ -29,20 +33,28 @@ from soap_server.railway.errors import (
     ReservationError,
     WaitlistFull,
 )
-from soap_server.railway.fares import Fare, cancellation_charge, fare_for, from_paise, to_paise
-from soap_server.railway.pnr import new_pnr
-from soap_server.railway.rules import (
-    SENIOR_AGE,
-    check_passengers,
+from soap_server.railway.fares import Fare, fare_for, from_paise, no_fare, to_paise
+from soap_server.railway.openings import (
+    check_agent_window,
+    check_before_chart,
+    check_current_booking,
     check_tatkal_open,
     check_window,
+)
+from soap_server.railway.pnr import new_pnr
+from soap_server.railway.pools import has_rac, pool_for
+from soap_server.railway.refunds import refund_for
+from soap_server.railway.rulebook import RuleBook, RuleSet, load_rulebook
+from soap_server.railway.rules import (
+    berth_option,
+    check_passengers,
+    is_half_ticket,
 )
 from soap_server.railway.store import (
     BookingRow,
     PassengerRow,
     Pool,
     QueueCounts,
-    SeatMap,
     Store,
     Transaction,
 )
@@ -71,12 +83,20 @@ __all__ = [
 
 
 class BookingOffice:
-    """Searches, books and cancels against the seat inventory in the database."""
+    """Searches, books and cancels against the seat inventory, under the rules of the day."""
 
-    def __init__(self, catalog: Catalog, db: Store, clock: Clock) -> None:
+    def __init__(
+        self, catalog: Catalog, db: Store, clock: Clock, rulebook: RuleBook | None = None
+    ) -> None:
         self.catalog = catalog
+        self.rulebook = rulebook or load_rulebook()
         self._db = db
         self._clock = clock
+        self.charts = ChartRoom(catalog, db, self.rulebook)
+
+    def rules(self) -> RuleSet:
+        """The rules in force now (on the simulated clock)."""
+        return self.rulebook.at(self._clock.now())
 
     # -- search --------------------------------------------------------------------------------
     def search(
@@ -89,23 +109,31 @@ class BookingOffice:
     ) -> list[TrainOption]:
         src, dst = self.catalog.station(source), self.catalog.station(destination)
         now = self._clock.now()
-        check_window(self.catalog.rules, journey_date, now)
+        rules = self.rulebook.at(now)
+        check_window(rules, journey_date, now)
+        journeys = []
+        for train, a, b in self.catalog.trains_between(src.code, dst.code):
+            if not train.runs_from(journey_date, a):
+                continue
+            origin = train.origin_date(journey_date, a)
+            if train.departure(origin, a) <= now:
+                continue
+            self.charts.prepare_if_due(train, origin, now)
+            journeys.append((train, a, b, origin))
         options = []
         with self._db.read() as tx:
-            for train, a, b in self.catalog.trains_between(src.code, dst.code):
-                if not train.runs_from(journey_date, a):
-                    continue
-                origin = train.origin_date(journey_date, a)
-                if train.departure(origin, a) <= now:
-                    continue
+            for train, a, b, origin in journeys:
                 codes = [c for c in CLASS_CODES if c in train.coaches]
                 if class_code is not None:
                     codes = [c for c in codes if c == class_code]
+                charted = tx.chart_prepared(train.number, origin.isoformat()) is not None
                 classes = []
                 for code in codes:
                     cls = self.catalog.classes[code]
                     if cls.offers(quota):
-                        classes.append(self._availability(tx, train, origin, cls, quota, a, b))
+                        classes.append(
+                            self._availability(tx, rules, train, origin, cls, quota, a, b, charted)
+                        )
                 if not classes:
                     continue
                 options.append(
@@ -126,72 +154,242 @@ class BookingOffice:
     def _availability(
         self,
         tx: Transaction,
+        rules: RuleSet,
         train: Train,
         origin: date,
         cls: TravelClass,
         quota: str,
         a: int,
         b: int,
+        charted: bool,
     ) -> ClassAvailability:
         legs = range(a, b)
-        seats = tx.seat_map(
+        taken = tx.seat_map(
             train.number, origin.isoformat(), cls.code, inventory.layout(train, cls)
         )
-        free = inventory.confirmed_places(train, cls, quota).count_free(seats, legs)
-        fare = fare_for(self.catalog, train, cls, quota, train.distance(a, b))
+        fare = fare_for(self.catalog, train, cls, quota, train.distance(a, b), rules.fare_tax.rate)
+        lb = queues.lower_berths(rules, train, cls)
+        if charted:  # current booking: every berth left, confirmed only, general quota only
+            free = inventory.count_free(inventory.all_berths(train, cls, lb), taken, legs)
+            if quota != "GN":
+                return ClassAvailability(cls.code, cls.name, quota, "CHART PREPARED", 0, fare)
+            status = f"CURR_AVBL {free}" if free else "NOT AVAILABLE"
+            return ClassAvailability(cls.code, cls.name, quota, status, free, fare)
+        pool = pool_for(train, a, b, quota)
+        seats_quota = queues.places_quota(pool)
+        free = inventory.count_free(
+            inventory.confirmed_places(train, cls, seats_quota, lb), taken, legs
+        )
         if free:
             status = f"AVAILABLE {free}"
         else:
-            queues = tx.queue_counts((train.number, origin.isoformat(), cls.code, quota))
-            rac_free = inventory.rac_places(train, cls, quota).count_free(seats, legs)
+            key: Pool = (train.number, origin.isoformat(), cls.code, pool)
+            counts = tx.queue_counts(key)
+            rac_free = 0
+            if has_rac(pool):
+                rac = inventory.rac_places(train, cls, seats_quota, lb)
+                rac_free = inventory.count_free(rac, taken, legs)
             if rac_free:
-                status = f"RAC {queues.rac_waiting + 1}"
-            elif queues.waiting >= cls.waitlist_limits.get(quota, 0):
+                status = f"RAC {counts.rac_waiting + 1}"
+            elif counts.waiting >= cls.waitlist_limits.get(quota, 0):
                 status = "REGRET"
             else:
-                status = f"{quota}WL {queues.last_wl + 1}/WL {queues.waiting + 1}"
+                status = f"{pool}WL {counts.last_wl + 1}/WL {counts.waiting + 1}"
         return ClassAvailability(cls.code, cls.name, quota, status, free, fare)
 
     # -- book ------------------------------------------------------------------------------------
     def book(self, agent: str, request: BookingRequest) -> BookingView:
-        """Book in one write transaction: the reference, the seats, the numbers, the PNR.
-
-        The checks that need no database run first, outside it; but a retry of a booking
-        already made is answered before any of their failures: the lost answer of a Book sent
-        before the train left is still that booking. A request refused by those checks looks
-        for its reference in a read snapshot instead (it writes nothing either way).
-        """
         now = self._clock.now()
+        rules = self.rulebook.at(now)
         src = self.catalog.station(request.source)
         dst = self.catalog.station(request.destination)
         digest = _digest(request, src.code, dst.code)
+        # A retry of a booking already made is answered before any rule that depends on the
+        # time: the lost answer of a Book sent before the train left is still that booking. The
+        # checks that need no database run first; if one refuses, the reference is looked up in
+        # a read snapshot (no writer lock); otherwise in the one write transaction below.
         try:
-            journey = self._journey(request, src, dst, now)
+            train, a, b, origin, cls, departs, chart_at, charted = self._checked(
+                request, rules, src, now
+            )
         except ReservationError:
             with self._db.read() as tx:
                 existing = tx.booking_by_reference(agent, request.client_reference)
                 if existing is not None:
                     return self._repeat(tx, existing, digest, request.client_reference)
             raise
+        quota = request.quota
+        if charted:
+            self.charts.prepare_if_due(train, origin, now)
+        km = train.distance(a, b)
+        adult = fare_for(self.catalog, train, cls, quota, km, rules.fare_tax.rate)
+        child = fare_for(
+            self.catalog, train, cls, quota, km, rules.fare_tax.rate, rules.children.child_share
+        )
+        pool = pool_for(train, a, b, quota)
+        seats_quota = queues.places_quota(pool)
+        lb = queues.lower_berths(rules, train, cls)
+        key: Pool = (train.number, origin.isoformat(), cls.code, pool)
+        legs = range(a, b)
+        if charted:
+            berths = inventory.all_berths(train, cls, lb)
+        else:
+            berths = inventory.confirmed_places(train, cls, seats_quota, lb)
+        rac = inventory.rac_places(train, cls, seats_quota, lb) if has_rac(pool) else None
+
         with self._db.write() as tx:
-            # The class is locked first (PostgreSQL: its inventory row), so that a retry racing
-            # the first attempt with the same reference finds it once it has the lock.
-            train, cls = journey.train, journey.cls
-            seats = tx.seat_map(
-                train.number, journey.origin, cls.code, inventory.layout(train, cls)
+            # The class is locked first (PostgreSQL: its inventory row, read FOR UPDATE), so
+            # that a retry racing the first attempt with the same reference finds it here.
+            taken = tx.seat_map(
+                train.number, origin.isoformat(), cls.code, inventory.layout(train, cls)
             )
             existing = tx.booking_by_reference(agent, request.client_reference)
             if existing is not None:
                 return self._repeat(tx, existing, digest, request.client_reference)
-            return self._allocate(tx, agent, request, journey, seats, digest, now)
 
-    def _journey(
-        self, request: BookingRequest, src: Station, dst: Station, now: datetime
-    ) -> _Journey:
-        """Every check of a booking request that needs no database."""
+            counts: QueueCounts | None = None  # read only when someone is not confirmed
+            limit = cls.waitlist_limits.get(quota, 0)
+            drafts = []
+            for number, pax in enumerate(request.passengers, start=1):
+                option = berth_option(rules, pax)
+                if option == "INFANT":
+                    fare = no_fare()
+                elif is_half_ticket(rules, pax) and quota != "TQ":
+                    fare = child
+                else:
+                    fare = adult
+                drafts.append(
+                    PassengerRow(
+                        pnr="",  # the PNR is drawn once everyone is seated: a REGRET draws none
+                        number=number,
+                        name=pax.name.strip(),
+                        age=pax.age,
+                        gender=pax.gender,
+                        berth_preference=None if option else pax.berth_preference,
+                        booking_status="",
+                        state=BookingState.NB
+                        if option
+                        else BookingState.WL,  # WL until a place is found
+                        coach=None,
+                        berth=None,
+                        slot=None,
+                        berth_type=None,
+                        wl_no=None,
+                        queue_no=None,
+                        fare=to_paise(fare.total),
+                        refund=None,
+                        cancelled_at=None,
+                        train=train.number,
+                        origin_date=origin.isoformat(),
+                        class_code=cls.code,
+                        quota=pool,
+                        from_index=a,
+                        to_index=b,
+                        berth_option=option,
+                        tax=to_paise(fare.gst),
+                    )
+                )
+            holders = [row for row in drafts if row.berth_option is None]
+            party = inventory.find_party(
+                berths, taken, legs, [queues.preference(row) for row in holders]
+            )
+            seated: dict[int, tuple[PassengerRow, inventory.Place | None]] = {}
+            unconfirmed = 0
+            for i, row in enumerate(holders):
+                place = (
+                    party[i]
+                    if party is not None
+                    else inventory.find_place(berths, taken, legs, queues.preference(row))
+                )
+                if place is not None:
+                    row = queues.seated(row, place, BookingState.CNF)
+                    row = replace(row, booking_status=_status(row, 0))
+                elif request.only_if_confirmed or charted:
+                    unconfirmed += 1  # neither RAC nor waitlist for this request
+                    continue
+                else:
+                    if counts is None:  # the queues, read once, when first needed
+                        counts = tx.queue_counts(key)
+                    if rac is not None and (place := rac.find(taken, legs)):
+                        counts.rac_waiting += 1
+                        counts.last_rac += 1
+                        row = replace(
+                            queues.seated(row, place, BookingState.RAC), queue_no=counts.last_rac
+                        )
+                        row = replace(row, booking_status=f"RAC {counts.rac_waiting}")
+                    elif counts.waiting < limit:
+                        counts.waiting += 1
+                        counts.last_wl += 1
+                        wl_no = counts.last_wl
+                        row = replace(row, state=BookingState.WL, wl_no=wl_no, queue_no=wl_no)
+                        row = replace(row, booking_status=f"{pool}WL {wl_no}")
+                    else:
+                        raise WaitlistFull(
+                            f"REGRET: the {pool}WL waitlist of {cls.code} on train"
+                            f" {train.number} for {request.journey_date} is full"
+                            f" ({limit} waiting)"
+                        )
+                if place is not None:
+                    inventory.hold(taken, place, legs)
+                seated[row.number] = (row, place)
+
+            if unconfirmed:
+                why = (
+                    "current booking after the chart confirms berths only"
+                    if charted
+                    else "nothing was booked"
+                )
+                raise NoConfirmedSeats(
+                    f"only {len(seated)} of {len(seated) + unconfirmed} passengers can be"
+                    f" confirmed in {cls.code} on train {train.number}; {why}"
+                )
+            pnr = new_pnr(src, tx.pnr_taken)
+            seated = {n: (replace(row, pnr=pnr), place) for n, (row, place) in seated.items()}
+            drafts = [replace(row, pnr=pnr) for row in drafts]
+            lead = next(iter(seated.values()))[0]
+            rows = [
+                seated[row.number]
+                if row.number in seated
+                else (replace(row, booking_status=_companion_status(lead.booking_status)), None)
+                for row in drafts
+            ]
+            booking = BookingRow(
+                pnr=pnr,
+                agent=agent,
+                client_reference=request.client_reference,
+                request_digest=digest,
+                train=train.number,
+                origin_date=origin.isoformat(),
+                journey_date=request.journey_date.isoformat(),
+                source=src.code,
+                destination=dst.code,
+                from_index=a,
+                to_index=b,
+                class_code=cls.code,
+                quota=quota,
+                booked_at=now.isoformat(),
+                base_fare=to_paise(adult.base),
+                reservation_charge=to_paise(adult.reservation),
+                superfast_charge=to_paise(adult.superfast),
+                tatkal_charge=to_paise(adult.tatkal),
+                gst=to_paise(adult.gst),
+                reserved_from=src.code,
+            )
+            tx.insert_booking(booking)
+            for row, place in rows:
+                tx.insert_passenger(row)
+                if place is not None:
+                    tx.occupy(row, place.key)
+            return self._view(tx, booking)
+
+    def _checked(
+        self, request: BookingRequest, rules: RuleSet, src: Station, now: datetime
+    ) -> tuple[Train, int, int, date, TravelClass, datetime, datetime, bool]:
+        """Every check of a booking request that needs no database; the journey it books."""
+        dst = self.catalog.station(request.destination)
         # The window is checked before any date arithmetic: a date far in the past or future
         # would otherwise overflow working out the train's origin date.
-        check_window(self.catalog.rules, request.journey_date, now)
+        check_window(rules, request.journey_date, now)
         train, a, b, origin = self.catalog.journey(
             request.train, src.code, dst.code, request.journey_date
         )
@@ -204,129 +402,22 @@ class BookingOffice:
             raise OutsideReservationWindow(
                 f"train {train.number} left {src.code} at {departs:%Y-%m-%d %H:%M} IST"
             )
+        chart_at = self.charts.chart_time(train, origin)
+        charted = now >= chart_at
+        check_before_chart(rules, train, quota, chart_at, now)
+        if charted:
+            check_current_booking(rules, train, departs, chart_at, now)
+            if quota != "GN":
+                raise ChartPrepared(
+                    f"the chart of train {train.number} was prepared at"
+                    f" {chart_at:%Y-%m-%d %H:%M} IST: the {quota} quota is closed and its berths"
+                    " are sold as current booking (quota GN)"
+                )
         if quota == "TQ":
-            check_tatkal_open(self.catalog.rules, train, cls, origin, now)
-        check_passengers(self.catalog.rules, request.passengers, cls, quota)
-        fare = fare_for(self.catalog, train, cls, quota, train.distance(a, b))
-        return _Journey(src, dst, train, cls, quota, a, b, origin.isoformat(), fare)
-
-    def _allocate(
-        self,
-        tx: Transaction,
-        agent: str,
-        request: BookingRequest,
-        journey: _Journey,
-        seats: SeatMap,
-        digest: str,
-        now: datetime,
-    ) -> BookingView:
-        """Seat the passengers (CNF, RAC, waitlist) and write the booking; REGRET writes nothing."""
-        train, cls, quota, a, b = journey.train, journey.cls, journey.quota, journey.a, journey.b
-        origin = journey.origin
-        legs = range(a, b)
-        berths = inventory.confirmed_places(train, cls, quota)
-        rac = inventory.rac_places(train, cls, quota)
-        pool: Pool = (train.number, origin, cls.code, quota)
-        queues: QueueCounts | None = None  # read only when someone is not confirmed
-        limit = cls.waitlist_limits.get(quota, 0)
-        seated: list[tuple[PassengerRow, inventory.Place | None, int]] = []
-        unconfirmed = 0
-        for number, pax in enumerate(request.passengers, start=1):
-            row = PassengerRow(
-                pnr="",  # the PNR is drawn once everyone is seated
-                number=number,
-                name=pax.name.strip(),
-                age=pax.age,
-                gender=pax.gender,
-                berth_preference=pax.berth_preference,
-                booking_status="",
-                state=BookingState.WL,  # until a place (or none) is found below
-                coach=None,
-                berth=None,
-                slot=None,
-                berth_type=None,
-                wl_no=None,
-                queue_no=None,
-                fare=to_paise(journey.fare.total),
-                refund=None,
-                cancelled_at=None,
-                train=train.number,
-                origin_date=origin,
-                class_code=cls.code,
-                quota=quota,
-                from_index=a,
-                to_index=b,
-            )
-            position = 0
-            place = berths.find(seats, legs, _preference(row))
-            if place is not None:
-                row = _seated(row, place, BookingState.CNF)
-                row = replace(row, booking_status=_status(row, 0))
-            elif request.only_if_confirmed:
-                unconfirmed += 1  # neither RAC nor waitlist for this request
-                continue
-            else:
-                if queues is None:
-                    queues = tx.queue_counts(pool)
-                if place := rac.find(seats, legs):
-                    queues.rac_waiting += 1
-                    queues.last_rac += 1
-                    position = queues.rac_waiting
-                    row = replace(_seated(row, place, BookingState.RAC), queue_no=queues.last_rac)
-                    row = replace(row, booking_status=f"RAC {position}")
-                elif queues.waiting < limit:
-                    queues.waiting += 1
-                    queues.last_wl += 1
-                    position = queues.waiting
-                    number_ = queues.last_wl
-                    row = replace(row, state=BookingState.WL, wl_no=number_, queue_no=number_)
-                    row = replace(row, booking_status=f"{quota}WL {number_}")
-                else:
-                    raise WaitlistFull(
-                        f"REGRET: the {quota} waitlist of {cls.code} on train {train.number}"
-                        f" for {request.journey_date} is full ({limit} waiting)"
-                    )
-            if place is not None:
-                inventory.hold(seats, place, legs)
-            seated.append((row, place, position))
-
-        if unconfirmed:
-            raise NoConfirmedSeats(
-                f"only {len(seated)} of {len(seated) + unconfirmed} passengers can be confirmed"
-                f" in {cls.code} on train {train.number}; nothing was booked"
-            )
-        pnr = new_pnr(journey.source, tx.pnr_taken)
-        fare = journey.fare
-        booking = BookingRow(
-            pnr=pnr,
-            agent=agent,
-            client_reference=request.client_reference,
-            request_digest=digest,
-            train=train.number,
-            origin_date=origin,
-            journey_date=request.journey_date.isoformat(),
-            source=journey.source.code,
-            destination=journey.destination.code,
-            from_index=a,
-            to_index=b,
-            class_code=cls.code,
-            quota=quota,
-            booked_at=now.isoformat(),
-            base_fare=to_paise(fare.base),
-            reservation_charge=to_paise(fare.reservation),
-            superfast_charge=to_paise(fare.superfast),
-            tatkal_charge=to_paise(fare.tatkal),
-            gst=to_paise(fare.gst),
-        )
-        tx.insert_booking(booking)
-        rows = []
-        for row, place, position in seated:
-            row = replace(row, pnr=pnr)
-            tx.insert_passenger(row)
-            if place is not None:
-                tx.occupy(row, place.key)
-            rows.append((row, position))
-        return self._view(tx, booking, rows)
+            check_tatkal_open(rules, train, cls, origin, now)
+        check_passengers(self.catalog.rules, rules, request.passengers, cls, quota)
+        check_agent_window(rules, request.journey_date, origin, cls, quota, now)
+        return train, a, b, origin, cls, departs, chart_at, charted
 
     def _repeat(
         self, tx: Transaction, existing: BookingRow, digest: str, reference: str
@@ -340,21 +431,33 @@ class BookingOffice:
 
     # -- status ----------------------------------------------------------------------------------
     def status(self, agent: str, pnr: str) -> BookingView:
+        self._chart_of(agent, pnr)
         with self._db.read() as tx:
             return self._view(tx, self._owned(tx, agent, pnr))
+
+    def _chart_of(self, agent: str, pnr: str) -> None:
+        """Prepare the chart of a booking's train if its time has come (before reading it)."""
+        with self._db.read() as tx:
+            booking = self._owned(tx, agent, pnr)
+        train = self.catalog.trains[booking.train]
+        self.charts.prepare_if_due(
+            train, date.fromisoformat(booking.origin_date), self._clock.now()
+        )
 
     # -- cancel ----------------------------------------------------------------------------------
     def cancel(self, agent: str, pnr: str, numbers: list[int] | None = None) -> CancellationView:
         now = self._clock.now()
+        rules = self.rulebook.at(now)
+        self._chart_of(agent, pnr)
         with self._db.write() as tx:
             booking = self._owned(tx, agent, pnr)
-            train = self.catalog.trains[booking.train]
-            cls = self.catalog.classes[booking.class_code]
-            # Lock the class and load its map before any passenger changes (the releases
-            # below keep it in step; a cancellation that promoted into another PNR's row
-            # locked by a second one waiting here would deadlock).
-            layout = inventory.layout(train, cls)
-            tx.seat_map(train.number, booking.origin_date, cls.code, layout)
+            # Before any passenger changes: a cancellation that promoted into another PNR's
+            # row locked by a second one waiting here would deadlock.
+            train_ = self.catalog.trains[booking.train]
+            cls_ = self.catalog.classes[booking.class_code]
+            tx.seat_map(
+                booking.train, booking.origin_date, cls_.code, inventory.layout(train_, cls_)
+            )
             passengers = tx.passengers(pnr)
             by_number = {p.number: p for p in passengers}
             if numbers is not None:
@@ -378,26 +481,54 @@ class BookingOffice:
                 selected = [p for p in passengers if p.state != BookingState.CAN]
                 if not selected:
                     raise AlreadyCancelled(f"PNR {pnr} is already fully cancelled")
-            departs = train.departure(date.fromisoformat(booking.origin_date), booking.from_index)
+            # children without a berth and infants travel with someone who has one
+            chosen = {p.number for p in selected}
+            holders_left = [
+                p
+                for p in passengers
+                if p.state not in (BookingState.CAN, BookingState.NB) and p.number not in chosen
+            ]
+            if not holders_left:
+                selected += [
+                    p for p in passengers if p.state == BookingState.NB and p.number not in chosen
+                ]
+                selected.sort(key=lambda p: p.number)
+            train = self.catalog.trains[booking.train]
+            cls = self.catalog.classes[booking.class_code]
+            origin = date.fromisoformat(booking.origin_date)
+            departs = train.departure(origin, booking.from_index)
             if departs <= now:
                 raise CancellationClosed(
                     f"train {train.number} left {booking.source} at {departs:%Y-%m-%d %H:%M} IST;"
                     " file a TDR instead"
                 )
+            charted = tx.chart_prepared(train.number, booking.origin_date) is not None
+            lead = _lead_state(passengers)
             refund = charges = Decimal("0.00")
+            freed_pool: str | None = None
             for pax in selected:
-                fare = from_paise(pax.fare)
-                charge = cancellation_charge(
-                    self.catalog, cls, booking.quota, pax.state, fare, departs, now
+                state = lead if pax.state == BookingState.NB else pax.state
+                parts = refund_for(
+                    rules,
+                    cls,
+                    booking.quota,
+                    state,
+                    from_paise(pax.fare),
+                    from_paise(pax.tax),
+                    departs,
+                    now,
+                    charted,
                 )
-                refund += fare - charge
-                charges += charge
+                refund += parts.refund
+                charges += parts.kept
+                if pax.state in (BookingState.CNF, BookingState.RAC) and freed_pool is None:
+                    freed_pool = pax.quota
                 tx.release(pax.pnr, pax.number)
                 tx.update_passenger(
                     replace(
                         pax,
                         state=BookingState.CAN,
-                        refund=to_paise(fare - charge),
+                        refund=to_paise(parts.refund),
                         cancelled_at=now.isoformat(),
                         coach=None,
                         berth=None,
@@ -406,52 +537,18 @@ class BookingOffice:
                         queue_no=None,
                     )
                 )
-            pool: Pool = (train.number, booking.origin_date, cls.code, booking.quota)
-            promotions = self._promote(tx, train, cls, pool)
+            moved: list[tuple[PassengerRow, str]] = []
+            if not charted and freed_pool is not None:  # the chart stops all promotion
+                moved = queues.promote_after_cancellation(
+                    tx, rules, train, cls, booking.origin_date, freed_pool
+                )
             return CancellationView(
                 booking=self._view(tx, booking),
                 cancelled=tuple(p.number for p in selected),
                 refund=refund,
                 charges=charges,
-                promotions=promotions,
+                promotions=tuple(Promotion(was, self._current(tx, row)) for row, was in moved),
             )
-
-    def _promote(
-        self, tx: Transaction, train: Train, cls: TravelClass, pool: Pool
-    ) -> tuple[Promotion, ...]:
-        """Move RAC passengers to free berths, then waitlisted ones to berths or RAC, in order."""
-        _, origin, _, quota = pool
-        taken = tx.seat_map(train.number, origin, cls.code, inventory.layout(train, cls))
-        moved: list[tuple[PassengerRow, str]] = []
-        berths = inventory.confirmed_places(train, cls, quota)
-        for position, pax in enumerate(tx.queue(pool, BookingState.RAC), start=1):
-            legs = range(pax.from_index, pax.to_index)
-            place = inventory.find_place(berths, taken, legs, _preference(pax))
-            if place is None:
-                continue
-            tx.release(pax.pnr, pax.number)  # the RAC half-berth, in the map too
-            promoted = replace(_seated(pax, place, BookingState.CNF), queue_no=None)
-            inventory.hold(taken, place, legs)
-            tx.update_passenger(promoted)
-            tx.occupy(promoted, place.key)
-            moved.append((promoted, f"RAC {position}"))
-        _, last_rac = tx.last_numbers(pool)
-        rac = inventory.rac_places(train, cls, quota)
-        for position, pax in enumerate(tx.queue(pool, BookingState.WL), start=1):
-            legs = range(pax.from_index, pax.to_index)
-            place = inventory.find_place(berths, taken, legs, _preference(pax))
-            if place is not None:
-                promoted = replace(_seated(pax, place, BookingState.CNF), queue_no=None)
-            elif place := inventory.find_place(rac, taken, legs):
-                last_rac += 1
-                promoted = replace(_seated(pax, place, BookingState.RAC), queue_no=last_rac)
-            else:
-                continue
-            inventory.hold(taken, place, legs)
-            tx.update_passenger(promoted)
-            tx.occupy(promoted, place.key)
-            moved.append((promoted, f"{quota}WL {position}"))
-        return tuple(Promotion(was, self._current(tx, row)) for row, was in moved)
 
     # -- helpers ---------------------------------------------------------------------------------
     def _owned(self, tx: Transaction, agent: str, pnr: str) -> BookingRow:
@@ -467,19 +564,8 @@ class BookingOffice:
             return _status(pax, tx.queue_position(pool, pax.state, pax.queue_no))
         return _status(pax, 0)
 
-    def _view(
-        self,
-        tx: Transaction,
-        booking: BookingRow,
-        fresh: list[tuple[PassengerRow, int]] | None = None,
-    ) -> BookingView:
-        """The booking as the caller sees it; ``fresh`` are rows just written, with their queue
-        positions (so a new booking is answered without reading it back)."""
+    def _view(self, tx: Transaction, booking: BookingRow) -> BookingView:
         train = self.catalog.trains[booking.train]
-        if fresh is None:
-            rows = [(p, self._current(tx, p)) for p in tx.passengers(booking.pnr)]
-        else:
-            rows = [(p, _status(p, position)) for p, position in fresh]
         origin = date.fromisoformat(booking.origin_date)
         departs = train.departure(origin, booking.from_index)
         fare = Fare(
@@ -489,6 +575,9 @@ class BookingOffice:
             from_paise(booking.tatkal_charge),
             from_paise(booking.gst),
         )
+        rows = tx.passengers(booking.pnr)
+        current = {p.number: self._current(tx, p) for p in rows if p.state != BookingState.NB}
+        lead = next((current[p.number] for p in rows if p.number in current), "CAN")
         passengers = tuple(
             PassengerStatus(
                 number=p.number,
@@ -496,23 +585,26 @@ class BookingOffice:
                 age=p.age,
                 gender=p.gender,
                 booking_status=p.booking_status,
-                current_status=current,
+                current_status=current.get(p.number) or _companion_status(lead),
                 coach=p.coach,
                 berth=p.berth,
                 berth_type=p.berth_type,
                 fare=from_paise(p.fare),
                 refund=None if p.refund is None else from_paise(p.refund),
+                berth_option=p.berth_option,
+                pool=p.quota,
             )
-            for p, current in rows
+            for p in rows
         )
-        charted = self._clock.now() >= departs - timedelta(hours=4)
+        charted = tx.chart_prepared(booking.train, booking.origin_date) is not None
+        reserved_from = booking.reserved_from or booking.source
         return BookingView(
             pnr=booking.pnr,
             client_reference=booking.client_reference,
             agent=booking.agent,
             train=train.number,
             train_name=train.name,
-            source=self.catalog.stations[booking.source],
+            source=self.catalog.stations[reserved_from],
             destination=self.catalog.stations[booking.destination],
             journey_date=date.fromisoformat(booking.journey_date),
             departs=departs,
@@ -525,40 +617,8 @@ class BookingOffice:
             total_refund=sum((p.refund or Decimal(0) for p in passengers), Decimal("0.00")),
             chart_status="CHART PREPARED" if charted else "CHART NOT PREPARED",
             passengers=passengers,
+            boarding_point=self.catalog.stations[booking.source],
         )
-
-
-@dataclass(frozen=True)
-class _Journey:
-    """A booking request checked against the timetable and the rules."""
-
-    source: Station
-    destination: Station
-    train: Train
-    cls: TravelClass
-    quota: str
-    a: int
-    b: int
-    origin: str  # the date the train leaves its origin, ISO
-    fare: Fare
-
-
-def _preference(pax: PassengerRow) -> str | None:
-    """The berth type to look for first: the one asked for, else a lower berth for seniors."""
-    if pax.berth_preference is None and pax.age >= SENIOR_AGE.get(pax.gender, 60):
-        return "LB"
-    return pax.berth_preference
-
-
-def _seated(row: PassengerRow, place: inventory.Place, state: BookingState) -> PassengerRow:
-    return replace(
-        row,
-        state=state,
-        coach=place.coach,
-        berth=place.berth,
-        slot=place.slot,
-        berth_type=place.berth_type,
-    )
 
 
 def _status(pax: PassengerRow, position: int) -> str:
@@ -571,15 +631,25 @@ def _status(pax: PassengerRow, position: int) -> str:
     return "CAN"
 
 
-def _digest(request: BookingRequest, source: str, destination: str) -> str:
-    """A fingerprint of what a booking asks for, to recognise a retry of the same request.
+def _companion_status(lead: str) -> str:
+    """A child without a berth or an infant travels on the status of the booking's lead."""
+    if lead == "CAN":
+        return "CAN"
+    return f"{lead.split('/')[0].split()[0]}/NB"
 
-    The JSON is what ``dataclasses.asdict`` gave (digests stored by earlier versions still
-    match), built field by field: ``asdict`` deep-copies, which cost more than the rest."""
-    body: dict[str, object] = {f.name: getattr(request, f.name) for f in fields(request)}
-    body.update(source=source, destination=destination, client_reference="")
+
+def _lead_state(rows: list[PassengerRow]) -> BookingState:
+    """The state a companion's refund follows: the best state left among the berth holders."""
+    states = {p.state for p in rows}
+    best = (BookingState.CNF, BookingState.RAC, BookingState.WL)
+    return next((s for s in best if s in states), BookingState.WL)
+
+
+def _digest(request: BookingRequest, source: str, destination: str) -> str:
+    """A fingerprint of what a booking asks for, to recognise a retry of the same request."""
+    body = asdict(replace(request, source=source, destination=destination, client_reference=""))
     body["journey_date"] = request.journey_date.isoformat()
-    body["passengers"] = [
-        {f.name: getattr(p, f.name) for f in fields(p)} for p in request.passengers
-    ]
+    if not any(p["no_berth"] for p in body["passengers"]):  # as before the option existed
+        for p in body["passengers"]:
+            del p["no_berth"]
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()

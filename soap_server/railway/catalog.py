@@ -82,7 +82,6 @@ class TravelClass:
     tatkal_share_of_base: Decimal
     tatkal_min: Decimal
     tatkal_max: Decimal
-    cancellation_flat: Decimal
 
     def berth_type(self, berth: int) -> str:
         return self.layout[(berth - 1) % len(self.layout)]
@@ -101,15 +100,12 @@ class TravelClass:
 
 @dataclass(frozen=True)
 class Rules:
-    advance_reservation_days: int
-    tatkal_ac_opens: time
-    tatkal_non_ac_opens: time
+    """The limits that did not change over the eras; the dated rules are in ``rulebook``."""
+
     max_passengers: int
-    max_passengers_tatkal: int
     min_passenger_age: int
     max_passenger_age: int
-    gst_rate: Decimal
-    rac_wl_clerkage: Decimal
+    gst_rate: Decimal  # the default fare tax when none is given (``fare_for``)
 
 
 @dataclass(frozen=True, eq=False)  # one instance per train: hashed by identity
@@ -403,19 +399,13 @@ def load_catalog(path: Path | None = None) -> Catalog:
             tatkal_share_of_base=_money(c["tatkal"]["share_of_base"]),
             tatkal_min=_money(c["tatkal"]["min"]),
             tatkal_max=_money(c["tatkal"]["max"]),
-            cancellation_flat=_money(c["cancellation_flat"]),
         )
     r = spec["rules"]
     rules = Rules(
-        advance_reservation_days=r["advance_reservation_days"],
-        tatkal_ac_opens=time.fromisoformat(r["tatkal_ac_opens"]),
-        tatkal_non_ac_opens=time.fromisoformat(r["tatkal_non_ac_opens"]),
         max_passengers=r["max_passengers"],
-        max_passengers_tatkal=r["max_passengers_tatkal"],
         min_passenger_age=r["min_passenger_age"],
         max_passenger_age=r["max_passenger_age"],
         gst_rate=_money(r["gst_rate"]),
-        rac_wl_clerkage=_money(r["rac_wl_clerkage"]),
     )
     premium = {k: _money(v) for k, v in spec["premium_fare_factor"].items()}
 

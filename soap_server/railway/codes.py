@@ -23,12 +23,14 @@ WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 
 
 class BookingState(StrEnum):
-    """Where a passenger stands: confirmed, RAC (half a side-lower berth), waitlisted, cancelled."""
+    """Where a passenger stands: confirmed, RAC (half a side-lower berth), waitlisted, cancelled,
+    or with the party but without a berth."""
 
     CNF = "CNF"
     RAC = "RAC"
     WL = "WL"
     CAN = "CAN"
+    NB = "NB"  # travels without a berth: a child who opted out of one, or an infant
 
 
 #: The states that wait in a queue (and move up it when someone cancels).

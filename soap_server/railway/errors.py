@@ -11,6 +11,7 @@
      |    +-- PnrNotFound, AlreadyCancelled, InvalidPassengerSelection
      |    +-- CancellationClosed, DuplicateReference, RateLimited
      |    |    +-- LoginThrottled
+     |    +-- AgentBarred, ChartPrepared
      |    +-- SecurityHeaderInvalid, MessageExpired, CreatedInFuture, DigestMismatch,
      |        NonceReplayed                      (WS-Security UsernameToken)
      +-- ServerError                 the core could not do it now: a retry may succeed
@@ -245,3 +246,15 @@ class Unavailable(ServerError):
     """The system is overloaded (a simulation profile's injected fault): try again."""
 
     code = "Unavailable"
+
+
+class AgentBarred(ClientError):
+    """Authorised agents may not book in the first minutes of an opening (the era's rule)."""
+
+    code = "AgentBarred"
+
+
+class ChartPrepared(ClientError):
+    """The train's reservation chart is prepared: the request is no longer possible."""
+
+    code = "ChartPrepared"

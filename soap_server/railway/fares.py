@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from soap_server.railway.catalog import Catalog, Train, TravelClass
-from soap_server.railway.codes import QUEUED
 
 ZERO = Decimal(0)
 RUPEE = Decimal(1)
@@ -38,50 +36,41 @@ def _round_up_to_5(amount: Decimal) -> Decimal:
     return (amount / 5).to_integral_value(ROUND_CEILING) * 5
 
 
-def fare_for(catalog: Catalog, train: Train, cls: TravelClass, quota: str, km: int) -> Fare:
-    """Base fare by distance (with the class's minimum distance) plus the fixed charges."""
+def fare_for(
+    catalog: Catalog,
+    train: Train,
+    cls: TravelClass,
+    quota: str,
+    km: int,
+    tax_rate: Decimal | None = None,
+    base_share: Decimal = RUPEE,
+) -> Fare:
+    """Base fare by distance (with the class's minimum distance) plus the fixed charges.
+
+    ``tax_rate`` is the era's tax on AC fares (service tax, then GST; the seed's GST rate when
+    not given). ``base_share`` below one is a child's fare without a berth: that share of the
+    adult base fare, the reservation and superfast charges in full.
+    """
     factor = catalog.premium_factor.get(train.category, RUPEE)
     base = _round_up_to_5(Decimal(max(km, cls.min_km)) * cls.per_km * factor)
+    if base_share != RUPEE:
+        base = _round_up_to_5(base * base_share)
     superfast = cls.superfast_charge if train.superfast else ZERO
     tatkal = ZERO
     if quota == "TQ":
         tatkal = min(max(base * cls.tatkal_share_of_base, cls.tatkal_min), cls.tatkal_max)
         tatkal = tatkal.to_integral_value(ROUND_HALF_UP)
     subtotal = base + cls.reservation_charge + superfast + tatkal
-    gst = (subtotal * catalog.rules.gst_rate).to_integral_value(ROUND_HALF_UP) if cls.ac else ZERO
+    rate = catalog.rules.gst_rate if tax_rate is None else tax_rate
+    gst = (subtotal * rate).to_integral_value(ROUND_HALF_UP) if cls.ac else ZERO
     return Fare(
         money(base), money(cls.reservation_charge), money(superfast), money(tatkal), money(gst)
     )
 
 
-def cancellation_charge(
-    catalog: Catalog,
-    cls: TravelClass,
-    quota: str,
-    state: str,
-    fare: Decimal,
-    departure: datetime,
-    now: datetime,
-) -> Decimal:
-    """What is kept when one passenger cancels, under the 2015 refund rules.
-
-    Confirmed: a flat charge per class more than 48 h before departure; 25% of the fare (at least
-    the flat charge) from 48 h to 12 h; 50% (at least the flat charge) from 12 h to 4 h; no refund
-    in the last 4 h. Confirmed Tatkal: no refund. RAC or waitlisted: a clerkage charge until 30
-    minutes before departure, no refund after.
-    """
-    left = departure - now
-    if state in QUEUED:
-        charge = catalog.rules.rac_wl_clerkage if left > timedelta(minutes=30) else fare
-    elif quota == "TQ" or left <= timedelta(hours=4):
-        charge = fare
-    elif left > timedelta(hours=48):
-        charge = cls.cancellation_flat
-    elif left > timedelta(hours=12):
-        charge = max(cls.cancellation_flat, (fare / 4).to_integral_value(ROUND_HALF_UP))
-    else:
-        charge = max(cls.cancellation_flat, (fare / 2).to_integral_value(ROUND_HALF_UP))
-    return money(min(charge, fare))
+def no_fare() -> Fare:
+    """An infant's fare: nothing."""
+    return Fare(money(ZERO), money(ZERO), money(ZERO), money(ZERO), money(ZERO))
 
 
 def to_paise(amount: Decimal) -> int:

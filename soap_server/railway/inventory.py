@@ -12,7 +12,7 @@ integer operations per leg of the journey, whether the class is empty or full.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 
@@ -35,13 +35,18 @@ class Place:
 
 
 @cache
-def places(train: Train, cls: TravelClass) -> tuple[Place, ...]:
+def places(
+    train: Train, cls: TravelClass, lower_berths_per_coach: int | None = None
+) -> tuple[Place, ...]:
     """Every place of one class on a train, in allocation order, with its quota.
 
     Per coach, the first ``rac_berths_per_coach`` side-lower berths are RAC berths (two places
     each, general quota). Of the other berths: the first lower berths of the train go to the
-    ladies (LD) and senior citizen (SS) quotas, the last ``tatkal_share`` of the train to Tatkal
-    (TQ), and the rest to the general quota (GN).
+    ladies quota (LD); the lower-berth quota for senior citizens and women of 45 and above (SS)
+    takes ``lower_berths_per_coach`` lower berths in the middle of every coach (the era's rule),
+    or, when that is None, the next lower berths of the train (the class's ``senior_berths``);
+    the last ``tatkal_share`` of the train goes to Tatkal (TQ), and the rest to the general
+    quota (GN).
     """
     berths: list[tuple[str, int, str]] = []
     rac: list[Place] = []
@@ -60,8 +65,17 @@ def places(train: Train, cls: TravelClass) -> tuple[Place, ...]:
     lower = [b for b in berths if b[2] in ("LB", "WS")]
     for coach, berth, _ in lower[: cls.ladies_berths]:
         quota_of[(coach, berth)] = "LD"
-    for coach, berth, _ in lower[cls.ladies_berths : cls.ladies_berths + cls.senior_berths]:
-        quota_of[(coach, berth)] = "SS"
+    if lower_berths_per_coach is None:
+        for coach, berth, _ in lower[cls.ladies_berths : cls.ladies_berths + cls.senior_berths]:
+            quota_of[(coach, berth)] = "SS"
+    else:
+        middle = (cls.berths_per_coach + 1) / 2
+        for c in range(1, train.coaches[cls.code] + 1):
+            coach = f"{cls.coach_prefix}{c}"
+            own = [b for b in lower if b[0] == coach and (coach, b[1]) not in quota_of]
+            own.sort(key=lambda b: (abs(b[1] - middle), b[1]))
+            for _, berth, _ in own[:lower_berths_per_coach]:
+                quota_of[(coach, berth)] = "SS"
     tatkal = round(len(berths) * cls.tatkal_share)
     for coach, berth, _ in reversed(berths):
         if tatkal <= 0:
@@ -78,7 +92,11 @@ def places(train: Train, cls: TravelClass) -> tuple[Place, ...]:
 
 @cache
 def layout(train: Train, cls: TravelClass) -> Layout:
-    """The order of a class's places on a train: the bit positions of its seat maps."""
+    """The order of a class's places on a train: the bit positions of its seat maps.
+
+    Physical (coach by coach, berth by berth, then the RAC halves), whatever the quotas: an
+    era's lower-berth quota (``places(..., lower_berths_per_coach)``) puts the same places in
+    the same order, so a stored map stays valid across eras."""
     return Layout(tuple(p.key for p in places(train, cls)), len(train.stops) - 1)
 
 
@@ -161,18 +179,61 @@ def hold(seats: SeatMap, place: Place, legs: range) -> None:
     seats.hold(seats.layout.index[place.key], legs.start, legs.stop)
 
 
+def _place_set(
+    train: Train, cls: TravelClass, every: tuple[Place, ...], chosen: Iterable[Place]
+) -> PlaceSet:
+    return PlaceSet(layout(train, cls), every, tuple(chosen))
+
+
 @cache
-def confirmed_places(train: Train, cls: TravelClass, quota: str) -> PlaceSet:
+def confirmed_places(
+    train: Train, cls: TravelClass, quota: str, lower_berths_per_coach: int | None = None
+) -> PlaceSet:
     """The berths of one quota, in allocation order."""
-    every = places(train, cls)
-    chosen = tuple(p for p in every if not p.rac and p.quota == quota)
-    return PlaceSet(layout(train, cls), every, chosen)
+    every = places(train, cls, lower_berths_per_coach)
+    return _place_set(train, cls, every, (p for p in every if not p.rac and p.quota == quota))
 
 
 @cache
-def rac_places(train: Train, cls: TravelClass, quota: str) -> PlaceSet:
+def all_berths(
+    train: Train, cls: TravelClass, lower_berths_per_coach: int | None = None
+) -> PlaceSet:
+    """Every berth of the class whatever its quota: what is left at the chart is sold to all."""
+    every = places(train, cls, lower_berths_per_coach)
+    return _place_set(train, cls, every, (p for p in every if not p.rac))
+
+
+@cache
+def rac_places(
+    train: Train, cls: TravelClass, quota: str, lower_berths_per_coach: int | None = None
+) -> PlaceSet:
     """The RAC half-berths open to a quota (only the general quota has RAC)."""
-    every = places(train, cls)
-    return PlaceSet(
-        layout(train, cls), every, tuple(p for p in every if p.rac and p.quota == quota)
-    )
+    every = places(train, cls, lower_berths_per_coach)
+    return _place_set(train, cls, every, (p for p in every if p.rac and p.quota == quota))
+
+
+def find_party(
+    candidates: PlaceSet, seats: SeatMap, legs: range, preferences: Sequence[str | None]
+) -> list[Place] | None:
+    """Free places for a whole party in one coach, the berth types they prefer where possible.
+
+    The first coach (in allocation order) with enough free places wins; None when no coach has
+    room for everyone (the caller then seats them one by one).
+    """
+    by_coach: dict[str, list[Place]] = {}
+    for place in candidates.free_places(seats, legs):
+        by_coach.setdefault(place.coach, []).append(place)
+    for free in by_coach.values():
+        if len(free) < len(preferences):
+            continue
+        chosen: list[Place | None] = [None] * len(preferences)
+        for i, preference in enumerate(preferences):
+            match = next((p for p in free if preference and p.berth_type == preference), None)
+            if match is not None:
+                chosen[i] = match
+                free.remove(match)
+        for i in range(len(chosen)):
+            if chosen[i] is None:
+                chosen[i] = free.pop(0)
+        return [p for p in chosen if p is not None]
+    return None

@@ -208,7 +208,7 @@ SEARCH_TRAIN = Operation(
 BOOK = Operation(
     name="Book",
     key="book",
-    summary="Book up to 6 passengers (4 in Tatkal): CNF, then RAC, then waitlist.",
+    summary="Book up to 6 passengers (the era's Tatkal limit): CNF, then RAC, then the waitlist.",
     request=BookingRequest,
     answer=BookingView,
     errors=(
@@ -219,6 +219,8 @@ BOOK = Operation(
         e.ClassNotOnTrain,
         e.QuotaNotAvailable,
         e.TatkalNotOpen,
+        e.AgentBarred,
+        e.ChartPrepared,
         e.TooManyPassengers,
         e.InvalidPassenger,
         e.NoConfirmedSeats,
@@ -240,7 +242,7 @@ GET_PNR_STATUS = Operation(
 CANCEL_BOOKING = Operation(
     name="CancelBooking",
     key="cancel",
-    summary="Cancel some or all passengers; refunds per the 2015 rules.",
+    summary="Cancel some or all passengers; refunds by the rules of the simulated day.",
     request=CancellationRequest,
     answer=CancellationView,
     errors=(

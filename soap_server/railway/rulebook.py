@@ -269,6 +269,11 @@ class RuleSet:
     def name(self) -> str:
         return f"rules in force since {self.since.isoformat()}"
 
+    def since_of(self, topic: str) -> str:
+        """``the rule of 2015-06-15``: when one rule of the set came into force, for messages."""
+        entry = dict(self.entries)[topic]
+        return f"the rule of {entry.since.isoformat()}"
+
     def describe(self) -> list[RuleLine]:
         """One line per rule: what it says, since when, and its source."""
         lines = []

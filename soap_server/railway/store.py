@@ -92,6 +92,8 @@ class BookingRow:
     superfast_charge: int
     tatkal_charge: int
     gst: int
+    reserved_from: str = ""  # the station the fare was paid from (before boarding changes)
+    boarding_changes: int = 0
 
 
 @dataclass(frozen=True)
@@ -116,9 +118,11 @@ class PassengerRow:
     train: str
     origin_date: str
     class_code: str
-    quota: str
+    quota: str  # the waitlist pool: GN, RL, PQ, RS in the general quota; TQ, LD, SS
     from_index: int
     to_index: int
+    berth_option: str | None = None  # NOSB: a child without a berth; INFANT
+    tax: int = 0  # the fare tax (service tax, GST) included in ``fare``
 
 
 @dataclass
@@ -132,7 +136,7 @@ class QueueCounts:
 
 
 PlaceKey = tuple[str, int, int]  # coach, berth, slot (0 for a whole berth, 1/2 for RAC halves)
-Pool = tuple[str, str, str, str]  # train, origin_date, class_code, quota
+Pool = tuple[str, str, str, str]  # train, origin_date, class_code, pool (see pools.py)
 #: A demo agent to seed: code, name, password hash, networks, the password sealed (or None).
 AgentSeed = tuple[str, str, str, str, str | None]
 
@@ -241,8 +245,24 @@ class Transaction(Protocol):
     def passengers(self, pnr: str) -> list[PassengerRow]: ...
     def insert_passenger(self, passenger: PassengerRow) -> None: ...
     def update_passenger(self, passenger: PassengerRow) -> None:
-        """Write back a passenger's state, place, queue number, refund and cancellation time."""
+        """Write back a passenger's state, place, queue number, refund, cancellation time and
+        boarding stop."""
         ...
+
+    def update_boarding(self, booking: BookingRow) -> None:
+        """Write back a booking's boarding station, stop, journey date and change count."""
+        ...
+
+    def train_bookings(self, train: str, origin_date: str) -> list[BookingRow]:
+        """Every booking on one train leaving its origin on one day, oldest first."""
+        ...
+
+    # -- charts
+    def chart_prepared(self, train: str, origin_date: str) -> str | None:
+        """When the chart of a train-day was prepared (ISO time), if it was."""
+        ...
+
+    def mark_chart_prepared(self, train: str, origin_date: str, prepared_at: str) -> None: ...
 
     # -- queues
     def queue(self, pool: Pool, state: BookingState) -> list[PassengerRow]:
@@ -275,13 +295,14 @@ class Transaction(Protocol):
         """Hold a place for each leg of the passenger's journey (rows and seat map)."""
         ...
 
-    def release(self, pnr: str, number: int) -> None:
-        """Give up whatever place a passenger holds (rows and seat map)."""
+    def release(self, pnr: str, number: int, before_leg: int | None = None) -> None:
+        """Give up a passenger's place: all of it, or only the legs before ``before_leg``
+        (rows and seat map)."""
         ...
 
     # -- reports
     def count(self, table: str) -> int:
-        """How many agents, sessions, bookings, passengers or occupancy rows there are."""
+        """How many agents, sessions, bookings, passengers, occupancy rows or charts there are."""
         ...
 
 

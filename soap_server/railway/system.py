@@ -1,9 +1,9 @@
 """The reservation core as one object, and the one door every operation passes.
 
 ``Railway`` is built from its parts: the catalog (stations, trains, classes), a store (any
-``railway.store.Store``), a clock, a ``Policy`` (sessions, lockout, maintenance) and hooks
-(the simulation is one). It never reads settings: ``wsgi.create_app`` does that and builds
-the parts.
+``railway.store.Store``), a clock, a ``Policy`` (sessions, lockout, maintenance), hooks (the
+simulation is one) and the rule book (the dated rules, read from data/rules by default). It
+never reads settings: ``wsgi.create_app`` does that and builds the parts.
 
 ``Railway.call(operation, token, request)`` runs a row of the operations table through one
 wrapper, in this order: the maintenance window, the session (or, for Login, the agent named),
@@ -32,6 +32,7 @@ from soap_server.railway.errors import Busy, InternalError
 from soap_server.railway.operations import Caller, Operation
 from soap_server.railway.passwords import Scrypt
 from soap_server.railway.policy import Policy
+from soap_server.railway.rulebook import RuleBook, RuleSet, load_rulebook
 from soap_server.railway.secretbox import SecretBox
 from soap_server.railway.store import Store, StoreBusy, StoreError
 from soap_server.railway.views import (
@@ -100,6 +101,7 @@ class Railway:
         hooks: Sequence[Hook] = (),
         hashing: Scrypt | None = None,
         box: SecretBox | None = None,
+        rulebook: RuleBook | None = None,
     ) -> None:
         """``hashing`` is the cost the store's password hashes were made with (an unknown agent
         is checked at the same cost); ``box`` opens the agents' sealed passwords for WS-Security
@@ -119,7 +121,8 @@ class Railway:
             box=box or SecretBox.ephemeral(),
             token_rules=TokenRules(self.policy.wsse_max_age, self.policy.wsse_future_skew),
         )
-        self.office = BookingOffice(catalog, store, clock)
+        self.rulebook = rulebook or load_rulebook()
+        self.office = BookingOffice(catalog, store, clock, self.rulebook)
 
     def close(self) -> None:
         self.store.close()
@@ -182,6 +185,10 @@ class Railway:
     def cancel(self, token: Credential, pnr: str, numbers: list[int] | None) -> CancellationView:
         passengers = None if numbers is None else tuple(numbers)
         return self.call(ops.CANCEL_BOOKING, token, CancellationRequest(pnr, passengers)).value
+
+    def rules_in_force(self) -> RuleSet:
+        """The rule set of the simulated day: what /healthz, the help page and the WSDL name."""
+        return self.rulebook.at(self.clock.now())
 
     # -- the maintenance window -------------------------------------------------------------
     def maintenance_ends(self) -> datetime | None:

@@ -93,6 +93,7 @@ class PassengerRequest:
     age: int
     gender: str
     berth_preference: str | None = None
+    no_berth: bool = False  # a child of 5 to 11 travelling without a berth (from 2016-04-21)
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,8 @@ class PassengerStatus:
     berth_type: str | None
     fare: Decimal
     refund: Decimal | None
+    berth_option: str | None = None  # NOSB: a child without a berth; INFANT
+    pool: str | None = None  # the waitlist pool: GN, RL, PQ, RS, TQ, LD, SS
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ class BookingView:
     total_refund: Decimal
     chart_status: str
     passengers: tuple[PassengerStatus, ...]
+    boarding_point: Station | None = None  # where the train is boarded (``source`` unless changed)
 
 
 @dataclass(frozen=True)

@@ -435,8 +435,16 @@ def document(public_base: str) -> dict[str, Any]:
                             **_json("Booking", "The booking (also on a replayed key)."),
                             "headers": {"Location": {"schema": {"type": "string"}}},
                         },
+                        "403": _problem(
+                            "AgentBarred: agents may not book in the first minutes of an"
+                            " opening (the era's rule; retry after the time it names)."
+                        ),
                         "404": _problem("TrainNotFound."),
-                        "409": _problem("No seats to confirm, REGRET, or a reused key."),
+                        "409": _problem(
+                            "No seats to confirm, REGRET, a reused key, or ChartPrepared (Tatkal"
+                            " and the other quotas close at the chart; current booking closes"
+                            " before departure)."
+                        ),
                         **_BODY,
                         **_INPUT,
                         **_COMMON,
@@ -477,7 +485,7 @@ def document(public_base: str) -> dict[str, Any]:
             "/bookings/{pnr}/cancellations": {
                 "post": {
                     "operationId": OPERATION_IDS["CancelBooking"],
-                    "summary": "Cancel some or all passengers; refunds per the 2015 rules.",
+                    "summary": "Cancel some or all passengers; refunds per the rules of the day.",
                     "security": _AUTH,
                     "parameters": [pnr],
                     "requestBody": {
@@ -488,7 +496,10 @@ def document(public_base: str) -> dict[str, Any]:
                         "200": _json("Cancellation", "The refund and the booking after it."),
                         "403": _problem("The PNR belongs to another agent."),
                         "404": _problem("No such PNR."),
-                        "409": _problem("Already cancelled, or the train has left."),
+                        "409": _problem(
+                            "Already cancelled, the train has left, or a confirmed e-ticket"
+                            " after the chart (CancellationClosed)."
+                        ),
                         **_BODY,
                         **_INPUT,
                         **_COMMON,

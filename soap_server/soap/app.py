@@ -12,6 +12,8 @@ from spyne import Application
 from spyne.interface.wsdl import Wsdl11
 
 from soap_server.ns import SOAP_HTTP, TNS, WSDL, XS
+from soap_server.railway.clock import SystemClock
+from soap_server.railway.rulebook import RuleSet, load_rulebook
 from soap_server.railway.system import Railway
 from soap_server.soap.protocol import ReservationSoap11
 from soap_server.soap.service import CallContext, ReservationService
@@ -79,11 +81,20 @@ def operation_names(application: Any) -> frozenset[str]:
     return frozenset(key.partition("}")[2] for key in application.interface.service_method_map)
 
 
-def wsdl_document(application: Any, public_url: str) -> bytes:
-    """The WSDL 1.1 document, pretty-printed, with ``soap:address`` set to ``public_url``."""
+def wsdl_document(application: Any, public_url: str, rules: RuleSet | None = None) -> bytes:
+    """The WSDL 1.1 document, pretty-printed, with ``soap:address`` set to ``public_url``.
+
+    Its documentation names the rule set in force (``rules``; today's when not given): the
+    core follows the rules of its simulated day.
+    """
     wsdl = Wsdl11(application.interface)
     wsdl.build_interface_document(public_url)
     root = etree.fromstring(wsdl.get_interface_document())
+    if rules is None:
+        rules = load_rulebook().at(SystemClock().now())
+    note = etree.Element(f"{{{WSDL}}}documentation")
+    note.text = rules_note(rules)
+    root.insert(0, note)
     _sort_definitions(root)
     etree.indent(root, space="  ")
     _indent_documentation(root)
@@ -114,6 +125,16 @@ def _indent_documentation(root: etree._Element) -> None:
         if newline:
             depth = sum(1 for _ in element.iterancestors())
             element.text = first + newline + textwrap.indent(rest, "  " * (depth + 1))
+
+
+def rules_note(rules: RuleSet) -> str:
+    """The WSDL's words on the rules: which set is in force, and what each rule says."""
+    lines = [
+        "IRCTC reservation service for authorised travel agents. The core follows the rules of"
+        f" its simulated day; {rules.name}:"
+    ]
+    lines += [f"{line.topic.replace('_', ' ')}: {line.summary}." for line in rules.describe()]
+    return "\n".join(lines)
 
 
 def _sort_definitions(root: etree._Element) -> None:

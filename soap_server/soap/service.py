@@ -177,10 +177,13 @@ class ReservationService(ServiceBase):
         OnlyIfConfirmed: bool | None,  # noqa: N803
         ClientReference: str,  # noqa: N803
     ) -> t.BookingDetails:
-        """Book up to 6 passengers (4 in Tatkal). Seats go CNF, then RAC, then waitlist;
-        REGRET past the waitlist limit. OnlyIfConfirmed books nothing unless every passenger
-        is confirmed. Resending with the same ClientReference returns the first booking and
-        books nothing new; the same reference with a different request is a Client fault."""
+        """Book up to 6 passengers (the era's Tatkal limit in Tatkal). Seats go CNF, then RAC,
+        then the waitlist of the journey's pool (GNWL, RLWL, PQWL, RSWL, TQWL...); REGRET past
+        the waitlist limit; after the chart only confirmed current booking. OnlyIfConfirmed
+        books nothing unless every passenger is confirmed. Agents are barred in the era's first
+        minutes of each opening (AgentBarred). Resending with the same ClientReference returns
+        the first booking and books nothing new; the same reference with a different request
+        is a Client fault."""
         request = BookingRequest(
             train=TrainNumber,
             journey_date=JourneyDate,
@@ -220,7 +223,8 @@ class ReservationService(ServiceBase):
         Passengers: t.PassengerNumbers | None,  # noqa: N803
     ) -> t.CancellationResult:
         """Cancel some passengers (by number) or, without Passengers, all of them. The refund
-        follows the 2015 rules; RAC and waitlisted passengers move up in order."""
+        follows the rules of the simulated day (with GST on the charge of AC classes since
+        July 2017); RAC and waitlisted passengers move up in order until the chart."""
         numbers = None
         if Passengers is not None:  # present, even empty: a selection; absent: everyone
             numbers = list(Passengers.PassengerNumber or [])

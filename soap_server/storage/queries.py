@@ -51,6 +51,7 @@ COUNTED = (
     "seat_maps",
     "login_attempts",
     "nonces",
+    "charts",
 )
 
 _PASSENGER_COLUMNS = ", ".join(f.name for f in fields(PassengerRow))
@@ -233,10 +234,12 @@ class SqlTransaction:
         )
 
     def update_passenger(self, passenger: PassengerRow) -> None:
-        """Write back a passenger's state, place, queue number and refund."""
+        """Write back a passenger's state, place, queue number, refund, cancellation time and
+        boarding stop."""
         self._execute(
             "UPDATE passengers SET state = ?, coach = ?, berth = ?, slot = ?, berth_type = ?,"
-            " queue_no = ?, refund = ?, cancelled_at = ? WHERE pnr = ? AND number = ?",
+            " queue_no = ?, refund = ?, cancelled_at = ?, from_index = ?"
+            " WHERE pnr = ? AND number = ?",
             (
                 passenger.state,
                 passenger.coach,
@@ -246,9 +249,50 @@ class SqlTransaction:
                 passenger.queue_no,
                 passenger.refund,
                 passenger.cancelled_at,
+                passenger.from_index,
                 passenger.pnr,
                 passenger.number,
             ),
+        )
+
+    def update_boarding(self, booking: BookingRow) -> None:
+        """Write back a booking's boarding station, stop, journey date and change count."""
+        self._execute(
+            "UPDATE bookings SET source = ?, from_index = ?, journey_date = ?,"
+            " boarding_changes = ? WHERE pnr = ?",
+            (
+                booking.source,
+                booking.from_index,
+                booking.journey_date,
+                booking.boarding_changes,
+                booking.pnr,
+            ),
+        )
+
+    def train_bookings(self, train: str, origin_date: str) -> list[BookingRow]:
+        """Every booking on one train leaving its origin on one day, oldest first (not read
+        ``FOR UPDATE``: the chart, which reads them, holds the train's class locks, and a
+        cancellation locks its booking before its class)."""
+        rows = self._execute(
+            f"SELECT {_BOOKING_COLUMNS} FROM bookings WHERE train = ? AND origin_date = ?"
+            " ORDER BY booked_at, pnr",
+            (train, origin_date),
+        ).fetchall()
+        return [BookingRow(*row) for row in rows]
+
+    # -- charts ------------------------------------------------------------------------------
+    def chart_prepared(self, train: str, origin_date: str) -> str | None:
+        """When the chart of a train-day was prepared (ISO time), if it was."""
+        row = self._execute(
+            "SELECT prepared_at FROM charts WHERE train = ? AND origin_date = ?",
+            (train, origin_date),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def mark_chart_prepared(self, train: str, origin_date: str, prepared_at: str) -> None:
+        self._execute(
+            "INSERT INTO charts (train, origin_date, prepared_at) VALUES (?, ?, ?)",
+            (train, origin_date, prepared_at),
         )
 
     # -- queues ------------------------------------------------------------------------------
@@ -339,13 +383,17 @@ class SqlTransaction:
         seats.hold(index, first, last)
         self._dirty.add(key)
 
-    def release(self, pnr: str, number: int) -> None:
-        """Give up whatever place a passenger holds (rows and seat map)."""
-        rows = self._execute(
-            "DELETE FROM occupancy WHERE pnr = ? AND number = ?"
-            " RETURNING train, origin_date, class_code, coach, berth, slot, leg",
-            (pnr, number),
-        ).fetchall()
+    def release(self, pnr: str, number: int, before_leg: int | None = None) -> None:
+        """Give up a passenger's place: all of it, or only the legs before ``before_leg``
+        (rows and seat map)."""
+        returning = " RETURNING train, origin_date, class_code, coach, berth, slot, leg"
+        args: tuple[object, ...] = (pnr, number)
+        if before_leg is None:
+            sql = "DELETE FROM occupancy WHERE pnr = ? AND number = ?"
+        else:
+            sql = "DELETE FROM occupancy WHERE pnr = ? AND number = ? AND leg < ?"
+            args = (pnr, number, before_leg)
+        rows = self._execute(sql + returning, args).fetchall()
         for train, origin_date, class_code, coach, berth, slot, leg in rows:
             key = (train, origin_date, class_code)
             seats = self._maps.get(key)

@@ -193,16 +193,28 @@ class SqliteStore:
         try:
             with self._connection() as conn:
                 conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("BEGIN IMMEDIATE")
+                # A migration may rebuild a table others refer to (SQLite can't alter a CHECK):
+                # foreign keys are off while they run (a pragma a transaction can't change) and
+                # checked before the commit.
+                conn.execute("PRAGMA foreign_keys = OFF")
                 try:
-                    before = _version(conn)
-                    if only_if_empty or (before or 0) > migrations.latest(BACKEND):
-                        migrations.check(str(self.path), before, BACKEND)
-                    _apply(conn, migrations.pending(BACKEND, before), agents, before is None)
-                except BaseException:
-                    conn.rollback()
-                    raise
-                conn.commit()
+                    conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        before = _version(conn)
+                        if only_if_empty or (before or 0) > migrations.latest(BACKEND):
+                            migrations.check(str(self.path), before, BACKEND)
+                        _apply(conn, migrations.pending(BACKEND, before), agents, before is None)
+                        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                        if broken:
+                            raise StoreError(
+                                f"{self.path}: the migration broke references: {broken[:3]}"
+                            )
+                    except BaseException:
+                        conn.rollback()
+                        raise
+                    conn.commit()
+                finally:
+                    conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.OperationalError as error:
             raise _store_error(error) from error
         except sqlite3.Error as error:

@@ -100,7 +100,9 @@ def test_every_command_in_text_and_json(live_server: str, tmp_path: Path) -> Non
 
     code, text = cli(live_server, ledger, "--json", "cancel", pnr, "--passenger", "1")
     cancelled = json.loads(text)
-    assert code == 0 and cancelled["cancelled"] == [1] and cancelled["charges"] == "180.00"
+    assert (
+        code == 0 and cancelled["cancelled"] == [1] and cancelled["charges"] == "189.00"
+    )  # Rs 180 and GST
 
     code, text = cli(live_server, ledger, "bookings")
     assert code == 0 and pnr in text and "BOOKED" in text and "CAN" in text

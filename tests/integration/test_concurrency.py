@@ -13,12 +13,19 @@ import pytest
 import requests
 from lxml import etree
 
-from soap_server.railway import inventory
 from soap_server.railway.system import Railway
 from soap_server.wsgi import build_railway
 from tests.backends import BOTH_BACKENDS
 from tests.conftest import JOURNEY, NOW, PASSWORDS, TNS, core_settings, envelope, login_token
-from tests.support import all_occupancy, all_passengers, core_process, database_of, fill
+from tests.support import (
+    all_occupancy,
+    all_passengers,
+    berths,
+    core_process,
+    database_of,
+    fill,
+    rac_berths,
+)
 
 pytestmark = BOTH_BACKENDS
 
@@ -29,8 +36,7 @@ LEAVE = 3  # confirmed berths left before the rush
 
 def fill_leaving(railway: Railway, leave: int) -> int:
     """Book GN passengers until only ``leave`` confirmed berths remain; return how many exist."""
-    catalog = railway.catalog
-    capacity = len(inventory.confirmed_places(catalog.trains[TRAIN], catalog.classes[CLASS], "GN"))
+    capacity = len(berths(railway, TRAIN, CLASS))
     fill(
         railway,
         login_token(railway),
@@ -126,9 +132,7 @@ def check_rush(
 
 def test_threads_against_one_server(railway: Railway, live_server: str) -> None:
     capacity = fill_leaving(railway, LEAVE)
-    rac = len(
-        inventory.rac_places(railway.catalog.trains[TRAIN], railway.catalog.classes[CLASS], "GN")
-    )
+    rac = len(rac_berths(railway, TRAIN, CLASS))
     token = login_token(railway)
     with ThreadPoolExecutor(max_workers=16) as pool:
         outcomes = list(
@@ -171,11 +175,8 @@ def test_two_processes_share_one_database(two_servers: tuple[Path | str, list[st
     states = audit(database)
     railway = build_railway(core_settings(database))
     try:
-        catalog = railway.catalog
-        capacity = len(
-            inventory.confirmed_places(catalog.trains[TRAIN], catalog.classes[CLASS], "GN")
-        )
-        rac = len(inventory.rac_places(catalog.trains[TRAIN], catalog.classes[CLASS], "GN"))
+        capacity = len(berths(railway, TRAIN, CLASS))
+        rac = len(rac_berths(railway, TRAIN, CLASS))
     finally:
         railway.close()
     check_rush(outcomes, states, capacity, rac)

@@ -18,7 +18,6 @@ from pathlib import Path
 import requests
 from lxml import etree
 
-from soap_server.railway import inventory
 from soap_server.wsgi import build_railway
 from tests.backends import BOTH_BACKENDS
 from tests.conftest import NOW, PASSWORDS, TNS, core_settings, envelope
@@ -32,7 +31,7 @@ from tests.integration.test_concurrency import (
     fill_leaving,
     post_book,
 )
-from tests.support import wait_until_healthy
+from tests.support import rac_berths, wait_until_healthy
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
@@ -95,8 +94,7 @@ def test_rush_through_gunicorn_workers(database: Path | str) -> None:
     db_path = database
     railway = build_railway(core_settings(db_path))
     capacity = fill_leaving(railway, LEAVE)
-    catalog = railway.catalog
-    rac = len(inventory.rac_places(catalog.trains[TRAIN], catalog.classes[CLASS], "GN"))
+    rac = len(rac_berths(railway, TRAIN, CLASS))
     railway.close()
     with gunicorn(db_path) as (url, workers):
         login = envelope(
@@ -172,3 +170,42 @@ def test_load_in_the_tatkal_rush_on_gunicorn_workers(tmp_path: Path) -> None:
     assert sum(report["faults"]["absorbed"].values()) > 0  # the rush did inject faults
     assert report["retries"] >= sum(report["faults"]["absorbed"].values())
     assert (tmp_path / "load" / "core" / "core.sqlite3").exists()
+
+
+def test_tatkal_rush_agents_are_barred_until_10_30_then_book(tmp_path: Path) -> None:
+    """The rush profile's agents book Tatkal as simulated time crosses 10:30: under the rules in
+    force (agents barred for the first 30 minutes of the AC Tatkal opening since 2015) every
+    booking before 10:30 is refused with AgentBarred, and the same agents book after it."""
+    from io import StringIO
+
+    from soap_client.__main__ import main
+
+    profile = Path(__file__).resolve().parents[2] / "profiles" / "rush.toml"
+    out = StringIO()
+    code = main(
+        [
+            "--json",
+            "load",
+            "--tatkal",
+            "--agents",
+            "3",
+            "--duration",
+            "12",
+            "--seed",
+            "3",
+            "--profile",
+            str(profile),
+            "--clock",
+            "offset:2025-11-29T10:29:50",
+            "--ledgers",
+            str(tmp_path / "load"),
+        ],
+        stdout=out,
+    )
+    report = json.loads(out.getvalue())
+    assert code == 0, report["audit"]
+    assert report["quota"] == "TQ" and report["audit"]["clean"]
+    outcomes, opening = report["outcomes"], report["opening"]
+    assert outcomes["AgentBarred"] > 0 and outcomes["CNF"] > 0
+    assert opening["last_agent_barred_s"] < opening["first_booking_s"]
+    assert report["faults"]["gave_up"] == {}

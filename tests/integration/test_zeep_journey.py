@@ -59,9 +59,9 @@ def _journey(client: ZeepClient) -> None:
         Pnr=booking.Pnr, Passengers={"PassengerNumber": [1]}, _soapheaders=header
     )
     assert cancelled.CancelledPassengers.PassengerNumber == [1]
-    # Ten days ahead: the flat 3A charge of Rs 180 is kept, the rest refunded.
-    assert cancelled.CancellationCharges == Decimal("180.00")
-    assert cancelled.Refund == fare.Total - Decimal(180)
+    # Ten days ahead: the flat 3A charge of Rs 180 and its 5% GST are kept, the rest refunded.
+    assert cancelled.CancellationCharges == Decimal("189.00")
+    assert cancelled.Refund == fare.Total - Decimal(189)
     after = cancelled.Booking.Passengers.PassengerStatus
     assert after[0].CurrentStatus == "CAN" and after[1].CurrentStatus.startswith("CNF/")
 

@@ -68,8 +68,9 @@ def test_only_if_confirmed_is_refused_as_such_even_when_the_waitlist_is_full(
     seniors = len(inventory.confirmed_places(train, cls, "SS"))
     waitlist = cls.waitlist_limits["SS"]
     elders = tuple(PassengerRequest("Kamala Devi", 70, "F") for _ in range(seniors + waitlist))
-    for start in range(0, len(elders), 6):
-        chunk = elders[start : start + 6]
+    most = railway.rules_in_force().lower_berths.max_party  # per PNR in the lower-berth quota
+    for start in range(0, len(elders), most):
+        chunk = elders[start : start + most]
         railway.book(
             token, request(cls="1A", quota="SS", passengers=chunk, reference=f"ss-{start}")
         )

@@ -605,7 +605,9 @@ TWO = passenger_xml("Ravi Kumar", 34, "M")
         ),
         pytest.param(
             lambda token: envelope(
-                book_xml(passengers=TWO + passenger_xml("Baby Kumar", 3, "F"), reference="half-1"),
+                book_xml(
+                    passengers=TWO + passenger_xml("Old Kumari", 130, "F"), reference="half-1"
+                ),
                 token,
             ),
             "InvalidPassenger",

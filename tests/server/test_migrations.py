@@ -13,6 +13,8 @@ import hashlib
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -21,6 +23,7 @@ import requests
 
 from soap_server.railway import inventory
 from soap_server.railway.agents import demo_agents
+from soap_server.railway.codes import BookingState
 from soap_server.railway.store import SeatMap, StoreError
 from soap_server.railway.system import Railway
 from soap_server.storage import migrations, open_store
@@ -172,7 +175,21 @@ def test_migrate_keeps_every_booking_and_the_core_serves_them(
     for code, _, _, networks, sealed in new_agents:
         assert networks == " ".join(seeded[str(code)].networks)
         assert sealed  # the password, sealed for WS-Security digests
-    assert after == before  # every booking, passenger and berth, unchanged
+    # Schema 4 (the rules of the era) adds to each booking the station it was reserved from
+    # (where it boards, for a booking made before) and no boarding change yet; to each
+    # passenger no berth option (everyone of schema 1 has a berth) and the tax in the fare.
+    old_bookings, new_bookings = before.pop("bookings"), after.pop("bookings")
+    assert [row[:-2] for row in new_bookings] == old_bookings
+    assert [row[-2:] for row in new_bookings] == [(row[7], 0) for row in old_bookings]
+    gst = {row[0]: row[-1] for row in old_bookings}
+    full_fare = {row[0]: sum(row[14:19]) for row in old_bookings}  # base ... tax
+    old_passengers, new_passengers = before.pop("passengers"), after.pop("passengers")
+    assert [row[:-2] for row in new_passengers] == old_passengers
+    assert all(row[-2] is None for row in new_passengers)
+    assert all(row[14] == full_fare[row[0]] for row in old_passengers)  # one fare per booking
+    assert [row[-1] for row in new_passengers] == [gst[row[0]] for row in old_passengers]
+    assert any(row[-1] > 0 for row in new_passengers)  # the AC bookings' GST
+    assert after == before  # every berth, unchanged
     assert ("schema_version", str(migrations.latest(backend))) in meta
     assert "already at schema version" in migrate(empty_database).stdout
     # Schema 4: every class holding places has a seat map, stale until first read.
@@ -183,14 +200,34 @@ def test_migrate_keeps_every_booking_and_the_core_serves_them(
     core = build_railway(core_settings(empty_database))
     try:
         token = core.login("MMT", PASSWORDS["MMT"]).token
-        rac = next(p for p in before["passengers"] if p[7] == "RAC")
-        waiting = [p for p in before["passengers"] if p[7] == "WL"]
+        rac = next(p for p in old_passengers if p[7] == "RAC")
+        waiting = [p for p in old_passengers if p[7] == "WL"]
         assert core.pnr_status(token, str(rac[0])).pnr == rac[0]
-        confirmed = next(p for p in before["passengers"] if p[7] == "CNF")
+        confirmed = next(p for p in old_passengers if p[7] == "CNF")
         result = core.cancel(token, str(confirmed[0]), [int(str(confirmed[1]))])
-        # The old queues carry on in order: RAC 1 is confirmed, GNWL 1 moves up to RAC.
-        assert [p.was for p in result.promotions][:2] == ["RAC 1", "GNWL 1"]
+        # The old queues carry on in order: RAC 1 and the next are confirmed (in the freed
+        # berth and, for those the era's lower-berth quota is for, its lower berths), then
+        # GNWL 1 and the next move up to the RAC berths they leave.
+        was = [p.was for p in result.promotions]
+        rac_moved = [w for w in was if w.startswith("RAC ")]
+        assert was[: len(rac_moved)] == [f"RAC {n}" for n in range(1, len(rac_moved) + 1)]
+        wl_moved = was[len(rac_moved) :]
+        assert rac_moved and wl_moved == [f"GNWL {n}" for n in range(1, len(wl_moved) + 1)]
+        assert len(wl_moved) == len(rac_moved)
         assert waiting
+        # The new columns are written: a chart, a boarding change, a passenger without a berth.
+        with core.store.write() as tx:
+            tx.mark_chart_prepared("12952", "2030-01-01", "2029-12-31T21:00:00+05:30")
+            booking = tx.booking(str(rac[0]))
+            assert booking is not None and booking.reserved_from == booking.source
+            tx.update_boarding(replace(booking, boarding_changes=1))
+            first = tx.passengers(str(rac[0]))[0]
+            tx.update_passenger(replace(first, state=BookingState.NB, coach=None, slot=None))
+        with core.store.read() as tx:
+            assert tx.chart_prepared("12952", "2030-01-01") == "2029-12-31T21:00:00+05:30"
+            assert tx.passengers(str(rac[0]))[0].state == BookingState.NB
+            changed = tx.booking(str(rac[0]))
+            assert changed is not None and changed.boarding_changes == 1
         # The class's map was rebuilt from its rows, kept in step and stored fresh.
         key = (str(confirmed[17]), str(confirmed[18]), str(confirmed[19]))
         assert stored_legs(core, empty_database, key) == legs_of_rows(core, empty_database, key)
@@ -234,3 +271,61 @@ def test_schema_1_is_what_main_made() -> None:
         ).fetchall()
 
     assert schema(made) == schema(dumped)
+
+
+def _execute(database: Path | str, sql: str) -> None:
+    """One statement on a connection of its own, committed (SQLite with foreign keys on)."""
+    if isinstance(database, str):
+        with psycopg.connect(database, autocommit=True) as conn:
+            conn.execute(sql)  # type: ignore[call-overload]
+        return
+    with closing(sqlite3.connect(database)) as conn:
+        conn.execute("PRAGMA foreign_keys = ON")
+        with conn:
+            conn.execute(sql)
+
+
+@BOTH_BACKENDS
+def test_a_migrated_database_checks_what_a_new_one_does(
+    empty_database: Path | str, backend: str
+) -> None:
+    """Migration 4 on an old database (SQLite's rebuilt passengers table, PostgreSQL's replaced
+    state check): the same constraints, indexes and references as a new store's."""
+    schema_1(empty_database)
+    assert migrate(empty_database).returncode == 0
+    pnr, number = rows_of(
+        empty_database,
+        "SELECT pnr, max(number) FROM passengers GROUP BY pnr HAVING max(number) < 6 ORDER BY pnr",
+    )[0]
+    columns = (
+        "pnr, number, name, age, gender, booking_status, state, fare, train, origin_date,"
+        " class_code, quota, from_index, to_index"
+    )
+    values = f"'{pnr}', {number + 1}, 'Baby', 0, 'F', 'NB', '{{state}}', 0, '12952',"
+    values += " '2030-01-01', '2A', 'GN', 0, 1"
+    errors = (psycopg.errors.CheckViolation, sqlite3.IntegrityError)
+    with pytest.raises(errors):
+        _execute(
+            empty_database,
+            f"INSERT INTO passengers ({columns}) VALUES ({values.format(state='XX')})",
+        )
+    _execute(
+        empty_database,
+        f"INSERT INTO passengers ({columns}, berth_option) VALUES"
+        f" ({values.format(state='NB')}, 'INFANT')",
+    )
+    with pytest.raises(errors):
+        _execute(empty_database, f"UPDATE passengers SET tax = fare + 1 WHERE pnr = '{pnr}'")
+    with pytest.raises(errors):
+        _execute(empty_database, f"UPDATE passengers SET berth_option = 'LAP' WHERE pnr = '{pnr}'")
+    with pytest.raises(errors + (psycopg.errors.ForeignKeyViolation,)):  # occupancy still refers
+        _execute(empty_database, "DELETE FROM passengers WHERE state = 'CNF'")
+    with pytest.raises(errors + (psycopg.errors.UniqueViolation,)):  # one chart per train-day
+        for _ in range(2):
+            _execute(empty_database, "INSERT INTO charts VALUES ('12952', '2030-01-01', 'x')")
+    if backend == "sqlite":
+        with closing(sqlite3.connect(empty_database)) as conn:
+            assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        assert {"waitlist_numbers", "passengers_by_pool", "occupancy_by_passenger"} <= names
+        assert "passengers_new" not in names

@@ -302,9 +302,9 @@ def test_full_journey_in_one_request(client: Client, railway: Railway) -> None:
         assert p.get("bookingStatus") == p.get("currentStatus") and p.get("berthType")
     assert status.get("pnr") == pnr and statuses(status) == statuses(booked)
     assert cancelled.get("pnr") == pnr and cancelled.get("cancelled") == "1"
-    assert cancelled.get("refund") == "2366.00" and cancelled.get("charges") == "180.00"
+    assert cancelled.get("refund") == "2357.00" and cancelled.get("charges") == "189.00"
     after = cancelled.find("Booking")
-    assert after is not None and after.get("totalRefund") == "2366.00"
+    assert after is not None and after.get("totalRefund") == "2357.00"
     assert statuses(after) == ["CAN", statuses(booked)[1]]
     assert logged_out.attrib == {} and len(logged_out) == 0
     with railway.store.read() as tx:

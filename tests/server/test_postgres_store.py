@@ -23,6 +23,7 @@ from soap_server.wsgi import build_railway
 from tests.backends import PostgresServer
 from tests.conftest import core_settings, login_token
 from tests.integration.test_concurrency import audit
+from tests.support import berths as general_berths
 from tests.support import counts, fill, people, request
 
 CLASS_A = ("12952", "2025-11-30", "2A")
@@ -97,8 +98,7 @@ def test_a_book_waiting_too_long_for_its_class_is_busy_and_books_nothing(url: st
 
 def test_concurrent_cancellations_in_one_class_promote_in_order(core: Railway, url: str) -> None:
     token = login_token(core)
-    catalog = core.catalog
-    berths = len(inventory.confirmed_places(catalog.trains["12952"], catalog.classes["2A"], "GN"))
+    berths = len(general_berths(core, "12952", "2A"))  # the era's lower-berth quota apart
     booked = fill(core, token, berths)
     queued = fill(core, token, 30)  # RAC, then the waitlist
     assert {p.booking_status.split()[0] for _, p in queued} == {"RAC", "GNWL"}

@@ -15,7 +15,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 import pytest
 
-from soap_server.railway import inventory
+from soap_server.railway import inventory, queues
 from soap_server.railway.booking import (
     BookingView,
     PassengerRequest,
@@ -57,12 +57,19 @@ def train_class(railway: Railway, train: str, cls: str) -> tuple[Train, TravelCl
     return railway.catalog.trains[train], railway.catalog.classes[cls]
 
 
+def era_lb(railway: Railway, train: Train, cls: TravelClass) -> int | None:
+    """The lower berths per coach the era earmarks for seniors and women of 45+ in the class."""
+    return queues.lower_berths(railway.rules_in_force(), train, cls)
+
+
 def gn_berths(railway: Railway, train: str = "12952", cls: str = "2A") -> int:
-    return len(inventory.confirmed_places(*train_class(railway, train, cls), "GN"))
+    t, c = train_class(railway, train, cls)
+    return len(inventory.confirmed_places(t, c, "GN", era_lb(railway, t, c)))
 
 
 def rac_seats(railway: Railway, train: str = "12952", cls: str = "2A") -> int:
-    return len(inventory.rac_places(*train_class(railway, train, cls), "GN"))
+    t, c = train_class(railway, train, cls)
+    return len(inventory.rac_places(t, c, "GN", era_lb(railway, t, c)))
 
 
 def whole_rupees(amount: Decimal) -> Decimal:
@@ -198,7 +205,10 @@ def test_search_tatkal_quota_shows_tatkal_berths(shared_core: tuple[Railway, str
     for availability in option.classes:
         tq = len(
             inventory.confirmed_places(
-                train, railway.catalog.classes[availability.class_code], "TQ"
+                train,
+                railway.catalog.classes[availability.class_code],
+                "TQ",
+                era_lb(railway, train, railway.catalog.classes[availability.class_code]),
             )
         )
         assert tq > 0
@@ -320,16 +330,17 @@ def test_berth_preference_is_honoured_when_free(railway: Railway) -> None:
         pytest.param(60, "M", True, id="man-60"),
         pytest.param(59, "M", False, id="man-59"),
         pytest.param(58, "F", True, id="woman-58"),
-        pytest.param(57, "F", False, id="woman-57"),
+        pytest.param(45, "F", True, id="woman-45"),
+        pytest.param(44, "F", False, id="woman-44"),
         pytest.param(85, "M", True, id="man-85"),
     ],
 )
-def test_seniors_get_a_lower_berth_without_asking(
+def test_seniors_and_women_of_45_get_a_lower_berth_without_asking(
     railway: Railway, age: int, gender: str, senior: bool
 ) -> None:
     token = login_token(railway)
     train, cls = train_class(railway, "12952", "2A")
-    first = inventory.confirmed_places(train, cls, "GN")[0]
+    first = inventory.confirmed_places(train, cls, "GN", era_lb(railway, train, cls))[0]
     assert first.berth_type != "LB"  # so that the default allocation would not give LB anyway
     view = railway.book(token, request(passengers=people(1, age=age, gender=gender)))
     (p,) = view.passengers
@@ -348,7 +359,10 @@ def test_gn_then_rac_then_waitlist_then_regret(railway: Railway) -> None:
     confirmed = fill(railway, token, gn)
     assert all(p.booking_status.startswith("CNF/") for _, p in confirmed)
     assert len({(p.coach, p.berth) for _, p in confirmed}) == gn
-    gn_keys = {(pl.coach, pl.berth) for pl in inventory.confirmed_places(train, cls, "GN")}
+    gn_keys = {
+        (pl.coach, pl.berth)
+        for pl in inventory.confirmed_places(train, cls, "GN", era_lb(railway, train, cls))
+    }
     assert {(p.coach, p.berth) for _, p in confirmed} == gn_keys
     (option,) = [
         o for o in railway.search(token, "NDLS", "MMCT", JOURNEY, "2A") if o.number == "12952"
@@ -359,7 +373,10 @@ def test_gn_then_rac_then_waitlist_then_regret(railway: Railway) -> None:
     in_rac = fill(railway, token, rac)
     assert [p.booking_status for _, p in in_rac] == [f"RAC {n}" for n in range(1, rac + 1)]
     assert [p.current_status for _, p in in_rac] == [f"RAC {n}" for n in range(1, rac + 1)]
-    rac_keys = {(pl.coach, pl.berth) for pl in inventory.rac_places(train, cls, "GN")}
+    rac_keys = {
+        (pl.coach, pl.berth)
+        for pl in inventory.rac_places(train, cls, "GN", era_lb(railway, train, cls))
+    }
     assert {(p.coach, p.berth) for _, p in in_rac} == rac_keys
     assert all(p.berth_type == "SL" for _, p in in_rac)  # two RAC passengers share a side lower
     (option,) = [
@@ -386,7 +403,7 @@ def test_first_class_has_no_rac_and_goes_straight_to_waitlist(railway: Railway) 
     token = login_token(railway)
     train, cls = train_class(railway, "12952", "1A")
     assert cls.rac_berths_per_coach == 0
-    assert len(inventory.rac_places(train, cls, "GN")) == 0
+    assert len(inventory.rac_places(train, cls, "GN", era_lb(railway, train, cls))) == 0
     gn, limit = gn_berths(railway, cls="1A"), cls.waitlist_limits["GN"]
     booked = fill(railway, token, gn + limit, cls="1A")
     statuses = [p.booking_status for _, p in booked]
@@ -491,7 +508,9 @@ def test_each_berth_is_sold_only_for_disjoint_stretches(railway: Railway) -> Non
                 journey=boarding(railway, source),
             ),
         )
-        assert view.passengers[0].current_status.startswith("GNWL")
+        # boarding at the origin waits in GNWL, at KOTA or BRC in their remote-location pools
+        pool = "GN" if source == "NDLS" else "RL"
+        assert view.passengers[0].current_status.startswith(f"{pool}WL")
     riders = [p for p in all_passengers(database_of(railway)) if p.state == "CNF"]
     by_place: dict[tuple[str | None, int | None], list[range]] = {}
     for p in riders:
@@ -564,15 +583,18 @@ def test_references_belong_to_one_agent(railway: Railway) -> None:
 
 
 # -- cancellation: refunds -----------------------------------------------------------------------
-def expected_charge(rule: str, fare: Decimal, cls: TravelClass) -> Decimal:
-    flat = cls.cancellation_flat
+def expected_kept(railway: Railway, rule: str, fare: Fare, cls: TravelClass) -> Decimal:
+    """What the rules of the day keep of one passenger's fare: the charge and its GST."""
+    rules = railway.rules_in_force()
+    flat = rules.cancellation.flat[cls.code]
+    base = fare.total - fare.gst  # the charge is worked out on the fare without its tax
     charge = {
         "flat": flat,
-        "quarter": max(flat, whole_rupees(fare / 4)),
-        "half": max(flat, whole_rupees(fare / 2)),
-        "all": fare,
+        "quarter": max(flat, whole_rupees(base / 4)),
+        "half": max(flat, whole_rupees(base / 2)),
     }[rule]
-    return min(charge, fare)
+    tax = (charge * rules.cancellation_tax.rate).quantize(Decimal("0.01")) if cls.ac else 0
+    return min(charge, base) + tax
 
 
 @pytest.mark.parametrize(
@@ -584,10 +606,11 @@ def expected_charge(rule: str, fare: Decimal, cls: TravelClass) -> Decimal:
         pytest.param(timedelta(hours=24), "quarter", id="24h-25pct"),
         pytest.param(timedelta(hours=12, minutes=1), "quarter", id="12h01-25pct"),
         pytest.param(timedelta(hours=11, minutes=59), "half", id="11h59-50pct"),
-        pytest.param(timedelta(hours=6), "half", id="6h-50pct"),
-        pytest.param(timedelta(hours=4, minutes=1), "half", id="4h01-50pct"),
-        pytest.param(timedelta(hours=3, minutes=59), "all", id="3h59-nothing"),
-        pytest.param(timedelta(minutes=1), "all", id="1min-nothing"),
+        pytest.param(timedelta(hours=8, minutes=1), "half", id="8h01-50pct"),
+        # the chart is prepared 8 hours before: a confirmed e-ticket is closed (a TDR instead)
+        pytest.param(timedelta(hours=7, minutes=59), "chart", id="7h59-chart"),
+        pytest.param(timedelta(hours=3, minutes=59), "chart", id="3h59-chart"),
+        pytest.param(timedelta(minutes=1), "chart", id="1min-chart"),
     ],
 )
 def test_refund_of_a_confirmed_ticket_by_time_left(
@@ -597,29 +620,30 @@ def test_refund_of_a_confirmed_ticket_by_time_left(
     view = railway.book(token, request(passengers=people(2)))
     cls = railway.catalog.classes["2A"]
     fare = view.fare.total
-    assert fare / 4 > cls.cancellation_flat  # so that 25% and 50% differ from the flat charge
+    flat = railway.rules_in_force().cancellation.flat["2A"]
+    assert fare / 4 > flat  # so that 25% and 50% differ from the flat charge
     token = relogin(railway, clock, view.departs - before)
+    if rule == "chart":
+        with pytest.raises(CancellationClosed, match="chart is prepared"):
+            railway.cancel(token, view.pnr, None)
+        status = railway.pnr_status(token, view.pnr)
+        assert status.chart_status == "CHART PREPARED"
+        assert all(p.current_status.startswith("CNF/") for p in status.passengers)
+        return
     result = railway.cancel(token, view.pnr, None)
-    charge = expected_charge(rule, fare, cls)
+    kept = expected_kept(railway, rule, view.fare, cls)
     assert result.cancelled == (1, 2)
-    assert result.charges == 2 * charge
-    assert result.refund == 2 * (fare - charge)
+    assert result.charges == 2 * kept
+    assert result.refund == 2 * (fare - kept)
     assert result.booking.total_refund == result.refund
     for p in result.booking.passengers:
         assert p.current_status == "CAN"
-        assert p.refund == fare - charge
+        assert p.refund == fare - kept
         assert p.booking_status.startswith("CNF/")  # the status at booking is kept
 
 
-@pytest.mark.parametrize(
-    ("before", "rule"),
-    [
-        pytest.param(timedelta(hours=24), "quarter", id="24h"),
-        pytest.param(timedelta(hours=6), "half", id="6h"),
-    ],
-)
 def test_cancellation_charge_is_at_least_the_flat_charge(
-    railway: Railway, clock: FixedClock, before: timedelta, rule: str
+    railway: Railway, clock: FixedClock
 ) -> None:
     token = login_token(railway)
     # a short 3A hop is charged the minimum distance: a cheap ticket
@@ -627,22 +651,26 @@ def test_cancellation_charge_is_at_least_the_flat_charge(
         token, request(cls="3A", source="BVI", destination="MMCT", journey=boarding(railway, "BVI"))
     )
     cls = railway.catalog.classes["3A"]
-    fare = view.fare.total
-    assert whole_rupees(fare / 4) < cls.cancellation_flat < fare
-    token = relogin(railway, clock, view.departs - before)
+    flat = railway.rules_in_force().cancellation.flat["3A"]
+    base = view.fare.total - view.fare.gst
+    assert whole_rupees(base / 4) < flat < base
+    token = relogin(railway, clock, view.departs - timedelta(hours=24))
     result = railway.cancel(token, view.pnr, [1])
-    assert result.charges == expected_charge(rule, fare, cls)
-    if rule == "quarter":
-        assert result.charges == cls.cancellation_flat
-    assert result.refund == fare - result.charges
+    assert result.charges == expected_kept(railway, "quarter", view.fare, cls)
+    assert result.charges == flat + flat * railway.rules_in_force().cancellation_tax.rate
+    assert result.refund == view.fare.total - result.charges
 
 
 def test_tatkal_confirmed_ticket_gets_no_refund(railway: Railway, clock: FixedClock) -> None:
-    opens = railway.catalog.rules.tatkal_ac_opens
-    token = relogin(railway, clock, datetime.combine(JOURNEY - timedelta(days=1), opens, IST))
+    rules = railway.rules_in_force()
+    opens = datetime.combine(JOURNEY - timedelta(days=1), rules.tatkal.ac_opens, IST)
+    token = relogin(railway, clock, opens + rules.agents.tatkal_opening)
     view = railway.book(token, request(quota="TQ", passengers=people(2)))
     train, cls = train_class(railway, "12952", "2A")
-    tq = {(pl.coach, pl.berth) for pl in inventory.confirmed_places(train, cls, "TQ")}
+    tq = {
+        (pl.coach, pl.berth)
+        for pl in inventory.confirmed_places(train, cls, "TQ", era_lb(railway, train, cls))
+    }
     for p in view.passengers:
         assert p.current_status.startswith("CNF/")
         assert (p.coach, p.berth) in tq
@@ -655,23 +683,43 @@ def test_tatkal_confirmed_ticket_gets_no_refund(railway: Railway, clock: FixedCl
     assert result.booking.passengers[1].current_status.startswith("CNF/")
 
 
-def test_waitlisted_ticket_pays_only_clerkage(railway: Railway, clock: FixedClock) -> None:
+def test_waitlisted_ticket_pays_only_clerkage_and_the_rest_is_refunded_at_the_chart(
+    railway: Railway, clock: FixedClock
+) -> None:
     token = login_token(railway)
+    train, cls = train_class(railway, "12952", "1A")
     fill(railway, token, gn_berths(railway, cls="1A"), cls="1A")
+    # the berths of the other quotas are released at the chart: waitlisted ahead of us take them
+    released = len(inventory.all_berths(train, cls, era_lb(railway, train, cls))) - gn_berths(
+        railway, cls="1A"
+    )
+    assert released > 0
+    ahead = [railway.book(token, request(cls="1A")) for _ in range(released)]
     view = railway.book(token, request(cls="1A", passengers=people(2)))
-    assert status_of(view) == ["GNWL 1", "GNWL 2"]
-    clerkage = railway.catalog.rules.rac_wl_clerkage
-    # close to departure: a confirmed ticket would lose half, a waitlisted one only the clerkage
-    token = relogin(railway, clock, view.departs - timedelta(hours=6))
+    assert status_of(view) == [f"GNWL {released + 1}", f"GNWL {released + 2}"]
+    rules = railway.rules_in_force()
+    clerkage = rules.cancellation.rac_wl_clerkage
+    kept = clerkage + clerkage * rules.cancellation_tax.rate  # GST on the clerkage of an AC class
+    # before the chart: a confirmed ticket would lose half, a waitlisted one only the clerkage
+    token = relogin(railway, clock, view.departs - timedelta(hours=9))
     result = railway.cancel(token, view.pnr, [1])
-    assert result.charges == clerkage
-    assert result.refund == view.fare.total - clerkage
-    assert status_of(result.booking) == ["CAN", "GNWL 1"]
+    assert result.charges == kept
+    assert result.refund == view.fare.total - kept
+    assert status_of(result.booking) == ["CAN", f"GNWL {released + 1}"]
     assert result.promotions == ()
-    # within half an hour of departure nothing is refunded
-    token = relogin(railway, clock, view.departs - timedelta(minutes=20))
-    result = railway.cancel(token, view.pnr, [2])
-    assert result.refund == 0
+    # at the chart the waitlist ahead is confirmed on the released berths, and the still fully
+    # waitlisted e-ticket is cancelled and refunded by itself
+    token = relogin(railway, clock, view.departs - timedelta(hours=8))
+    status = railway.pnr_status(token, view.pnr)
+    assert status.chart_status == "CHART PREPARED"
+    assert status_of(status) == ["CAN", "CAN"]
+    for booking in ahead:
+        assert (
+            railway.pnr_status(token, booking.pnr).passengers[0].current_status.startswith("CNF/")
+        )
+    assert status.passengers[1].refund == view.fare.total - kept
+    with pytest.raises(AlreadyCancelled):
+        railway.cancel(token, view.pnr, [2])
 
 
 def test_cancellation_is_closed_once_the_train_has_left(
@@ -783,7 +831,9 @@ def test_cancelling_an_rac_ticket_moves_gnwl_1_up(railway: Railway) -> None:
     pnr, p = in_rac[2]  # RAC 3
     fare = railway.pnr_status(token, pnr).fare.total
     result = railway.cancel(token, pnr, [p.number])
-    assert result.charges == railway.catalog.rules.rac_wl_clerkage
+    rules = railway.rules_in_force()
+    clerkage = rules.cancellation.rac_wl_clerkage
+    assert result.charges == clerkage + clerkage * rules.cancellation_tax.rate
     assert result.refund == fare - result.charges
     assert result.promotions == (Promotion("GNWL 1", f"RAC {rac}"),)
     assert current(railway, token, in_rac[3][0], in_rac[3][1].number).current_status == "RAC 3"

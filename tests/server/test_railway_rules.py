@@ -19,12 +19,14 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from soap_server.railway import errors, inventory
+from soap_server.railway import errors, inventory, queues
 from soap_server.railway.agents import demo_agents
 from soap_server.railway.booking import BookingRequest, PassengerRequest
 from soap_server.railway.clock import IST, FixedClock
 from soap_server.railway.errors import (
+    AgentBarred,
     AuthenticationFailed,
+    ChartPrepared,
     ClassNotOnTrain,
     ClientError,
     InvalidPassenger,
@@ -74,7 +76,7 @@ def refused_book(
 
 # -- the reservation window ----------------------------------------------------------------------
 def advance_days(railway: Railway) -> int:
-    return railway.catalog.rules.advance_reservation_days
+    return railway.rules_in_force().advance_reservation.days
 
 
 @pytest.mark.parametrize(
@@ -111,15 +113,21 @@ def test_last_day_of_the_advance_period_is_bookable(railway: Railway) -> None:
 def test_today_is_bookable_until_the_train_leaves(railway: Railway, clock: FixedClock) -> None:
     train = railway.catalog.trains["12952"]
     departs = train.departure(TODAY, 0)
-    clock.set(departs - timedelta(minutes=1))
+    closes = railway.rules_in_force().chart.current_booking_closes  # after the chart
+    clock.set(departs - closes - timedelta(minutes=1))
     token = login_token(railway)
     assert "12952" in [o.number for o in railway.search(token, "NDLS", "MMCT", TODAY)]
     assert (
         railway.book(token, request(journey=TODAY)).passengers[0].current_status.startswith("CNF/")
     )
 
-    clock.set(departs)
+    clock.set(departs - closes)
+    token = login_token(railway)
     before = counts(railway)
+    with pytest.raises(ChartPrepared, match="current booking"):
+        railway.book(token, request(journey=TODAY))
+    clock.set(departs)
+    token = login_token(railway)
     with pytest.raises(OutsideReservationWindow):
         railway.book(token, request(journey=TODAY))
     assert counts(railway) == before
@@ -133,23 +141,28 @@ def test_today_is_bookable_until_the_train_leaves(railway: Railway, clock: Fixed
 
 
 # -- Tatkal --------------------------------------------------------------------------------------
+AGENTS = timedelta(minutes=30)  # agents are barred from each Tatkal opening for this long
 TATKAL_CASES = [
-    # (train, boarding, class, days before the origin date, opening time or an offset from it)
-    pytest.param("12952", "NDLS", "2A", "ac", timedelta(minutes=-1), False, id="AC-09:59"),
-    pytest.param("12952", "NDLS", "2A", "ac", timedelta(0), True, id="AC-10:00"),
-    pytest.param("12952", "NDLS", "3A", "ac", timedelta(hours=5), True, id="AC-15:00"),
-    pytest.param("12952", "NDLS", "2A", "ac", timedelta(days=-1, hours=2), False, id="AC-2-days"),
-    pytest.param("12904", "ASR", "SL", "non_ac", timedelta(minutes=-1), False, id="SL-10:59"),
-    pytest.param("12904", "ASR", "SL", "ac", timedelta(0), False, id="SL-at-AC-time"),
-    pytest.param("12904", "ASR", "SL", "non_ac", timedelta(0), True, id="SL-11:00"),
-    pytest.param("12904", "ASR", "3A", "ac", timedelta(0), True, id="3A-on-a-mail-10:00"),
+    # (train, boarding, class, opening, offset from it, outcome)
+    pytest.param("12952", "NDLS", "2A", "ac", timedelta(minutes=-1), "closed", id="AC-09:59"),
+    pytest.param("12952", "NDLS", "2A", "ac", timedelta(0), "agents", id="AC-10:00-agents"),
+    pytest.param("12952", "NDLS", "2A", "ac", AGENTS, "open", id="AC-10:30"),
+    pytest.param("12952", "NDLS", "3A", "ac", timedelta(hours=5), "open", id="AC-15:00"),
+    pytest.param(
+        "12952", "NDLS", "2A", "ac", timedelta(days=-1, hours=2), "closed", id="AC-2-days"
+    ),
+    pytest.param("12904", "ASR", "SL", "non_ac", timedelta(minutes=-1), "closed", id="SL-10:59"),
+    pytest.param("12904", "ASR", "SL", "ac", AGENTS, "closed", id="SL-at-AC-time"),
+    pytest.param("12904", "ASR", "SL", "non_ac", timedelta(0), "agents", id="SL-11:00-agents"),
+    pytest.param("12904", "ASR", "SL", "non_ac", AGENTS, "open", id="SL-11:30"),
+    pytest.param("12904", "ASR", "3A", "ac", AGENTS, "open", id="3A-on-a-mail-10:30"),
     # boarding on the second day of the run: the day before the train leaves its origin counts
-    pytest.param("12904", "NDLS", "SL", "non_ac", timedelta(minutes=-1), False, id="day2-10:59"),
-    pytest.param("12904", "NDLS", "SL", "non_ac", timedelta(0), True, id="day2-11:00"),
+    pytest.param("12904", "NDLS", "SL", "non_ac", timedelta(minutes=-1), "closed", id="day2-10:59"),
+    pytest.param("12904", "NDLS", "SL", "non_ac", AGENTS, "open", id="day2-11:30"),
 ]
 
 
-@pytest.mark.parametrize(("train", "boarding", "cls", "kind", "offset", "open_"), TATKAL_CASES)
+@pytest.mark.parametrize(("train", "boarding", "cls", "kind", "offset", "outcome"), TATKAL_CASES)
 def test_tatkal_opens_the_day_before_at_ten_or_eleven(
     railway: Railway,
     clock: FixedClock,
@@ -158,23 +171,31 @@ def test_tatkal_opens_the_day_before_at_ten_or_eleven(
     cls: str,
     kind: str,
     offset: timedelta,
-    open_: bool,
+    outcome: str,
 ) -> None:
-    rules = railway.catalog.rules
+    tatkal = railway.rulebook.at(JOURNEY).tatkal
+    assert railway.rulebook.at(JOURNEY).agents.tatkal_opening == AGENTS
     t = railway.catalog.trains[train]
     index = t.stop_index(boarding)
     assert index is not None
     journey = JOURNEY + timedelta(days=t.stops[index].day - 1)  # origin date is JOURNEY
-    opens = rules.tatkal_ac_opens if kind == "ac" else rules.tatkal_non_ac_opens
+    opens = tatkal.ac_opens if kind == "ac" else tatkal.non_ac_opens
     clock.set(at(JOURNEY - timedelta(days=1), opens) + offset)
     token = login_token(railway)
     req = request(
         train=train, source=boarding, destination="MMCT", cls=cls, quota="TQ", journey=journey
     )
-    if open_:
+    if outcome == "agents":
+        before = counts(railway)
+        with pytest.raises(AgentBarred, match="authorised agents may not book Tatkal"):
+            railway.book(token, req)
+        assert counts(railway) == before
+    elif outcome == "open":
         view = railway.book(token, req)
         (p,) = view.passengers
-        tq = inventory.confirmed_places(t, railway.catalog.classes[cls], "TQ")
+        klass = railway.catalog.classes[cls]
+        lb = queues.lower_berths(railway.rules_in_force(), t, klass)
+        tq = inventory.confirmed_places(t, klass, "TQ", lb)
         assert (p.coach, p.berth) in {(pl.coach, pl.berth) for pl in tq}
         assert view.quota == "TQ" and view.fare.tatkal > 0
     else:
@@ -186,8 +207,8 @@ def test_tatkal_opens_the_day_before_at_ten_or_eleven(
 
 
 def test_tatkal_hours_come_from_the_rules(railway: Railway) -> None:
-    rules = railway.catalog.rules
-    assert (rules.tatkal_ac_opens, rules.tatkal_non_ac_opens) == (time(10), time(11))
+    tatkal = railway.rules_in_force().tatkal
+    assert (tatkal.ac_opens, tatkal.non_ac_opens) == (time(10), time(11))
     assert railway.catalog.classes["2A"].ac and not railway.catalog.classes["SL"].ac
 
 
@@ -205,16 +226,17 @@ def test_six_passengers_are_fine_in_general_quota(railway: Railway) -> None:
 
 
 def test_tatkal_takes_at_most_four(railway: Railway, clock: FixedClock) -> None:
-    rules = railway.catalog.rules
-    assert rules.max_passengers_tatkal < rules.max_passengers
-    clock.set(at(JOURNEY - timedelta(days=1), rules.tatkal_ac_opens))
+    tatkal = railway.rulebook.at(JOURNEY).tatkal
+    most = tatkal.max_passengers
+    assert most == 4 < railway.catalog.rules.max_passengers
+    clock.set(at(JOURNEY - timedelta(days=1), tatkal.ac_opens) + AGENTS)
     token = login_token(railway)
     before = counts(railway)
     with pytest.raises(TooManyPassengers):
-        railway.book(token, request(quota="TQ", passengers=people(rules.max_passengers_tatkal + 1)))
+        railway.book(token, request(quota="TQ", passengers=people(most + 1)))
     assert counts(railway) == before
-    view = railway.book(token, request(quota="TQ", passengers=people(rules.max_passengers_tatkal)))
-    assert len(view.passengers) == rules.max_passengers_tatkal
+    view = railway.book(token, request(quota="TQ", passengers=people(most)))
+    assert len(view.passengers) == most
 
 
 BAD_PASSENGERS = [
@@ -224,7 +246,8 @@ BAD_PASSENGERS = [
     pytest.param(PassengerRequest("", 30, "M"), id="name-empty"),
     pytest.param(PassengerRequest("    ", 30, "M"), id="name-blank"),
     pytest.param(PassengerRequest("Ravi_Kumar", 30, "M"), id="name-underscore"),
-    pytest.param(PassengerRequest("Ravi Kumar", 4, "M"), id="age-4"),
+    pytest.param(PassengerRequest("Ravi Kumar", 12, "M", no_berth=True), id="no-berth-at-12"),
+    pytest.param(PassengerRequest("Ravi Kumar", 4, "M", no_berth=True), id="no-berth-infant"),
     pytest.param(PassengerRequest("Ravi Kumar", 126, "M"), id="age-126"),
     pytest.param(PassengerRequest("Ravi Kumar", -1, "M"), id="age-negative"),
     pytest.param(PassengerRequest("Ravi Kumar", 30, "X"), id="gender-X"),
@@ -291,7 +314,7 @@ def test_ladies_quota_takes_women_and_boys_under_twelve(railway: Railway) -> Non
     "passenger",
     [
         pytest.param(PassengerRequest("Ravi Kumar", 59, "M"), id="man-59"),
-        pytest.param(PassengerRequest("Meera Iyer", 57, "F"), id="woman-57"),
+        pytest.param(PassengerRequest("Meera Iyer", 44, "F"), id="woman-44"),
         pytest.param(PassengerRequest("Kiran Rao", 59, "T"), id="transgender-59"),
         pytest.param(PassengerRequest("Ravi Kumar", 30, "M"), id="man-30"),
     ],
@@ -302,11 +325,12 @@ def test_senior_quota_requires_age(
     refused_book(shared_core, InvalidPassenger, request(quota="SS", passengers=(passenger,)))
 
 
-def test_senior_quota_takes_men_of_60_and_women_of_58(railway: Railway) -> None:
-    passengers = (PassengerRequest("Ravi Kumar", 60, "M"), PassengerRequest("Meera Iyer", 58, "F"))
+def test_senior_quota_takes_men_of_60_and_women_of_45(railway: Railway) -> None:
+    passengers = (PassengerRequest("Ravi Kumar", 60, "M"), PassengerRequest("Meera Iyer", 45, "F"))
     view = railway.book(login_token(railway), request(quota="SS", passengers=passengers))
     train, cls = railway.catalog.trains["12952"], railway.catalog.classes["2A"]
-    ss = {(pl.coach, pl.berth) for pl in inventory.confirmed_places(train, cls, "SS")}
+    per_coach = railway.rules_in_force().lower_berths.per_coach("2A", 5, premium_train=True)
+    ss = {(pl.coach, pl.berth) for pl in inventory.confirmed_places(train, cls, "SS", per_coach)}
     for p in view.passengers:
         assert (p.coach, p.berth) in ss
         assert p.berth_type == "LB"

@@ -621,10 +621,19 @@ def test_no_confirmed_seats(http: Client, railway: Railway) -> None:
     assert waitlisted["passengers"][0]["coach"] is None
 
 
+def book_seniors(http: Client, token: str, pairs: int) -> list[str]:
+    """Book ``pairs`` PNRs of two seniors (the most the lower-berth quota takes on one PNR)."""
+    statuses = []
+    for _ in range(pairs):
+        view = booked(http, token, **senior_booking(passengers=seniors(2)))
+        statuses += [p["currentStatus"] for p in view["passengers"]]
+    return statuses
+
+
 def test_waitlist_full(http: Client, railway: Railway) -> None:
     token = token_of(http)
-    first = booked(http, token, **senior_booking(passengers=seniors(6)))
-    assert [p["currentStatus"][:3] for p in first["passengers"]] == ["CNF"] * 2 + ["SSW"] * 4
+    first = book_seniors(http, token, 3)
+    assert [s[:3] for s in first] == ["CNF"] * 2 + ["SSW"] * 4
     last = booked(http, token, **senior_booking(passengers=seniors(1)))
     assert last["passengers"][0]["currentStatus"] == "SSWL 5"
     before = counts(railway)
@@ -636,7 +645,7 @@ def test_waitlist_full(http: Client, railway: Railway) -> None:
 def test_a_booking_refused_halfway_leaves_nothing_behind(http: Client, railway: Railway) -> None:
     """Two seniors when one waitlist place is left: the first would fit, the second can't."""
     token = token_of(http)
-    booked(http, token, **senior_booking(passengers=seniors(6)))  # 2 CNF, SSWL 1-4
+    book_seniors(http, token, 3)  # 2 CNF, SSWL 1-4
     before = counts(railway)
     problem(book(http, token, senior_booking(passengers=seniors(2))), 409, "WaitlistFull")
     assert counts(railway) == before
@@ -723,13 +732,14 @@ def test_cancel_selected_passengers(http: Client) -> None:
 
 def test_cancel_lists_the_promotions(http: Client) -> None:
     token = token_of(http)
-    first = booked(http, token, **senior_booking(passengers=seniors(3)))  # CNF, CNF, SSWL 1
+    first = booked(http, token, **senior_booking(passengers=seniors(2)))  # CNF, CNF
+    waiting = booked(http, token, **senior_booking(passengers=seniors(1)))  # SSWL 1
     second = booked(http, token, **senior_booking(passengers=seniors(1)))  # SSWL 2
-    assert first["passengers"][2]["currentStatus"] == "SSWL 1"
+    assert waiting["passengers"][0]["currentStatus"] == "SSWL 1"
     freed = first["passengers"][0]["currentStatus"]
     result = expect(cancel(http, token, first["pnr"], [1]), 200, "Cancellation")
     assert result["promotions"] == [{"from": "SSWL 1", "to": freed}]
-    promoted = result["booking"]["passengers"][2]
+    promoted = expect(status(http, token, waiting["pnr"]), 200, "Booking")["passengers"][0]
     assert (promoted["bookingStatus"], promoted["currentStatus"]) == ("SSWL 1", freed)
     after = expect(status(http, token, second["pnr"]), 200, "Booking")
     assert after["passengers"][0]["currentStatus"] == "SSWL 1"

@@ -16,18 +16,20 @@ from pathlib import Path
 
 import pytest
 
-from soap_server.railway import inventory
+from soap_server.railway import inventory, queues
 from soap_server.railway.catalog import Train, TravelClass
 from soap_server.railway.errors import NoConfirmedSeats, WaitlistFull
+from soap_server.railway.rulebook import load_rulebook
 from soap_server.railway.store import SeatMap, StoreError
 from soap_server.railway.system import Railway
 from soap_server.settings import Settings
 from soap_server.storage.sqlite import SqliteStore
 from soap_server.wsgi import build_railway
-from tests.conftest import JOURNEY, login_token
+from tests.conftest import JOURNEY, NOW, login_token
 from tests.support import all_occupancy, fill, people, request
 
 TRAIN = "12952"
+RULES = load_rulebook().at(NOW)
 
 
 def journey_date(train: Train, a: int) -> date:
@@ -59,6 +61,11 @@ def map_of_rows(db_path: Path, train: Train, cls: TravelClass) -> list[int]:
     return legs
 
 
+def gn_berths(train: Train, cls: TravelClass) -> inventory.PlaceSet:
+    """The general quota's berths under today's rules (the era's lower-berth quota)."""
+    return inventory.confirmed_places(train, cls, "GN", queues.lower_berths(RULES, train, cls))
+
+
 def free_by_rows(db_path: Path, train: Train, cls: TravelClass, a: int, b: int) -> int:
     """Free GN berths for legs [a, b), counted place by place from the occupancy rows."""
     held = {
@@ -66,7 +73,7 @@ def free_by_rows(db_path: Path, train: Train, cls: TravelClass, a: int, b: int) 
         for t, day, c, coach, berth, slot, leg, _, _ in all_occupancy(db_path)
         if (t, day, c) == (train.number, JOURNEY.isoformat(), cls.code) and a <= leg < b
     }
-    return sum(1 for p in inventory.confirmed_places(train, cls, "GN") if p.key not in held)
+    return sum(1 for p in gn_berths(train, cls) if p.key not in held)
 
 
 def searched_free(railway: Railway, token: str, train: Train, cls: str, a: int, b: int) -> int:
@@ -83,7 +90,7 @@ def test_the_map_follows_every_booking_cancellation_and_promotion(
     token = login_token(railway)
     train, cls = railway.catalog.trains[TRAIN], railway.catalog.classes[cls_code]
     # Near full first, so that the random traffic below reaches RAC, the waitlist and REGRET.
-    whole = len(inventory.confirmed_places(train, cls, "GN")) - 8
+    whole = len(gn_berths(train, cls)) - 8
     fill(railway, token, whole, train=TRAIN, cls=cls_code, source="NDLS", destination="MMCT")
     rng = random.Random(f"seat-maps-{cls_code}")
     stops = len(train.stops)
@@ -119,7 +126,7 @@ def test_the_map_follows_every_booking_cancellation_and_promotion(
         assert searched_free(railway, token, train, cls_code, a, b) == free_by_rows(
             settings.db_path, train, cls, a, b
         ), f"step {step}: legs {a}-{b}"
-        berths = inventory.confirmed_places(train, cls, "GN")
+        berths = gn_berths(train, cls)
         with railway.store.read() as tx:
             seats = tx.seat_map(TRAIN, JOURNEY.isoformat(), cls_code, inventory.layout(train, cls))
             free = [p.key for p in berths.free_places(seats, range(a, b))]
@@ -136,16 +143,16 @@ def test_a_database_made_before_seat_maps_is_rebuilt_from_its_rows(
     fill(railway, token, 4, train=TRAIN, cls="2A", source="RTM", journey=journey_date(train, 2))
     before = [searched_free(railway, token, train, "2A", a, a + 1) for a in range(6)]
     railway.close()
-    with closing(sqlite3.connect(settings.db_path)) as conn:  # back to schema 3
+    with closing(sqlite3.connect(settings.db_path)) as conn:  # back to schema 4
         conn.execute("DROP TABLE seat_maps")
-        conn.execute("DELETE FROM schema_migrations WHERE version >= 4")
-        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+        conn.execute("DELETE FROM schema_migrations WHERE version >= 5")
+        conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
         conn.commit()
 
     with pytest.raises(StoreError, match="migrate"):
         build_railway(settings)
     store = SqliteStore(settings.db_path)
-    assert store.migrate([])[0] == 3  # migration 4: a stale row for each class with places
+    assert store.migrate([])[0] == 4  # migration 5: a stale row for each class with places
     store.close()
     with closing(sqlite3.connect(settings.db_path)) as conn:
         rows = conn.execute("SELECT train, origin_date, class_code, layout FROM seat_maps")

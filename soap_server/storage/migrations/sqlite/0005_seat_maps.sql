@@ -1,4 +1,4 @@
--- Schema 4: one inventory row per train-day and class (the seat map): the fingerprint of the
+-- Schema 5: one inventory row per train-day and class (the seat map): the fingerprint of the
 -- class's layout and one bitmap per leg of the route (railway.store.SeatMap), kept equal to
 -- that class's occupancy rows in the same transaction. A class that already holds places gets
 -- a stale row (layout ''), rebuilt from its occupancy rows when first read.
