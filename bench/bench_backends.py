@@ -31,6 +31,7 @@ import argparse
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -53,7 +54,15 @@ from soap_server.railway.catalog import Catalog, load_catalog
 ROOT = Path(__file__).resolve().parents[1]
 CLOCK = "fixed:2025-11-20T09:00:00+05:30"
 TODAY = date(2025, 11, 20)
-PORT = 8000
+
+
+def free_port(address: str) -> int:
+    """A port free on ``address`` now (another bench, a cluster or a core may be running)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((address, 0))
+        return int(probe.getsockname()[1])
+
+
 CONNECTIONS = 16
 
 LUA = r"""
@@ -139,7 +148,9 @@ def login(base: str) -> str:
     return token
 
 
-def gunicorn(address: str, workers: int, database: str, log: Path) -> subprocess.Popen[bytes]:
+def gunicorn(
+    address: str, port: int, workers: int, database: str, log: Path
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "IRCTC_DB": database, "IRCTC_CLOCK": CLOCK, "IRCTC_DB_POOL": "10"}
     with log.open("a") as out:
         return subprocess.Popen(
@@ -152,7 +163,7 @@ def gunicorn(address: str, workers: int, database: str, log: Path) -> subprocess
                 "--threads",
                 "8",
                 "-b",
-                f"{address}:{PORT}",
+                f"{address}:{port}",
                 "--chdir",
                 str(ROOT),
                 "soap_server.wsgi:from_environment()",
@@ -182,8 +193,8 @@ def hosts(
     """N workers on SQLite (one gunicorn) or N hosts on PostgreSQL; yields their base URLs."""
     if backend == "sqlite":
         database = str(folder / f"bench-{n}.sqlite3")
-        addresses = ["127.0.3.1"]
-        processes = [gunicorn(addresses[0], n, database, folder / f"sqlite-{n}.log")]
+        addresses = [("127.0.3.1", free_port("127.0.3.1"))]
+        processes = [gunicorn(*addresses[0], n, database, folder / f"sqlite-{n}.log")]
     else:
         assert postgres is not None
         name = f"bench_{n}_{int(time.time())}"
@@ -196,12 +207,12 @@ def hosts(
             capture_output=True,
             cwd=ROOT,
         )
-        addresses = [f"127.0.3.{i}" for i in range(1, n + 1)]
+        addresses = [(f"127.0.3.{i}", free_port(f"127.0.3.{i}")) for i in range(1, n + 1)]
         processes = [
-            gunicorn(address, 1, database, folder / f"postgres-{n}-{i}.log")
-            for i, address in enumerate(addresses, start=1)
+            gunicorn(address, port, 1, database, folder / f"postgres-{n}-{i}.log")
+            for i, (address, port) in enumerate(addresses, start=1)
         ]
-    bases = [f"http://{address}:{PORT}" for address in addresses]
+    bases = [f"http://{address}:{port}" for address, port in addresses]
     try:
         for base in bases:
             healthy(base)

@@ -220,6 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     pnr = command("pnr", "status of a PNR")
     pnr.add_argument("pnr", type=_pnr)
 
+    boarding = command("boarding", "board at a later stop of a booked journey (once)")
+    boarding.add_argument("pnr", type=_pnr)
+    boarding.add_argument("station", metavar="STATION", type=_station)
+
     cancel = command("cancel", "cancel passengers of a PNR (all by default)")
     cancel.add_argument("pnr", type=_pnr)
     cancel.add_argument(
@@ -439,6 +443,9 @@ def _run(args: argparse.Namespace, agent: TravelAgent, ledger: Ledger, out: Text
     elif args.command == "cancel":
         result = agent.cancel(args.pnr, args.passengers)
         _emit(out, args.json, result, lambda: format_cancellation(result))
+    elif args.command == "boarding":
+        booking = agent.change_boarding(args.pnr, args.station)
+        _emit(out, args.json, booking, lambda: format_booking(booking))
     elif args.command == "schedule":
         timetable = agent.read(
             lambda client, header: client.get_train_schedule(
@@ -728,6 +735,8 @@ def format_booking(b: Booking) -> str:
         f" {b.fare_per_passenger.superfast}, tatkal {b.fare_per_passenger.tatkal},"
         f" GST {b.fare_per_passenger.gst}); total Rs {b.total_fare}",
     ]
+    if b.boarding_point is not None:
+        lines.insert(1, f"  boards at {b.boarding_point} (boarding point changed)")
     for p in b.passengers:
         refund = f"  refund Rs {p.refund}" if p.refund is not None else ""
         lines.append(

@@ -270,6 +270,22 @@ class TravelAgent:
             self.ledger.record_booking(result.booking)
         return result
 
+    def change_boarding(self, pnr: str, station: str) -> Booking:
+        """Board at a later stop of the journey. Retried after a lost answer too: asking again
+        for the station already changed to answers the booking, and changes nothing more."""
+        pnr, station = checks.pnr(pnr), checks.station(station)
+        booking = _booking(
+            self._call(
+                lambda header: self._client.change_boarding_point(
+                    pnr=pnr, boarding_point=station, session_header=header
+                ),
+                retry=True,
+            )
+        )
+        if self.ledger is not None:
+            self.ledger.record_booking(booking)
+        return booking
+
     def sync(self) -> list[Booking]:
         """Reconcile pending ledger entries, then refresh every booked one from the core."""
         if self.ledger is None:
@@ -481,6 +497,7 @@ def _booking(b: wire.BookingDetails) -> Booking:
             )
             for p in b.passengers
         ),
+        boarding_point=b.boarding_point,
     )
 
 

@@ -81,6 +81,7 @@ class BookingDetails:
     total_fare: decimal.Decimal
     total_refund: decimal.Decimal
     passengers: list[PassengerStatus] = dataclasses.field(default_factory=list)
+    boarding_point: str | None = None
 
     _xml: ClassVar[rt.Shape]
 
@@ -342,6 +343,26 @@ class IrctcReservationClient(rt.Client):
             ),
         )
 
+    def change_boarding_point(
+        self, *, pnr: str, boarding_point: str, session_header: SessionHeader | None = None
+    ) -> BookingDetails:
+        """Board at a later stop of the booked journey, under the rule of the simulated day (up
+        to the chart from May 2019, 24 hours before departure before; once). The berths are
+        kept for the new legs only and the legs given up go to the waiting passengers; no fare
+        is refunded and the original station may no longer be boarded at. Asking again for the
+        station already changed to answers the booking (a safe retry). Faults:
+        InvalidBoardingPoint (not a later stop of the journey), BoardingChangeClosed (past the
+        cut-off, or changed already), ChartPrepared. Raises ReservationFaultError, or
+        rt.ServiceFault for undeclared faults.
+        """
+        return cast(
+            "BookingDetails",
+            self._call(
+                "ChangeBoardingPoint",
+                {"pnr": pnr, "boarding_point": boarding_point, "session_header": session_header},
+            ),
+        )
+
     def get_pnr_status(
         self, *, pnr: str, session_header: SessionHeader | None = None
     ) -> BookingDetails:
@@ -443,6 +464,9 @@ BookingDetails._xml = rt.Shape(
         PassengerStatus,
         item="{urn:irctc:reservation:v1}PassengerStatus",
         item_key="PassengerStatus",
+    ),
+    rt.element(
+        "boarding_point", "{urn:irctc:reservation:v1}BoardingPoint", rt.STRING, optional=True
     ),
 )
 CancellationResult._xml = rt.Shape(
@@ -649,6 +673,27 @@ IrctcReservationClient.operations = {
             ),
         ),
         unwrap="cancellation",
+        faults=(ReservationFaultError,),
+    ),
+    "ChangeBoardingPoint": rt.Operation(
+        "ChangeBoardingPoint",
+        params=(
+            rt.element("pnr", "{urn:irctc:reservation:v1}Pnr", rt.STRING),
+            rt.element("boarding_point", "{urn:irctc:reservation:v1}BoardingPoint", rt.STRING),
+        ),
+        headers=(
+            rt.element(
+                "session_header",
+                "{urn:irctc:reservation:v1}SessionHeader",
+                SessionHeader,
+                optional=True,
+            ),
+        ),
+        output=rt.Shape(
+            "",
+            rt.element("booking", "{urn:irctc:reservation:v1}Booking", BookingDetails),
+        ),
+        unwrap="booking",
         faults=(ReservationFaultError,),
     ),
     "GetPnrStatus": rt.Operation(

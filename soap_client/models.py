@@ -85,6 +85,9 @@ class Booking:
     total_fare: Decimal
     total_refund: Decimal
     passengers: tuple[PassengerStatus, ...]
+    #: After a boarding-point change: where the train is boarded (``source`` is then the
+    #: station the fare was paid from).
+    boarding_point: str | None = None
 
 
 @dataclass(frozen=True)

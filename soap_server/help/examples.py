@@ -84,6 +84,13 @@ REST: dict[str, Example] = {
         "json",
     ),
     "getTrainSchedule": Example("GET", "/rest/v1/trains/12952/schedule", _BEARER, "", "json"),
+    "changeBoardingPoint": Example(
+        "PUT",
+        "/rest/v1/bookings/{{PNR}}/boarding-point",
+        (*_JSON, *_BEARER),
+        json.dumps({"station": "KOTA"}),
+        "json",
+    ),
     "logout": Example("DELETE", "/rest/v1/sessions/current", _BEARER, "", "json"),
 }
 
@@ -136,6 +143,14 @@ PLAIN_XML: dict[str, Example] = {
         "/xml",
         _XML,
         '<Request session="{{TOKEN}}">\n  <TrainSchedule train="12952"/>\n</Request>',
+        "xml",
+    ),
+    "ChangeBoardingPoint": Example(
+        "POST",
+        "/xml",
+        _XML,
+        '<Request session="{{TOKEN}}">\n  <ChangeBoardingPoint pnr="{{PNR}}" station="KOTA"/>\n'
+        "</Request>",
         "xml",
     ),
     "Logout": Example(

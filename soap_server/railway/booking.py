@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from soap_server.railway import inventory, queues
+from soap_server.railway.boarding import plan_boarding_change
 from soap_server.railway.catalog import Catalog, Station, Train, TravelClass
 from soap_server.railway.chart import ChartRoom
 from soap_server.railway.clock import Clock
@@ -550,6 +551,61 @@ class BookingOffice:
                 promotions=tuple(Promotion(was, self._current(tx, row)) for row, was in moved),
             )
 
+    # -- boarding point --------------------------------------------------------------------------
+    def change_boarding(self, agent: str, pnr: str, station: str) -> BookingView:
+        """Board at a later stop of the journey: the berths are kept for the new legs only (the
+        legs before it go to the queues), no fare is refunded, the original station may no
+        longer be boarded at. The era says until when (before the departure from the original
+        boarding station, or the chart) and how often."""
+        now = self._clock.now()
+        rules = self.rulebook.at(now)
+        new_station = self.catalog.station(station)
+        self._chart_of(agent, pnr)
+        with self._db.write() as tx:
+            booking = self._owned(tx, agent, pnr)
+            # Before any passenger changes (the order cancellations use), the class's seat map
+            # (its lock): the legs given up are cleared from it and sold onward from the queues.
+            layout = inventory.layout(
+                self.catalog.trains[booking.train], self.catalog.classes[booking.class_code]
+            )
+            tx.seat_map(booking.train, booking.origin_date, booking.class_code, layout)
+            if booking.boarding_changes and booking.source == new_station.code:
+                return self._view(tx, booking)  # the retry of a change already made
+            passengers = tx.passengers(pnr)
+            active = [p for p in passengers if p.state != BookingState.CAN]
+            if not active:
+                raise AlreadyCancelled(f"PNR {pnr} is fully cancelled")
+            train = self.catalog.trains[booking.train]
+            cls = self.catalog.classes[booking.class_code]
+            origin = date.fromisoformat(booking.origin_date)
+            change = plan_boarding_change(
+                rules,
+                train,
+                booking.from_index,
+                booking.to_index,
+                new_station.code,
+                train.departure(origin, booking.from_index),
+                self.charts.chart_time(train, origin),
+                booking.boarding_changes,
+                now,
+            )
+            freed: set[str] = set()
+            for pax in active:
+                if pax.state in (BookingState.CNF, BookingState.RAC):
+                    tx.release(pax.pnr, pax.number, before_leg=change.new)
+                    freed.add(pax.quota)
+                tx.update_passenger(replace(pax, from_index=change.new))
+            moved = replace(
+                booking,
+                source=new_station.code,
+                from_index=change.new,
+                boarding_changes=booking.boarding_changes + 1,
+            )
+            tx.update_boarding(moved)
+            for pool in sorted(freed):  # the legs given up are sold onward
+                queues.promote_after_cancellation(tx, rules, train, cls, booking.origin_date, pool)
+            return self._view(tx, moved)
+
     # -- helpers ---------------------------------------------------------------------------------
     def _owned(self, tx: Transaction, agent: str, pnr: str) -> BookingRow:
         booking = tx.booking(pnr)
@@ -617,7 +673,9 @@ class BookingOffice:
             total_refund=sum((p.refund or Decimal(0) for p in passengers), Decimal("0.00")),
             chart_status="CHART PREPARED" if charted else "CHART NOT PREPARED",
             passengers=passengers,
-            boarding_point=self.catalog.stations[booking.source],
+            boarding_point=(
+                self.catalog.stations[booking.source] if booking.boarding_changes else None
+            ),
         )
 
 

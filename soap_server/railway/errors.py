@@ -11,7 +11,7 @@
      |    +-- PnrNotFound, AlreadyCancelled, InvalidPassengerSelection
      |    +-- CancellationClosed, DuplicateReference, RateLimited
      |    |    +-- LoginThrottled
-     |    +-- AgentBarred, ChartPrepared
+     |    +-- AgentBarred, ChartPrepared, InvalidBoardingPoint, BoardingChangeClosed
      |    +-- SecurityHeaderInvalid, MessageExpired, CreatedInFuture, DigestMismatch,
      |        NonceReplayed                      (WS-Security UsernameToken)
      +-- ServerError                 the core could not do it now: a retry may succeed
@@ -258,3 +258,15 @@ class ChartPrepared(ClientError):
     """The train's reservation chart is prepared: the request is no longer possible."""
 
     code = "ChartPrepared"
+
+
+class InvalidBoardingPoint(ClientError):
+    """The new boarding station is not a later stop of the booked journey."""
+
+    code = "InvalidBoardingPoint"
+
+
+class BoardingChangeClosed(ClientError):
+    """The boarding point can no longer be changed (the era's cut-off, or already changed)."""
+
+    code = "BoardingChangeClosed"

@@ -21,6 +21,7 @@ from soap_server.railway import errors as e
 from soap_server.railway.agents import Credential, Session
 from soap_server.railway.clock import IST
 from soap_server.railway.views import (
+    BoardingPointRequest,
     BookingRequest,
     BookingView,
     CancellationRequest,
@@ -129,6 +130,12 @@ def _pnr_status(railway: Railway, caller: Caller, request: PnrRequest) -> Bookin
 def _cancel(railway: Railway, caller: Caller, request: CancellationRequest) -> CancellationView:
     numbers = None if request.passengers is None else list(request.passengers)
     return railway.office.cancel(caller.agent, request.pnr, numbers)
+
+
+def _change_boarding(
+    railway: Railway, caller: Caller, request: BoardingPointRequest
+) -> BookingView:
+    return railway.office.change_boarding(caller.agent, request.pnr, request.station)
 
 
 def _schedule(railway: Railway, caller: Caller, request: ScheduleRequest) -> TrainSchedule:
@@ -254,7 +261,23 @@ CANCEL_BOOKING = Operation(
     run=_cancel,
     writes=True,
 )
-
+CHANGE_BOARDING_POINT = Operation(
+    name="ChangeBoardingPoint",
+    key="change_boarding",
+    summary="Board at a later stop of the journey; the berths are kept for the new legs only.",
+    request=BoardingPointRequest,
+    answer=BookingView,
+    errors=(
+        e.PnrNotFound,
+        e.UnknownStation,
+        e.AlreadyCancelled,
+        e.InvalidBoardingPoint,
+        e.BoardingChangeClosed,
+        e.ChartPrepared,
+    ),
+    run=_change_boarding,
+    writes=True,
+)
 GET_TRAIN_SCHEDULE = Operation(
     name="GetTrainSchedule",
     key="schedule",
@@ -274,6 +297,7 @@ OPERATIONS: tuple[Operation[Any, Any], ...] = (
     GET_PNR_STATUS,
     CANCEL_BOOKING,
     GET_TRAIN_SCHEDULE,
+    CHANGE_BOARDING_POINT,
 )
 BY_NAME = {operation.name: operation for operation in OPERATIONS}
 BY_KEY = {operation.key: operation for operation in OPERATIONS}

@@ -36,6 +36,7 @@ from soap_server.railway.rulebook import RuleBook, RuleSet, load_rulebook
 from soap_server.railway.secretbox import SecretBox
 from soap_server.railway.store import Store, StoreBusy, StoreError
 from soap_server.railway.views import (
+    BoardingPointRequest,
     BookingRequest,
     BookingView,
     CancellationRequest,
@@ -185,6 +186,10 @@ class Railway:
     def cancel(self, token: Credential, pnr: str, numbers: list[int] | None) -> CancellationView:
         passengers = None if numbers is None else tuple(numbers)
         return self.call(ops.CANCEL_BOOKING, token, CancellationRequest(pnr, passengers)).value
+
+    def change_boarding(self, token: Credential, pnr: str, station: str) -> BookingView:
+        request = BoardingPointRequest(pnr, station)
+        return self.call(ops.CHANGE_BOARDING_POINT, token, request).value
 
     def rules_in_force(self) -> RuleSet:
         """The rule set of the simulated day: what /healthz, the help page and the WSDL name."""

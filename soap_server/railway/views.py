@@ -53,6 +53,12 @@ class CancellationRequest:
 
 
 @dataclass(frozen=True)
+class BoardingPointRequest:
+    pnr: str
+    station: str  # the later stop of the journey to board at
+
+
+@dataclass(frozen=True)
 class ScheduleRequest:
     train: str
 
@@ -180,7 +186,9 @@ class BookingView:
     total_refund: Decimal
     chart_status: str
     passengers: tuple[PassengerStatus, ...]
-    boarding_point: Station | None = None  # where the train is boarded (``source`` unless changed)
+    #: Where the train is boarded after a change of boarding point (None: at ``source``, where
+    #: the fare was paid from); ``departs`` is then the departure from there.
+    boarding_point: Station | None = None
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from soap_server.railway import operations as ops
 from soap_server.railway.operations import Operation
 from soap_server.railway.system import Railway
 from soap_server.railway.views import (
+    BoardingPointRequest,
     BookingRequest,
     CancellationRequest,
     LoginRequest,
@@ -74,6 +75,7 @@ STATUS: dict[str, int] = {
     "AlreadyCancelled": 409,
     "CancellationClosed": 409,
     "ChartPrepared": 409,
+    "BoardingChangeClosed": 409,
     "NoConfirmedSeats": 409,
     "WaitlistFull": 409,
     "RequestTooLarge": 413,
@@ -111,7 +113,17 @@ class Problem(Exception):
 
 #: Resources with their own handler below; any other read-only operation the document lists
 #: is served from the document alone (``_read``).
-HANDLED = frozenset({"Login", "Logout", "SearchTrain", "Book", "GetPnrStatus", "CancelBooking"})
+HANDLED = frozenset(
+    {
+        "Login",
+        "Logout",
+        "SearchTrain",
+        "Book",
+        "GetPnrStatus",
+        "CancelBooking",
+        "ChangeBoardingPoint",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -162,6 +174,11 @@ class RestApi:
                     f"{BASE_PATH}/bookings/<pnr>/cancellations",
                     endpoint="cancel",
                     methods=["POST"],
+                ),
+                Rule(
+                    f"{BASE_PATH}/bookings/<pnr>/boarding-point",
+                    endpoint="boarding",
+                    methods=["PUT"],
                 ),
                 Rule(f"{BASE_PATH}/openapi.json", endpoint="openapi", methods=["GET"]),
             ],
@@ -390,3 +407,12 @@ class RestApi:
             return CancellationRequest(checked, None if numbers is None else tuple(numbers))
 
         return self._ok(to_json("Cancellation", self._call(request, ops.CANCEL_BOOKING, read)))
+
+    def _boarding(self, request: Request, pnr: str) -> Response:
+        def read() -> BoardingPointRequest:
+            checked = self._pnr(pnr)
+            body = self._json(request, "BoardingPointRequest")
+            return BoardingPointRequest(checked, body["station"])
+
+        booking = self._call(request, ops.CHANGE_BOARDING_POINT, read)
+        return self._ok(to_json("Booking", booking))

@@ -69,6 +69,7 @@ OPERATION_IDS = {
     "GetPnrStatus": "getBooking",
     "CancelBooking": "cancel",
     "GetTrainSchedule": "getTrainSchedule",
+    "ChangeBoardingPoint": "changeBoardingPoint",
 }
 
 
@@ -208,6 +209,12 @@ SCHEMAS: dict[str, Any] = {
             "totalFare": MONEY,
             "totalRefund": MONEY,
             "passengers": {"type": "array", "items": _ref("PassengerStatus")},
+            "boardingPoint": {
+                "oneOf": [STATION, {"type": "null"}],
+                "description": "After a boarding-point change: where the train is boarded"
+                " (from stays the station the fare was paid from; departs is then the"
+                " departure from here). null: boarded at from.",
+            },
         },
         [
             "pnr",
@@ -228,6 +235,11 @@ SCHEMAS: dict[str, Any] = {
             "totalRefund",
             "passengers",
         ],
+    ),
+    "BoardingPointRequest": _object(
+        {"station": STATION},
+        ["station"],
+        "The later stop of the journey to board at.",
     ),
     "CancellationRequest": _object(
         {
@@ -477,6 +489,32 @@ def document(public_base: str) -> dict[str, Any]:
                         "200": _json("Booking", "The booking."),
                         "403": _problem("The PNR belongs to another agent."),
                         "404": _problem("No such PNR."),
+                        **_INPUT,
+                        **_COMMON,
+                    },
+                }
+            },
+            "/bookings/{pnr}/boarding-point": {
+                "put": {
+                    "operationId": OPERATION_IDS["ChangeBoardingPoint"],
+                    "summary": "Board at a later stop of the journey (the era's cut-off, once);"
+                    " the berths are kept for the new legs only. Sending the same station again"
+                    " answers the booking.",
+                    "security": _AUTH,
+                    "parameters": [pnr],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("BoardingPointRequest")}},
+                    },
+                    "responses": {
+                        "200": _json("Booking", "The booking, boarding at the new station."),
+                        "404": _problem("No such PNR among this agent's bookings."),
+                        "409": _problem(
+                            "Fully cancelled (AlreadyCancelled), past the era's cut-off or"
+                            " changed already (BoardingChangeClosed), or after the chart"
+                            " (ChartPrepared)."
+                        ),
+                        **_BODY,
                         **_INPUT,
                         **_COMMON,
                     },

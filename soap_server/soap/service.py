@@ -21,6 +21,7 @@ from soap_server.railway.errors import (
 from soap_server.railway.operations import Operation
 from soap_server.railway.system import Railway
 from soap_server.railway.views import (
+    BoardingPointRequest,
     BookingRequest,
     CancellationRequest,
     LoginRequest,
@@ -232,6 +233,29 @@ class ReservationService(ServiceBase):
                 raise InvalidPassengerSelection("a PassengerNumber is nil")
         request = CancellationRequest(Pnr, None if numbers is None else tuple(numbers))
         return to_model(t.CancellationResult, _call(ctx, ops.CANCEL_BOOKING, request))
+
+    @rpc(
+        t.required(t.PnrNumber),
+        t.required(t.StationCode),
+        _returns=t.required(t.BookingDetails),
+        _out_variable_name="Booking",
+        _throws=_THROWS,
+        _in_header=_SESSION,
+    )
+    def ChangeBoardingPoint(  # noqa: N802
+        ctx: Any,
+        Pnr: str,  # noqa: N803
+        BoardingPoint: str,  # noqa: N803
+    ) -> t.BookingDetails:
+        """Board at a later stop of the booked journey, under the rule of the simulated day (up
+        to the chart from May 2019, 24 hours before departure before; once). The berths are kept
+        for the new legs only and the legs given up go to the waiting passengers; no fare is
+        refunded and the original station may no longer be boarded at. Asking again for the
+        station already changed to answers the booking (a safe retry). Faults:
+        InvalidBoardingPoint (not a later stop of the journey), BoardingChangeClosed (past the
+        cut-off, or changed already), ChartPrepared."""
+        request = BoardingPointRequest(Pnr, BoardingPoint)
+        return to_model(t.BookingDetails, _call(ctx, ops.CHANGE_BOARDING_POINT, request))
 
     @rpc(
         t.required(t.TrainNumber),

@@ -187,6 +187,9 @@ class BookingDetails(ComplexModel):
         ("TotalFare", required(Money)),
         ("TotalRefund", required(Money)),
         ("Passengers", required(Array(PassengerStatus))),
+        # After a ChangeBoardingPoint: where the train is boarded (From stays the station the
+        # fare was paid from; Departure is then the departure from here).
+        ("BoardingPoint", optional(StationCode)),
     ]
 
 

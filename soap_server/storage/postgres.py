@@ -161,6 +161,15 @@ class PostgresStore:
                         if writing:
                             tx.write_back()
                         conn.execute("COMMIT")
+                except psycopg.Error:
+                    # The server refused a statement inside the pipeline (a lock timeout, a
+                    # serialisation failure, a raced key): the statements queued behind it were
+                    # skipped, among them maybe a PREPARE psycopg now believes done, and the
+                    # next use of that statement would fail ("prepared statement _pg3_N does
+                    # not exist"). A connection in that state is closed, never reused: the pool
+                    # makes a fresh one.
+                    conn.close()
+                    raise
                 except BaseException:
                     if not conn.closed and conn.info.transaction_status != TransactionStatus.IDLE:
                         try:

@@ -50,6 +50,7 @@ def test_plain_xml_elements_are_derived_from_the_table_and_match_the_xsd() -> No
         "PnrStatus",
         "Cancel",
         "TrainSchedule",
+        "ChangeBoardingPoint",
     ]
     assert list(BY_ELEMENT) == elements
     root = etree.fromstring(schema.contract())

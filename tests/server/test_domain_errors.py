@@ -303,6 +303,7 @@ REST_STATUS = {
     "AlreadyCancelled": 409,
     "CancellationClosed": 409,
     "ChartPrepared": 409,
+    "BoardingChangeClosed": 409,
     "NoConfirmedSeats": 409,
     "WaitlistFull": 409,
     "RateLimited": 429,

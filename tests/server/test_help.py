@@ -28,6 +28,7 @@ SOAP_OPERATIONS = (
     "SearchTrain",
     "Book",
     "GetPnrStatus",
+    "ChangeBoardingPoint",
     "CancelBooking",
     "GetTrainSchedule",
     "Logout",

@@ -153,3 +153,31 @@ def test_a_reference_taken_by_a_concurrent_booking_is_busy(url: str, core: Railw
         store.close()
     again = core.book(token, request(reference="race-1", passengers=people(1)))
     assert again.pnr == first.pnr  # the retry is answered from the first booking
+
+
+def test_a_transaction_refused_by_the_server_leaves_no_broken_connection(
+    url: str, core: Railway
+) -> None:
+    """A statement the server refuses inside the pipeline skips what was queued behind it, a
+    PREPARE among them once a query has run often enough to be prepared (psycopg prepares on
+    the 5th use). Reused, that connection failed every later use of the query with "prepared
+    statement _pg3_N does not exist": an InternalError for good. With one connection in the
+    pool, every transaction below gets the same one, or the fresh one that replaced it."""
+    token = login_token(core)
+    first = core.book(token, request(reference="broken-1"))
+    store = PostgresStore(url, pool_size=1)
+    try:
+        with store.read() as tx:
+            booking = tx.booking(first.pnr)
+            travelling = tx.passengers(first.pnr)
+        assert booking is not None and travelling
+        for _ in range(8):
+            with pytest.raises(StoreBusy, match="concurrent booking"):
+                with store.write() as tx:
+                    tx.insert_booking(replace(booking, pnr="9" * 10))  # refused, not yet read
+                    tx.passengers(first.pnr)  # queued behind it: its result raises the error
+        for _ in range(8):
+            with store.read() as tx:
+                assert tx.passengers(first.pnr) == travelling
+    finally:
+        store.close()

@@ -34,6 +34,7 @@ OPERATIONS = {
     "GetPnrStatus",
     "CancelBooking",
     "GetTrainSchedule",
+    "ChangeBoardingPoint",
 }
 UTF8 = "text/xml; charset=utf-8"
 BOGUS_TOKEN = "NotIssuedByTheCore_0123456789abcdef"

@@ -91,6 +91,7 @@ def test_wsdl_publishes_restrictions_and_faults() -> None:
         "GetPnrStatus",
         "CancelBooking",
         "GetTrainSchedule",
+        "ChangeBoardingPoint",
     }
     faults = root.findall(f"{{{WSDL_NS}}}portType/{{{WSDL_NS}}}operation/{{{WSDL_NS}}}fault")
     assert len(faults) == len(operations)  # one declared fault per operation
