@@ -612,6 +612,7 @@ def record(manifest: Manifest, target: Target) -> Iterator[tuple[Sample, int]]:
             if found is None or not found.text:
                 raise SampleError(f"{sample.id}: no <{local}> to capture as {name}")
             bindings[name] = found.text.strip()
+        keep_wildcards(sample.response, actual, bindings)
         values = sorted(bindings.items(), key=lambda item: -len(item[1]))
         for element in actual.iter():
             if isinstance(element.tag, str) and element.text and element.text.strip():
@@ -623,6 +624,26 @@ def record(manifest: Manifest, target: Target) -> Iterator[tuple[Sample, int]]:
         sample.response.parent.mkdir(parents=True, exist_ok=True)
         sample.response.write_text(f"<!-- HTTP {answer.status} -->\n{pretty(actual)}\n", "utf-8")
         yield sample, answer.status
+
+
+def keep_wildcards(expected_file: Path, actual: etree._Element, bindings: dict[str, str]) -> None:
+    """A text the expected response wrote with ``{{*}}`` (a value that changes from run to run,
+    such as the seconds a real-time rate limit asks to wait) stays written so when the new
+    answer still matches it: recording again must not freeze this run's value."""
+    try:
+        expected = etree.fromstring(expected_file.read_bytes(), _PARSER)
+    except (OSError, etree.XMLSyntaxError):
+        return
+    old = [e for e in expected.iter() if isinstance(e.tag, str)]
+    new = [e for e in actual.iter() if isinstance(e.tag, str)]
+    if [e.tag for e in old] != [e.tag for e in new]:
+        return  # another shape: the answer changed, record it as it is
+    for before, after in zip(old, new, strict=True):
+        want = (before.text or "").strip()
+        if "{{*}}" in want and _text_pattern(want, dict(bindings)).fullmatch(
+            (after.text or "").strip()
+        ):
+            after.text = want
 
 
 def fresh_core(folder: Path, manifest: Manifest) -> ManagedCore:

@@ -93,6 +93,23 @@ def test_recording_reproduces_the_committed_samples(tmp_path: Path) -> None:
     assert changed == [], "the server's answers drifted: run `python -m soap_client record`"
 
 
+def test_a_wildcard_survives_recording_only_while_the_answer_matches_it(tmp_path: Path) -> None:
+    """The rate-limited sample's wait is real seconds ("try again in {{*}} s"): recording
+    again keeps the wildcard; an answer that no longer fits it is recorded as it came."""
+    from lxml import etree
+
+    from soap_client.replay import keep_wildcards
+
+    expected = tmp_path / "x.response.xml"
+    expected.write_text("<a><b>try again in {{*}} s</b><c>{{*}}</c></a>")
+    answer = etree.fromstring("<a><b>try again in 59 s</b><c>anything</c></a>")
+    keep_wildcards(expected, answer, {})
+    assert etree.tostring(answer) == b"<a><b>try again in {{*}} s</b><c>{{*}}</c></a>"
+    changed = etree.fromstring("<a><b>come back tomorrow</b><c>x</c></a>")
+    keep_wildcards(expected, changed, {})
+    assert etree.tostring(changed) == b"<a><b>come back tomorrow</b><c>{{*}}</c></a>"
+
+
 def test_every_fault_code_has_a_sample() -> None:
     manifest = load_manifest()
     codes = set()
