@@ -21,3 +21,4 @@ PASSWORD_DIGEST = f"{_UT_PROFILE}#PasswordDigest"
 BASE64_BINARY = (
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
 )
+XSI = "http://www.w3.org/2001/XMLSchema-instance"

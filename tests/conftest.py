@@ -25,8 +25,9 @@ from soap_server.settings import Settings
 from soap_server.storage import is_url
 from soap_server.wsgi import CoreApp, build_railway, create_app
 
-#: The backend fixtures (backend, database, empty_database, postgres_server).
-pytest_plugins = ("tests.backends",)
+#: The backend fixtures (backend, database, empty_database, postgres_server); every SOAP answer
+#: validated against the WSDL's schema (tests/answers.py).
+pytest_plugins = ("tests.backends", "tests.answers")
 
 #: The simulated "now" of most tests: a Thursday morning, ten days before the journey date.
 NOW = datetime(2025, 11, 20, 9, 0, tzinfo=IST)

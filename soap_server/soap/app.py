@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import inspect
 import logging
+import math
 import textwrap
 from typing import Any
 
+import spyne.const
 from lxml import etree
 from spyne import Application
 from spyne.interface.wsdl import Wsdl11
 
 from soap_server.ns import SOAP_HTTP, TNS, WSDL, XS
 from soap_server.railway.clock import SystemClock
+from soap_server.railway.operations import OPERATIONS
 from soap_server.railway.rulebook import RuleSet, load_rulebook
 from soap_server.railway.system import Railway
 from soap_server.soap.protocol import ReservationSoap11
 from soap_server.soap.service import CallContext, ReservationService
+from soap_server.soap.writer import AnswerWriter
 
 APPLICATION_NAME = "IrctcReservation"
 
@@ -41,9 +45,24 @@ def quiet_spyne() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
+def no_forced_collections() -> None:
+    """Stop Spyne running a full ``gc.collect()`` when it closes a call, once a second.
+
+    Spyne does it in ``MethodContext.close`` (``spyne/context.py``: "to have file descriptors
+    returned in a timely manner"; this service hands Spyne no files). On a worker's heap each
+    full collection is a pause of tens of milliseconds in whichever request happens to close a
+    context, which dominated the tail latency under load (bench/bench_http.py shows p99 before
+    and after). ``spyne.const.MIN_GC_INTERVAL`` is Spyne's own setting for the interval; an
+    infinite one never elapses. Python's generational collector still runs as usual.
+    """
+    spyne.const.MIN_GC_INTERVAL = math.inf
+
+
 def build_application(railway: Railway | None = None) -> Any:
-    """The Spyne ``Application``; calls reach ``railway`` through ``ctx.udc``."""
+    """The Spyne ``Application``; calls reach ``railway`` through ``ctx.udc``, with the writer
+    compiled from the application's types for the answers of every operation of the table."""
     quiet_spyne()
+    no_forced_collections()
     plain_documentation(ReservationService)
     application = Application(
         [ReservationService],
@@ -55,9 +74,10 @@ def build_application(railway: Railway | None = None) -> Any:
     # Normally set by the Spyne server class; set here so the WSDL is the same without one.
     application.transport = SOAP_HTTP
     if railway is not None:
+        writer = AnswerWriter(application, OPERATIONS)
 
         def _attach(ctx: Any) -> None:
-            ctx.udc = CallContext(railway)
+            ctx.udc = CallContext(railway, writer)
 
         application.event_manager.add_listener("method_call", _attach)
     return application

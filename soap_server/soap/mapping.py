@@ -59,6 +59,22 @@ def _original(cls: Any) -> Any:
     return getattr(cls, "__orig__", None) or cls
 
 
+def view_name(cls: Any, name: str) -> Getter:
+    """The view's attribute (or a function of the view) behind the element ``name`` of ``cls``."""
+    renames = RENAMES.get(_original(cls), {})
+    return renames.get(name) or EVERYWHERE.get(name) or snake(name)
+
+
+def text_value(value: Any) -> Any:
+    """A view's value as the text an element holds: a station its code, a tuple of texts one
+    space-separated text (days of run: ``MON WED FRI``)."""
+    if isinstance(value, Station):
+        return value.code
+    if isinstance(value, tuple | list) and all(isinstance(item, str) for item in value):
+        return " ".join(value)
+    return value
+
+
 def to_model(cls: type[M], view: Any) -> M:
     """An instance of the Spyne type ``cls`` holding what ``view`` says."""
     original = _original(cls)

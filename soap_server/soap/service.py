@@ -1,11 +1,18 @@
-"""The six operations, translating wire types to domain calls and domain errors to faults."""
+"""The operations of the contract, translating wire types to domain calls and domain errors to
+faults; the answers are written from the domain's views by the compiled writer (``writer.py``).
+
+Each ``@rpc`` here is the contract of one row of the operations table: its elements, their
+types, the answer's element and the faults, with the documentation partners read in the WSDL.
+A method reads its request view from what Spyne deserialised, calls the door and leaves the
+answer's bytes on the call's ``CallContext``, which the protocol sends as they are.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from spyne import Array, Boolean, Date, ServiceBase, rpc
 
@@ -33,7 +40,7 @@ from soap_server.railway.views import (
 )
 from soap_server.soap import types as t
 from soap_server.soap.endpoint import USERNAME_TOKEN
-from soap_server.soap.mapping import to_model
+from soap_server.soap.writer import AnswerWriter
 
 log = logging.getLogger(__name__)
 
@@ -43,20 +50,21 @@ class CallContext:
     """What a call needs beyond its arguments; set on ``ctx.udc`` for every call."""
 
     railway: Railway
+    writer: AnswerWriter
+    #: The answer envelope, once written (the protocol sends it as it is).
+    answer: bytes | None = None
 
 
 def fault_from_error(error: ReservationError) -> t.ReservationFault:
     return t.ReservationFault(error.code, error.message, error.retryable)
 
 
-Req = TypeVar("Req")
-Ans = TypeVar("Ans")
-
-
-def _call(ctx: Any, operation: Operation[Req, Ans], request: Req) -> Ans:
-    """Through the door, with the call's credential; a lost answer is noted for the app."""
-    railway: Railway = ctx.udc.railway
-    return deliver(ctx.transport.req_env, railway.call(operation, _token(ctx), request))
+def _answer(ctx: Any, operation: Operation[Any, Any], request: Any) -> None:
+    """Through the door, with the call's credential (a lost answer is noted for the app), and
+    the answer written from the domain's view for the protocol to send."""
+    udc: CallContext = ctx.udc
+    answer = deliver(ctx.transport.req_env, udc.railway.call(operation, _token(ctx), request))
+    udc.answer = udc.writer.answer(operation.name, answer)
 
 
 def _source(ctx: Any) -> str:
@@ -108,10 +116,10 @@ class ReservationService(ServiceBase):
         _out_variable_name="Session",
         _throws=_THROWS,
     )
-    def Login(ctx: Any, AgentId: str, Password: str) -> t.LoginResult:  # noqa: N802, N803
+    def Login(ctx: Any, AgentId: str, Password: str) -> None:  # noqa: N802, N803
         """Log in as a travel agent. Five wrong passwords in a row lock the agent for a while."""
         request = LoginRequest(AgentId, Password, _source(ctx))
-        return to_model(t.LoginResult, _call(ctx, ops.LOGIN, request))
+        _answer(ctx, ops.LOGIN, request)
 
     @rpc(
         _returns=t.required(t.LogoutResult),
@@ -119,9 +127,9 @@ class ReservationService(ServiceBase):
         _throws=_THROWS,
         _in_header=_SESSION,
     )
-    def Logout(ctx: Any) -> t.LogoutResult:  # noqa: N802
+    def Logout(ctx: Any) -> None:  # noqa: N802
         """End the session named in the SessionHeader."""
-        return to_model(t.LogoutResult, _call(ctx, ops.LOGOUT, LogoutRequest()))
+        _answer(ctx, ops.LOGOUT, LogoutRequest())
 
     @rpc(
         t.required(t.StationCode),
@@ -142,13 +150,12 @@ class ReservationService(ServiceBase):
         JourneyDate: date,  # noqa: N803
         Class_: str | None,  # noqa: N803
         Quota: str | None,  # noqa: N803
-    ) -> list[t.TrainAvailability]:
+    ) -> None:
         """Trains from one station to another on a journey date (the boarding date), with the
         availability and fare of each class in the quota asked for (GN by default). BCT is
         accepted for Mumbai Central and answered as MMCT."""
         request = SearchRequest(From_, To_, JourneyDate, Class_, Quota or "GN")
-        found = _call(ctx, ops.SEARCH_TRAIN, request)
-        return [to_model(t.TrainAvailability, train) for train in found.trains]
+        _answer(ctx, ops.SEARCH_TRAIN, request)
 
     @rpc(
         t.required(t.TrainNumber),
@@ -177,7 +184,7 @@ class ReservationService(ServiceBase):
         Passengers: list[Any],  # noqa: N803
         OnlyIfConfirmed: bool | None,  # noqa: N803
         ClientReference: str,  # noqa: N803
-    ) -> t.BookingDetails:
+    ) -> None:
         """Book up to 6 passengers (the era's Tatkal limit in Tatkal). Seats go CNF, then RAC,
         then the waitlist of the journey's pool (GNWL, RLWL, PQWL, RSWL, TQWL...); REGRET past
         the waitlist limit; after the chart only confirmed current booking. OnlyIfConfirmed
@@ -196,7 +203,7 @@ class ReservationService(ServiceBase):
             client_reference=ClientReference,
             only_if_confirmed=bool(OnlyIfConfirmed),
         )
-        return to_model(t.BookingDetails, _call(ctx, ops.BOOK, request))
+        _answer(ctx, ops.BOOK, request)
 
     @rpc(
         t.required(t.PnrNumber),
@@ -205,10 +212,10 @@ class ReservationService(ServiceBase):
         _throws=_THROWS,
         _in_header=_SESSION,
     )
-    def GetPnrStatus(ctx: Any, Pnr: str) -> t.BookingDetails:  # noqa: N802, N803
+    def GetPnrStatus(ctx: Any, Pnr: str) -> None:  # noqa: N802, N803
         """The booking and the current status of each passenger. Only the agent who booked a
         PNR may see it."""
-        return to_model(t.BookingDetails, _call(ctx, ops.GET_PNR_STATUS, PnrRequest(Pnr)))
+        _answer(ctx, ops.GET_PNR_STATUS, PnrRequest(Pnr))
 
     @rpc(
         t.required(t.PnrNumber),
@@ -222,7 +229,7 @@ class ReservationService(ServiceBase):
         ctx: Any,
         Pnr: str,  # noqa: N803
         Passengers: t.PassengerNumbers | None,  # noqa: N803
-    ) -> t.CancellationResult:
+    ) -> None:
         """Cancel some passengers (by number) or, without Passengers, all of them. The refund
         follows the rules of the simulated day (with GST on the charge of AC classes since
         July 2017); RAC and waitlisted passengers move up in order until the chart."""
@@ -232,7 +239,7 @@ class ReservationService(ServiceBase):
             if any(number is None for number in numbers):  # xsi:nil passes the schema
                 raise InvalidPassengerSelection("a PassengerNumber is nil")
         request = CancellationRequest(Pnr, None if numbers is None else tuple(numbers))
-        return to_model(t.CancellationResult, _call(ctx, ops.CANCEL_BOOKING, request))
+        _answer(ctx, ops.CANCEL_BOOKING, request)
 
     @rpc(
         t.required(t.PnrNumber),
@@ -246,7 +253,7 @@ class ReservationService(ServiceBase):
         ctx: Any,
         Pnr: str,  # noqa: N803
         BoardingPoint: str,  # noqa: N803
-    ) -> t.BookingDetails:
+    ) -> None:
         """Board at a later stop of the booked journey, under the rule of the simulated day (up
         to the chart from May 2019, 24 hours before departure before; once). The berths are kept
         for the new legs only and the legs given up go to the waiting passengers; no fare is
@@ -255,7 +262,7 @@ class ReservationService(ServiceBase):
         InvalidBoardingPoint (not a later stop of the journey), BoardingChangeClosed (past the
         cut-off, or changed already), ChartPrepared."""
         request = BoardingPointRequest(Pnr, BoardingPoint)
-        return to_model(t.BookingDetails, _call(ctx, ops.CHANGE_BOARDING_POINT, request))
+        _answer(ctx, ops.CHANGE_BOARDING_POINT, request)
 
     @rpc(
         t.required(t.TrainNumber),
@@ -264,17 +271,21 @@ class ReservationService(ServiceBase):
         _throws=_THROWS,
         _in_header=_SESSION,
     )
-    def GetTrainSchedule(ctx: Any, TrainNumber: str) -> t.TrainSchedule:  # noqa: N802, N803
+    def GetTrainSchedule(ctx: Any, TrainNumber: str) -> None:  # noqa: N802, N803
         """A train's timetable: every stop with its arrival and departure (IST), the day of the
         journey it falls on (1 is the day the train leaves its origin), the halt and the
         distance from the origin, and the days the train runs."""
         request = ScheduleRequest(TrainNumber)
-        return to_model(t.TrainSchedule, _call(ctx, ops.GET_TRAIN_SCHEDULE, request))
+        _answer(ctx, ops.GET_TRAIN_SCHEDULE, request)
 
 
 def _passenger(number: int, passenger: Any) -> PassengerRequest:
     if passenger is None:  # <Passenger xsi:nil="true"/> passes the schema
         raise InvalidPassenger(f"passenger {number} is empty")
     return PassengerRequest(
-        passenger.Name, passenger.Age, passenger.Gender, passenger.BerthPreference
+        passenger.Name,
+        passenger.Age,
+        passenger.Gender,
+        passenger.BerthPreference,
+        no_berth=bool(passenger.NoBerth),
     )
