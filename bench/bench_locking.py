@@ -3,7 +3,8 @@
 Threads book through ``Railway`` (in-process, no HTTP, so the store is most of the cost) on one
 throwaway PostgreSQL server, each scheme on a fresh database, in one run:
 
-* ``class lock`` (the store's): an advisory lock per (train, date, class), READ COMMITTED;
+* ``class lock`` (the store's): the row lock of each (train, date, class)'s seat map (its
+  inventory row, read ``FOR UPDATE``), READ COMMITTED;
 * ``one lock``: every write takes the same lock, as SQLite's single writer lock does;
 * ``serializable``: no lock, SERIALIZABLE transactions; a serialisation failure is the store's
   ``StoreBusy`` and the bench retries the Book (as an agent would, with the same reference).
@@ -36,6 +37,7 @@ from soap_server.railway.booking import BookingRequest, PassengerRequest
 from soap_server.railway.clock import IST, FixedClock
 from soap_server.railway.errors import Busy, ReservationError
 from soap_server.railway.passwords import Scrypt
+from soap_server.railway.store import Layout, SeatMap
 from soap_server.railway.system import Railway
 from soap_server.settings import Settings
 from soap_server.storage.postgres import PostgresStore, PostgresTransaction
@@ -48,13 +50,18 @@ CLOCK = FixedClock(datetime(2025, 11, 20, 9, 0, tzinfo=IST))
 
 
 class OneLock(PostgresTransaction):
-    def lock_class(self, train: str, origin_date: str, class_code: str) -> None:
+    def _lock_seat_map(self, key: tuple[str, str, str], layout: Layout) -> None:
         self._conn.execute("SELECT pg_advisory_xact_lock(1)")
+        super()._lock_seat_map(key, layout)
 
 
 class NoLock(PostgresTransaction):
-    def lock_class(self, train: str, origin_date: str, class_code: str) -> None:
-        pass
+    def seat_map(self, train: str, origin_date: str, class_code: str, layout: Layout) -> SeatMap:
+        locking, self._for_update = self._for_update, ""  # the inventory row read, not locked
+        try:
+            return super().seat_map(train, origin_date, class_code, layout)
+        finally:
+            self._for_update = locking
 
 
 def install(store: PostgresStore, scheme: str) -> None:

@@ -212,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_passenger,
         required=True,
         help="NAME,AGE,GENDER[,BERTH]; repeat for each passenger (gender M F T; berth"
-        f" {' '.join(checks.BERTHS)})",
+        f" {' '.join(checks.BERTHS)}, or {checks.NO_BERTH}: a child of 5-11 without a berth)",
     )
     book.add_argument("--only-if-confirmed", action="store_true")
     book.add_argument("--reference", help="client reference (generated if absent)")

@@ -235,7 +235,13 @@ class TravelAgent:
             "Quota": quota,
             "Passengers": {
                 "Passenger": [
-                    {"Name": p.name, "Age": p.age, "Gender": p.gender, "BerthPreference": p.berth}
+                    {
+                        "Name": p.name,
+                        "Age": p.age,
+                        "Gender": p.gender,
+                        "BerthPreference": p.berth,
+                        **({"NoBerth": True} if p.no_berth else {}),
+                    }
                     for p in passengers
                 ]
             },
@@ -311,6 +317,7 @@ class TravelAgent:
                 age=int(p["Age"]),
                 gender=p["Gender"],
                 berth_preference=p.get("BerthPreference"),
+                no_berth=True if p.get("NoBerth") else None,
             )
             for p in request["Passengers"]["Passenger"]
         ]

@@ -64,9 +64,13 @@ def station(value: str) -> str:
     return value.upper()
 
 
+#: In place of a berth preference: a child travelling without a berth.
+NO_BERTH = "NOSB"
+
+
 def checked(p: Passenger) -> Passenger:
     """A Passenger the contract allows (gender and berth in upper case), or a LocalError."""
-    berth = f",{p.berth}" if p.berth else ""
+    berth = f",{p.berth}" if p.berth else ",NOSB" if p.no_berth else ""
     return passenger(f"{p.name},{p.age},{p.gender}{berth}")
 
 
@@ -87,10 +91,13 @@ def passenger(value: str) -> Passenger:
             f"passenger {value!r}: gender {parts[2]!r} is not one of {', '.join(GENDERS)}"
         )
     berth = parts[3].upper() if len(parts) == 4 and parts[3] else None
+    if berth == NO_BERTH:  # a child of 5 to 11 without a berth
+        return Passenger(name, int(age_text), gender, None, no_berth=True)
     if berth is not None and berth not in BERTHS:
         raise LocalError(
             f"passenger {value!r}: berth {parts[3]!r} is not one of {' '.join(BERTHS)}"
-            " (lower, middle, upper, side lower, side upper; window, middle, aisle seat)"
+            " (lower, middle, upper, side lower, side upper; window, middle, aisle seat),"
+            f" or {NO_BERTH} for a child of 5 to 11 without a berth"
         )
     return Passenger(name, int(age_text), gender, berth)
 

@@ -157,6 +157,7 @@ class Passenger:
     age: int
     gender: GenderType
     berth_preference: BerthType | None = None
+    no_berth: bool | None = None
 
     _xml: ClassVar[rt.Shape]
 
@@ -527,6 +528,7 @@ Passenger._xml = rt.Shape(
     rt.element(
         "berth_preference", "{urn:irctc:reservation:v1}BerthPreference", rt.STRING, optional=True
     ),
+    rt.element("no_berth", "{urn:irctc:reservation:v1}NoBerth", rt.BOOLEAN, optional=True),
 )
 PassengerStatus._xml = rt.Shape(
     "{urn:irctc:reservation:v1}PassengerStatus",

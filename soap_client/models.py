@@ -9,12 +9,14 @@ from decimal import Decimal
 
 @dataclass(frozen=True)
 class Passenger:
-    """A passenger to book: ``Passenger("Ravi Kumar", 34, "M", "LB")``."""
+    """A passenger to book: ``Passenger("Ravi Kumar", 34, "M", "LB")``; ``no_berth``: a child
+    of 5 to 11 without a berth (half fare, from 2016-04-21)."""
 
     name: str
     age: int
     gender: str
     berth: str | None = None
+    no_berth: bool = False
 
 
 @dataclass(frozen=True)

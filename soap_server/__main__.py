@@ -91,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--profile", type=Path, help="a simulation profile (TOML), e.g. profiles/flaky.toml"
     )
+    serve.add_argument(
+        "--catalog",
+        type=Path,
+        help="a timetable instead of the bundled trains: a TOML file shaped like"
+        " soap_server/railway/data/trains.toml, or a directory of them (plus stations.csv)",
+    )
     serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
     serve.add_argument(
         "--header-timeout",
@@ -236,6 +242,13 @@ def _settings(args: argparse.Namespace, public_url: str) -> Settings:
         settings = replace(settings, demo_mode=True)
     if getattr(args, "no_maintenance", False):
         settings = replace(settings, maintenance_start=None, maintenance_end=None)
+    if getattr(args, "catalog", None) is not None:
+        from soap_server.railway.catalog import CatalogError, load_catalog
+
+        try:
+            settings = replace(settings, catalog=load_catalog(args.catalog))
+        except CatalogError as error:
+            raise UsageError(f"--catalog: {error}") from None
     if getattr(args, "profile", None) is not None:
         from soap_server.simulation import ProfileError, load_profile
 
@@ -309,6 +322,9 @@ def _serve(args: argparse.Namespace) -> int:
     from soap_server.storage import describe
 
     print(f"  DB:    {describe(settings.database)}   clock: {settings.clock!r}", flush=True)
+    if settings.catalog is not None:
+        trains = len(settings.catalog.trains)
+        print(f"  timetable: {settings.catalog.source} ({trains} trains)", flush=True)
     if settings.profile is not None:
         import json
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
+from soap_server.railway.catalog import Catalog
 from soap_server.railway.clock import Clock, SystemClock
 from soap_server.railway.passwords import Scrypt
 from soap_server.simulation import Profile
@@ -50,6 +51,9 @@ class Settings:
     #: The nightly window during which every call gets a retryable Server fault.
     maintenance_start: time | None = time(23, 45)
     maintenance_end: time | None = time(0, 20)
+
+    #: The timetable: None for the bundled one, or one read by ``load_catalog(path)``.
+    catalog: Catalog | None = None
 
     #: A simulation profile (latency, faults, lost answers, rate limits, the Tatkal rush).
     profile: Profile | None = None

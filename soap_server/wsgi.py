@@ -174,6 +174,10 @@ class CoreApp:
                 "clock": repr(self.railway.clock),
                 "now": self.railway.clock.now().isoformat(),
                 "database": describe(self.settings.database),
+                "timetable": {
+                    "source": self.railway.catalog.source,
+                    "trains": len(self.railway.catalog.trains),
+                },
                 "bookings": bookings,
                 "wsdl": f"{self.settings.public_url}?wsdl",
                 "maintenance": [f"{a:%H:%M}-{b:%H:%M}" for a, b in self.railway.policy.maintenance],
@@ -259,7 +263,8 @@ def from_environment() -> CoreApp:
     per process, 10), ``IRCTC_DEMO`` (``1``: demo mode, the help pages show the demo passwords),
     ``IRCTC_PROXY_HOPS`` (trusted reverse proxies in front, e.g. 1 behind nginx),
     ``IRCTC_SECRETS_KEY`` (the key file sealing agents' passwords; every host of one database
-    needs the same). The active profile is logged.
+    needs the same), ``IRCTC_CATALOG`` (a timetable file or directory instead of the bundled
+    trains, as ``serve --catalog``). The active profile is logged.
     """
 
     from soap_server.railway.clock import parse_clock
@@ -267,6 +272,7 @@ def from_environment() -> CoreApp:
     from soap_server.simulation import load_profile
 
     profile = os.environ.get("IRCTC_PROFILE")
+    timetable = os.environ.get("IRCTC_CATALOG")
     database = os.environ.get("IRCTC_DB", str(DEFAULT_DB_PATH))
     settings = Settings(
         db_path=DEFAULT_DB_PATH if is_url(database) else Path(database),
@@ -277,6 +283,7 @@ def from_environment() -> CoreApp:
         profile=load_profile(Path(profile)) if profile else None,
         demo_mode=os.environ.get("IRCTC_DEMO", "") not in ("", "0"),
         proxy_hops=int(os.environ.get("IRCTC_PROXY_HOPS", "0")),
+        catalog=load_catalog(Path(timetable)) if timetable else None,
     )
     if os.environ.get("IRCTC_SECRETS_KEY"):
         settings = replace(settings, secrets_key_file=Path(os.environ["IRCTC_SECRETS_KEY"]))
@@ -341,7 +348,7 @@ def build_railway(settings: Settings, hooks: Sequence[Hook] | None = None) -> Ra
         if settings.profile is not None:  # real time for the simulation's latency and limiter
             hooks = (simulation_of(settings.profile, store),)
     return Railway(
-        load_catalog(),
+        settings.catalog or load_catalog(),
         store,
         settings.clock,
         policy_of(settings),

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from soap_server.railway import inventory, queues
 from soap_server.railway.boarding import plan_boarding_change
-from soap_server.railway.catalog import Catalog, Train, TravelClass
+from soap_server.railway.catalog import Catalog, Station, Train, TravelClass
 from soap_server.railway.chart import ChartRoom
 from soap_server.railway.clock import Clock
 from soap_server.railway.codes import CLASS_CODES, QUEUED, BookingState
@@ -31,6 +31,7 @@ from soap_server.railway.errors import (
     OutsideReservationWindow,
     PnrNotFound,
     QuotaNotAvailable,
+    ReservationError,
     WaitlistFull,
 )
 from soap_server.railway.fares import Fare, fare_for, from_paise, no_fare, to_paise
@@ -50,7 +51,14 @@ from soap_server.railway.rules import (
     check_passengers,
     is_half_ticket,
 )
-from soap_server.railway.store import BookingRow, PassengerRow, Pool, Store, Transaction
+from soap_server.railway.store import (
+    BookingRow,
+    PassengerRow,
+    Pool,
+    QueueCounts,
+    Store,
+    Transaction,
+)
 from soap_server.railway.views import (
     BookingRequest,
     BookingView,
@@ -157,7 +165,9 @@ class BookingOffice:
         charted: bool,
     ) -> ClassAvailability:
         legs = range(a, b)
-        taken = tx.occupancy(train.number, origin.isoformat(), cls.code, (a, b))
+        taken = tx.seat_map(
+            train.number, origin.isoformat(), cls.code, inventory.layout(train, cls)
+        )
         fare = fare_for(self.catalog, train, cls, quota, train.distance(a, b), rules.fare_tax.rate)
         lb = queues.lower_berths(rules, train, cls)
         if charted:  # current booking: every berth left, confirmed only, general quota only
@@ -175,19 +185,17 @@ class BookingOffice:
             status = f"AVAILABLE {free}"
         else:
             key: Pool = (train.number, origin.isoformat(), cls.code, pool)
-            lengths = tx.queue_lengths(train.number, origin.isoformat(), cls.code)
+            counts = tx.queue_counts(key)
             rac_free = 0
             if has_rac(pool):
                 rac = inventory.rac_places(train, cls, seats_quota, lb)
                 rac_free = inventory.count_free(rac, taken, legs)
-            waiting = lengths.get((pool, BookingState.WL), 0)
             if rac_free:
-                status = f"RAC {lengths.get((pool, BookingState.RAC), 0) + 1}"
-            elif waiting >= cls.waitlist_limits.get(quota, 0):
+                status = f"RAC {counts.rac_waiting + 1}"
+            elif counts.waiting >= cls.waitlist_limits.get(quota, 0):
                 status = "REGRET"
             else:
-                last_wl, _ = tx.last_numbers(key)
-                status = f"{pool}WL {last_wl + 1}/WL {waiting + 1}"
+                status = f"{pool}WL {counts.last_wl + 1}/WL {counts.waiting + 1}"
         return ClassAvailability(cls.code, cls.name, quota, status, free, fare)
 
     # -- book ------------------------------------------------------------------------------------
@@ -198,41 +206,20 @@ class BookingOffice:
         dst = self.catalog.station(request.destination)
         digest = _digest(request, src.code, dst.code)
         # A retry of a booking already made is answered before any rule that depends on the
-        # time: the lost answer of a Book sent before the train left is still that booking.
-        with self._db.read() as tx:
-            existing = tx.booking_by_reference(agent, request.client_reference)
-            if existing is not None:
-                return self._repeat(tx, existing, digest, request.client_reference)
-        # The window is checked before any date arithmetic: a date far in the past or future
-        # would otherwise overflow working out the train's origin date.
-        check_window(rules, request.journey_date, now)
-        train, a, b, origin = self.catalog.journey(
-            request.train, src.code, dst.code, request.journey_date
-        )
-        cls = self.catalog.travel_class(train, request.class_code)
-        quota = request.quota
-        if not cls.offers(quota):
-            raise QuotaNotAvailable(f"{cls.code} on train {train.number} has no {quota} quota")
-        departs = train.departure(origin, a)
-        if departs <= now:
-            raise OutsideReservationWindow(
-                f"train {train.number} left {src.code} at {departs:%Y-%m-%d %H:%M} IST"
+        # time: the lost answer of a Book sent before the train left is still that booking. The
+        # checks that need no database run first; if one refuses, the reference is looked up in
+        # a read snapshot (no writer lock); otherwise in the one write transaction below.
+        try:
+            train, a, b, origin, cls, departs, chart_at, charted = self._checked(
+                request, rules, src, now
             )
-        chart_at = self.charts.chart_time(train, origin)
-        charted = now >= chart_at
-        check_before_chart(rules, train, quota, chart_at, now)
-        if charted:
-            check_current_booking(rules, train, departs, chart_at, now)
-            if quota != "GN":
-                raise ChartPrepared(
-                    f"the chart of train {train.number} was prepared at"
-                    f" {chart_at:%Y-%m-%d %H:%M} IST: the {quota} quota is closed and its berths"
-                    " are sold as current booking (quota GN)"
-                )
-        if quota == "TQ":
-            check_tatkal_open(rules, train, cls, origin, now)
-        check_passengers(self.catalog.rules, rules, request.passengers, cls, quota)
-        check_agent_window(rules, request.journey_date, origin, cls, quota, now)
+        except ReservationError:
+            with self._db.read() as tx:
+                existing = tx.booking_by_reference(agent, request.client_reference)
+                if existing is not None:
+                    return self._repeat(tx, existing, digest, request.client_reference)
+            raise
+        quota = request.quota
         if charted:
             self.charts.prepare_if_due(train, origin, now)
         km = train.distance(a, b)
@@ -249,21 +236,20 @@ class BookingOffice:
             berths = inventory.all_berths(train, cls, lb)
         else:
             berths = inventory.confirmed_places(train, cls, seats_quota, lb)
-        rac = inventory.rac_places(train, cls, seats_quota, lb) if has_rac(pool) else ()
+        rac = inventory.rac_places(train, cls, seats_quota, lb) if has_rac(pool) else None
 
         with self._db.write() as tx:
-            tx.lock_class(train.number, origin.isoformat(), cls.code)
+            # The class is locked first (PostgreSQL: its inventory row, read FOR UPDATE), so
+            # that a retry racing the first attempt with the same reference finds it here.
+            taken = tx.seat_map(
+                train.number, origin.isoformat(), cls.code, inventory.layout(train, cls)
+            )
             existing = tx.booking_by_reference(agent, request.client_reference)
-            if existing is not None:  # the same reference raced us to the class's lock
+            if existing is not None:
                 return self._repeat(tx, existing, digest, request.client_reference)
 
-            taken = tx.occupancy(train.number, origin.isoformat(), cls.code, (a, b))
-            lengths = tx.queue_lengths(train.number, origin.isoformat(), cls.code)
-            rac_waiting = lengths.get((pool, BookingState.RAC), 0)
-            waiting = lengths.get((pool, BookingState.WL), 0)
-            last_wl, last_rac = tx.last_numbers(key)
+            counts: QueueCounts | None = None  # read only when someone is not confirmed
             limit = cls.waitlist_limits.get(quota, 0)
-            pnr = new_pnr(src, tx.pnr_taken)
             drafts = []
             for number, pax in enumerate(request.passengers, start=1):
                 option = berth_option(rules, pax)
@@ -275,7 +261,7 @@ class BookingOffice:
                     fare = adult
                 drafts.append(
                     PassengerRow(
-                        pnr=pnr,
+                        pnr="",  # the PNR is drawn once everyone is seated: a REGRET draws none
                         number=number,
                         name=pax.name.strip(),
                         age=pax.age,
@@ -322,21 +308,28 @@ class BookingOffice:
                 elif request.only_if_confirmed or charted:
                     unconfirmed += 1  # neither RAC nor waitlist for this request
                     continue
-                elif place := inventory.find_place(rac, taken, legs):
-                    rac_waiting += 1
-                    last_rac += 1
-                    row = replace(queues.seated(row, place, BookingState.RAC), queue_no=last_rac)
-                    row = replace(row, booking_status=f"RAC {rac_waiting}")
-                elif waiting < limit:
-                    waiting += 1
-                    last_wl += 1
-                    row = replace(row, state=BookingState.WL, wl_no=last_wl, queue_no=last_wl)
-                    row = replace(row, booking_status=f"{pool}WL {last_wl}")
                 else:
-                    raise WaitlistFull(
-                        f"REGRET: the {pool}WL waitlist of {cls.code} on train {train.number}"
-                        f" for {request.journey_date} is full ({limit} waiting)"
-                    )
+                    if counts is None:  # the queues, read once, when first needed
+                        counts = tx.queue_counts(key)
+                    if rac is not None and (place := rac.find(taken, legs)):
+                        counts.rac_waiting += 1
+                        counts.last_rac += 1
+                        row = replace(
+                            queues.seated(row, place, BookingState.RAC), queue_no=counts.last_rac
+                        )
+                        row = replace(row, booking_status=f"RAC {counts.rac_waiting}")
+                    elif counts.waiting < limit:
+                        counts.waiting += 1
+                        counts.last_wl += 1
+                        wl_no = counts.last_wl
+                        row = replace(row, state=BookingState.WL, wl_no=wl_no, queue_no=wl_no)
+                        row = replace(row, booking_status=f"{pool}WL {wl_no}")
+                    else:
+                        raise WaitlistFull(
+                            f"REGRET: the {pool}WL waitlist of {cls.code} on train"
+                            f" {train.number} for {request.journey_date} is full"
+                            f" ({limit} waiting)"
+                        )
                 if place is not None:
                     inventory.hold(taken, place, legs)
                 seated[row.number] = (row, place)
@@ -351,6 +344,9 @@ class BookingOffice:
                     f"only {len(seated)} of {len(seated) + unconfirmed} passengers can be"
                     f" confirmed in {cls.code} on train {train.number}; {why}"
                 )
+            pnr = new_pnr(src, tx.pnr_taken)
+            seated = {n: (replace(row, pnr=pnr), place) for n, (row, place) in seated.items()}
+            drafts = [replace(row, pnr=pnr) for row in drafts]
             lead = next(iter(seated.values()))[0]
             rows = [
                 seated[row.number]
@@ -387,6 +383,43 @@ class BookingOffice:
                     tx.occupy(row, place.key)
             return self._view(tx, booking)
 
+    def _checked(
+        self, request: BookingRequest, rules: RuleSet, src: Station, now: datetime
+    ) -> tuple[Train, int, int, date, TravelClass, datetime, datetime, bool]:
+        """Every check of a booking request that needs no database; the journey it books."""
+        dst = self.catalog.station(request.destination)
+        # The window is checked before any date arithmetic: a date far in the past or future
+        # would otherwise overflow working out the train's origin date.
+        check_window(rules, request.journey_date, now)
+        train, a, b, origin = self.catalog.journey(
+            request.train, src.code, dst.code, request.journey_date
+        )
+        cls = self.catalog.travel_class(train, request.class_code)
+        quota = request.quota
+        if not cls.offers(quota):
+            raise QuotaNotAvailable(f"{cls.code} on train {train.number} has no {quota} quota")
+        departs = train.departure(origin, a)
+        if departs <= now:
+            raise OutsideReservationWindow(
+                f"train {train.number} left {src.code} at {departs:%Y-%m-%d %H:%M} IST"
+            )
+        chart_at = self.charts.chart_time(train, origin)
+        charted = now >= chart_at
+        check_before_chart(rules, train, quota, chart_at, now)
+        if charted:
+            check_current_booking(rules, train, departs, chart_at, now)
+            if quota != "GN":
+                raise ChartPrepared(
+                    f"the chart of train {train.number} was prepared at"
+                    f" {chart_at:%Y-%m-%d %H:%M} IST: the {quota} quota is closed and its berths"
+                    " are sold as current booking (quota GN)"
+                )
+        if quota == "TQ":
+            check_tatkal_open(rules, train, cls, origin, now)
+        check_passengers(self.catalog.rules, rules, request.passengers, cls, quota)
+        check_agent_window(rules, request.journey_date, origin, cls, quota, now)
+        return train, a, b, origin, cls, departs, chart_at, charted
+
     def _repeat(
         self, tx: Transaction, existing: BookingRow, digest: str, reference: str
     ) -> BookingView:
@@ -421,7 +454,11 @@ class BookingOffice:
             booking = self._owned(tx, agent, pnr)
             # Before any passenger changes: a cancellation that promoted into another PNR's
             # row locked by a second one waiting here would deadlock.
-            tx.lock_class(booking.train, booking.origin_date, booking.class_code)
+            train_ = self.catalog.trains[booking.train]
+            cls_ = self.catalog.classes[booking.class_code]
+            tx.seat_map(
+                booking.train, booking.origin_date, cls_.code, inventory.layout(train_, cls_)
+            )
             passengers = tx.passengers(pnr)
             by_number = {p.number: p for p in passengers}
             if numbers is not None:
@@ -526,9 +563,12 @@ class BookingOffice:
         self._chart_of(agent, pnr)
         with self._db.write() as tx:
             booking = self._owned(tx, agent, pnr)
-            # Before any passenger changes (the order cancellations use): the legs given up
-            # are sold onward from the class's queues.
-            tx.lock_class(booking.train, booking.origin_date, booking.class_code)
+            # Before any passenger changes (the order cancellations use), the class's seat map
+            # (its lock): the legs given up are cleared from it and sold onward from the queues.
+            layout = inventory.layout(
+                self.catalog.trains[booking.train], self.catalog.classes[booking.class_code]
+            )
+            tx.seat_map(booking.train, booking.origin_date, booking.class_code, layout)
             if booking.boarding_changes and booking.source == new_station.code:
                 return self._view(tx, booking)  # the retry of a change already made
             passengers = tx.passengers(pnr)

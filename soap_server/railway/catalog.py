@@ -1,22 +1,34 @@
 """The timetable: stations, trains, their stops, and the travel classes, loaded from data files.
 
 The files under ``railway/data`` are the seed: editing them changes the railway, not the code.
+``load_catalog(path)`` reads a timetable of one's own instead of the seed's trains: a TOML file
+of the shape of ``data/trains.toml`` (``[[trains]]`` tables), or a directory of such files,
+read in name order, which may also hold a ``stations.csv`` of the seed's shape whose stations
+are added to the seed's. Classes, fares and rules stay the seed's.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cached_property
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from soap_server.railway.clock import IST
-from soap_server.railway.codes import BERTH_TYPES, CLASS_CODES, WEEKDAYS
+from soap_server.railway.codes import (
+    BERTH_TYPES,
+    CLASS_CODES,
+    STATION_CODE,
+    TRAIN_NUMBER,
+    WEEKDAYS,
+)
 from soap_server.railway.errors import (
     ClassNotOnTrain,
     SameStation,
@@ -173,6 +185,8 @@ class Catalog:
         self.classes = classes
         self.premium_factor = premium_factor
         self.rules = rules
+        self.source = "bundled"  # where the trains were read from (a path, or the seed)
+        self._between: dict[tuple[str, str], list[tuple[Train, int, int]]] = {}
         self._by_station: dict[str, list[Train]] = {}
         for train in trains.values():
             for stop in train.stops:
@@ -202,12 +216,16 @@ class Catalog:
         """Trains that stop at ``source`` and later at ``destination``, by departure time."""
         if source == destination:
             raise SameStation(f"boarding and destination are both {source}")
-        found = []
-        for train in self._by_station.get(source, []):
-            a, b = train.stop_index(source), train.stop_index(destination)
-            if a is not None and b is not None and a < b:
-                found.append((train, a, b))
-        return sorted(found, key=lambda t: (t[0].stops[t[1]].departs or time(0), t[0].number))
+        found = self._between.get((source, destination))
+        if found is None:  # worked out once per pair: later searches cost the answer alone
+            found = []
+            for train in self._by_station.get(source, []):
+                a, b = train.stop_index(source), train.stop_index(destination)
+                if a is not None and b is not None and a < b:
+                    found.append((train, a, b))
+            found.sort(key=lambda t: (t[0].stops[t[1]].departs or time(0), t[0].number))
+            self._between[(source, destination)] = found
+        return list(found)
 
     def journey(
         self, number: str, source: str, destination: str, journey_date: date
@@ -241,17 +259,119 @@ def _money(value: float | int | str) -> Decimal:
     return Decimal(str(value))
 
 
-def load_catalog() -> Catalog:
-    """Read the seed data files shipped with the package."""
+class CatalogError(ValueError):
+    """A timetable file that can't be read; the message names the file and the entry."""
+
+
+def _read_stations(
+    text: str, stations: dict[str, Station], aliases: dict[str, str], where: str
+) -> None:
+    for line, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+        try:
+            code = row["code"].strip().upper()
+            if not re.fullmatch(STATION_CODE.pattern, code):
+                raise ValueError(f"station code {code!r} does not match {STATION_CODE.pattern}")
+            stations[code] = Station(code, row["name"].strip(), row["city"].strip(), row["state"])
+            for alias in filter(None, (a.strip().upper() for a in row["aliases"].split("|"))):
+                aliases[alias] = code
+        except (KeyError, AttributeError, ValueError) as error:
+            raise CatalogError(f"{where} line {line}: {_reason(error)}") from None
+
+
+def _reason(error: Exception) -> str:
+    return f"missing {error}" if isinstance(error, KeyError) else str(error)
+
+
+def _timetables(path: Path | None) -> list[tuple[str, str]]:
+    """(where, TOML text) of every trains file: the seed's, or those of ``path``."""
+    if path is None:
+        data = resources.files("soap_server.railway") / "data"
+        return [("trains.toml", (data / "trains.toml").read_text(encoding="utf-8"))]
+    try:
+        files = sorted(path.glob("*.toml")) if path.is_dir() else [path]
+        if not files:
+            raise CatalogError(f"{path}: no *.toml timetable files in the directory")
+        return [(str(file), file.read_text(encoding="utf-8")) for file in files]
+    except OSError as error:
+        raise CatalogError(f"cannot read the timetable {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise CatalogError(f"{path}: a timetable file is not UTF-8 text") from None
+
+
+def _read_trains(
+    where: str, text: str, stations: dict[str, Station], classes: dict[str, TravelClass]
+) -> list[Train]:
+    try:
+        entries = tomllib.loads(text).get("trains", [])
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogError(f"{where}: {error}") from None
+    if not isinstance(entries, list):
+        raise CatalogError(f"{where}: 'trains' must be an array of tables ([[trains]])")
+    trains = []
+    for position, t in enumerate(entries, start=1):
+        label = (
+            f"{where}: train {t.get('number', f'#{position}')!s}" if isinstance(t, dict) else where
+        )
+        try:
+            number = t["number"]
+            if not isinstance(number, str) or not re.fullmatch(TRAIN_NUMBER.pattern, number):
+                raise ValueError(f"number {number!r} does not match {TRAIN_NUMBER.pattern}")
+            train = Train(
+                number=number,
+                name=t["name"],
+                category=t["category"],
+                runs_on=frozenset(_weekday(d) for d in t["runs_on"]),
+                coaches={k: int(v) for k, v in t["coaches"].items()},
+                stops=tuple(_stop(number, s) for s in t["stops"]),
+            )
+            _check_train(train, stations, classes)
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            raise CatalogError(f"{label}: {_reason(error)}") from None
+        trains.append(train)
+    return trains
+
+
+def _weekday(name: str) -> int:
+    if name not in WEEKDAYS:
+        raise ValueError(f"runs_on: {name!r} is not one of {', '.join(WEEKDAYS)}")
+    return WEEKDAYS.index(name)
+
+
+def _check_train(
+    train: Train, stations: dict[str, Station], classes: dict[str, TravelClass]
+) -> None:
+    if len(train.stops) < 2:
+        raise ValueError("a train needs at least two stops")
+    for stop in train.stops:
+        if stop.station not in stations:
+            raise ValueError(f"stop {stop.station!r} is not a known station")
+    if len({stop.station for stop in train.stops}) != len(train.stops):
+        raise ValueError("a station appears twice in its stops")
+    if train.stops[0].departs is None or train.stops[-1].arrives is None:
+        raise ValueError("the first stop needs a dep time and the last an arr time")
+    if not train.runs_on:
+        raise ValueError("runs_on names no day")
+    for code, count in train.coaches.items():
+        if code not in classes or count < 1:
+            raise ValueError(f"coaches: {code!r} is not a class of classes.toml, or has no coach")
+
+
+def load_catalog(path: Path | None = None) -> Catalog:
+    """Read the seed data files shipped with the package; with ``path``, its trains instead of
+    the seed's (a trains TOML file, or a directory of them with an optional stations.csv).
+
+    A file that can't be read or makes no sense is a ``CatalogError`` naming it."""
     data = resources.files("soap_server.railway") / "data"
     stations: dict[str, Station] = {}
     aliases: dict[str, str] = {}
     text = (data / "stations.csv").read_text(encoding="utf-8")
-    for row in csv.DictReader(io.StringIO(text, newline="")):
-        code = row["code"].strip().upper()
-        stations[code] = Station(code, row["name"].strip(), row["city"].strip(), row["state"])
-        for alias in filter(None, (a.strip().upper() for a in row["aliases"].split("|"))):
-            aliases[alias] = code
+    _read_stations(text, stations, aliases, "stations.csv")
+    extra = None if path is None or not path.is_dir() else path / "stations.csv"
+    if extra is not None and extra.is_file():
+        try:
+            _read_stations(extra.read_text(encoding="utf-8"), stations, aliases, str(extra))
+        except (OSError, UnicodeDecodeError) as error:
+            raise CatalogError(f"cannot read {extra}: {error}") from None
 
     spec = tomllib.loads((data / "classes.toml").read_text(encoding="utf-8"))
     classes: dict[str, TravelClass] = {}
@@ -290,14 +410,14 @@ def load_catalog() -> Catalog:
     premium = {k: _money(v) for k, v in spec["premium_fare_factor"].items()}
 
     trains: dict[str, Train] = {}
-    for t in tomllib.loads((data / "trains.toml").read_text(encoding="utf-8"))["trains"]:
-        days = t["runs_on"]
-        trains[t["number"]] = Train(
-            number=t["number"],
-            name=t["name"],
-            category=t["category"],
-            runs_on=frozenset(WEEKDAYS.index(d) for d in days),
-            coaches={k: int(v) for k, v in t["coaches"].items()},
-            stops=tuple(_stop(t["number"], s) for s in t["stops"]),
-        )
-    return Catalog(stations, aliases, trains, classes, premium, rules)
+    for where, text in _timetables(path):
+        for train in _read_trains(where, text, stations, classes):
+            if train.number in trains:
+                raise CatalogError(f"{where}: train {train.number} is defined twice")
+            trains[train.number] = train
+    if not trains:
+        raise CatalogError(f"{path}: the timetable has no trains")
+    catalog = Catalog(stations, aliases, trains, classes, premium, rules)
+    if path is not None:
+        catalog.source = str(path)
+    return catalog

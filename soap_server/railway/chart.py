@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
-from soap_server.railway import queues
+from soap_server.railway import inventory, queues
 from soap_server.railway.catalog import Catalog, Train
 from soap_server.railway.codes import BookingState
 from soap_server.railway.fares import from_paise, to_paise
@@ -50,8 +50,10 @@ class ChartRoom:
         day = origin.isoformat()
         # Every class of the train, in one order (two chart rooms can't deadlock), before
         # anything is read: bookings and cancellations of the train wait for the chart.
-        for code in sorted(train.coaches):
-            tx.lock_class(train.number, day, code)
+        for code in sorted(train.coaches):  # reading a class's seat map locks it
+            tx.seat_map(
+                train.number, day, code, inventory.layout(train, self.catalog.classes[code])
+            )
         if tx.chart_prepared(train.number, day) is not None:
             return  # another call (or process) prepared it first
         rules = self.rulebook.at(chart_at)

@@ -2,18 +2,22 @@
 
 A *place* is a berth (or seat) for one confirmed passenger, or half of a side-lower berth set
 aside for RAC. A passenger occupies a place only for the legs of the route they travel, so a
-berth given up at an intermediate station can be sold onward. Occupancy is stored per leg (see
-``Transaction.occupancy`` in ``store``); this module decides which place to take.
+berth given up at an intermediate station can be sold onward. What is held is a ``SeatMap``
+(``store``): per leg, one bit per place of the class's ``layout``. A set of places (a quota's
+berths, the RAC halves) is a bit mask over the same layout, so the free places of a journey
+over legs ``[a, b)`` are ``mask & ~(legs[a] | ... | legs[b-1])``: counting them is
+``bit_count()`` and the first one in allocation order is the lowest set bit. The cost is a few
+integer operations per leg of the journey, whether the class is empty or full.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from soap_server.railway.catalog import Train, TravelClass
-from soap_server.railway.store import PlaceKey
+from soap_server.railway.store import Layout, PlaceKey, SeatMap
 
 
 @dataclass(frozen=True)
@@ -86,68 +90,130 @@ def places(
     return confirmed + tuple(rac)
 
 
-def is_free(taken: dict[PlaceKey, set[int]], place: Place, legs: range) -> bool:
-    held = taken.get(place.key)
-    return held is None or held.isdisjoint(legs)
+@cache
+def layout(train: Train, cls: TravelClass) -> Layout:
+    """The order of a class's places on a train: the bit positions of its seat maps.
+
+    Physical (coach by coach, berth by berth, then the RAC halves), whatever the quotas: an
+    era's lower-berth quota (``places(..., lower_berths_per_coach)``) puts the same places in
+    the same order, so a stored map stays valid across eras."""
+    return Layout(tuple(p.key for p in places(train, cls)), len(train.stops) - 1)
+
+
+class PlaceSet:
+    """Some places of one class on a train, in allocation order, as a mask over its layout."""
+
+    def __init__(self, layout: Layout, every: tuple[Place, ...], chosen: tuple[Place, ...]):
+        self.layout = layout
+        self.every = every  # every place of the class, by layout index
+        self.places = chosen
+        self.mask = 0
+        for place in chosen:
+            self.mask |= 1 << layout.index[place.key]
+
+    def __iter__(self) -> Iterator[Place]:
+        return iter(self.places)
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+    def __getitem__(self, position: int) -> Place:
+        return self.places[position]
+
+    @cached_property
+    def _by_type(self) -> dict[str, int]:
+        masks: dict[str, int] = {}
+        for place in self.places:
+            masks[place.berth_type] = masks.get(place.berth_type, 0) | (
+                1 << self.layout.index[place.key]
+            )
+        return masks
+
+    def free(self, seats: SeatMap, legs: range) -> int:
+        """The mask of places of this set free over all of ``legs``."""
+        return self.mask & ~seats.held(legs.start, legs.stop)
+
+    def count_free(self, seats: SeatMap, legs: range) -> int:
+        return self.free(seats, legs).bit_count()
+
+    def free_places(self, seats: SeatMap, legs: range) -> list[Place]:
+        """The places of this set free over all of ``legs``, in allocation order (a cost in
+        proportion to how many are free: for choosing among them, not for counting)."""
+        free, found = self.free(seats, legs), []
+        while free:
+            lowest = free & -free
+            found.append(self.every[lowest.bit_length() - 1])
+            free ^= lowest
+        return found
+
+    def find(self, seats: SeatMap, legs: range, preference: str | None = None) -> Place | None:
+        """The first free place for the legs, of the preferred berth type if one is free."""
+        free = self.free(seats, legs)
+        if not free:
+            return None
+        if preference is not None:
+            preferred = free & self._by_type.get(preference, 0)
+            if preferred:
+                free = preferred
+        return self.every[(free & -free).bit_length() - 1]
+
+
+def is_free(seats: SeatMap, place: Place, legs: range) -> bool:
+    index = seats.layout.index[place.key]
+    return not (seats.held(legs.start, legs.stop) >> index) & 1
 
 
 def find_place(
-    candidates: Iterable[Place],
-    taken: dict[PlaceKey, set[int]],
-    legs: range,
-    preference: str | None = None,
+    candidates: PlaceSet, seats: SeatMap, legs: range, preference: str | None = None
 ) -> Place | None:
     """The first free place for the legs, of the preferred berth type if one is free."""
-    first: Place | None = None
-    for place in candidates:
-        if not is_free(taken, place, legs):
-            continue
-        if preference is None or place.berth_type == preference:
-            return place
-        if first is None:
-            first = place
-    return first
+    return candidates.find(seats, legs, preference)
 
 
-def hold(taken: dict[PlaceKey, set[int]], place: Place, legs: range) -> None:
-    taken.setdefault(place.key, set()).update(legs)
+def count_free(candidates: PlaceSet, seats: SeatMap, legs: range) -> int:
+    return candidates.count_free(seats, legs)
 
 
-def count_free(candidates: Iterable[Place], taken: dict[PlaceKey, set[int]], legs: range) -> int:
-    return sum(1 for place in candidates if is_free(taken, place, legs))
+def hold(seats: SeatMap, place: Place, legs: range) -> None:
+    """Mark a place held in the map (a place chosen and not yet written to the store)."""
+    seats.hold(seats.layout.index[place.key], legs.start, legs.stop)
+
+
+def _place_set(
+    train: Train, cls: TravelClass, every: tuple[Place, ...], chosen: Iterable[Place]
+) -> PlaceSet:
+    return PlaceSet(layout(train, cls), every, tuple(chosen))
 
 
 @cache
 def confirmed_places(
     train: Train, cls: TravelClass, quota: str, lower_berths_per_coach: int | None = None
-) -> tuple[Place, ...]:
+) -> PlaceSet:
     """The berths of one quota, in allocation order."""
     every = places(train, cls, lower_berths_per_coach)
-    return tuple(p for p in every if not p.rac and p.quota == quota)
+    return _place_set(train, cls, every, (p for p in every if not p.rac and p.quota == quota))
 
 
 @cache
 def all_berths(
     train: Train, cls: TravelClass, lower_berths_per_coach: int | None = None
-) -> tuple[Place, ...]:
+) -> PlaceSet:
     """Every berth of the class whatever its quota: what is left at the chart is sold to all."""
-    return tuple(p for p in places(train, cls, lower_berths_per_coach) if not p.rac)
+    every = places(train, cls, lower_berths_per_coach)
+    return _place_set(train, cls, every, (p for p in every if not p.rac))
 
 
 @cache
 def rac_places(
     train: Train, cls: TravelClass, quota: str, lower_berths_per_coach: int | None = None
-) -> tuple[Place, ...]:
+) -> PlaceSet:
     """The RAC half-berths open to a quota (only the general quota has RAC)."""
     every = places(train, cls, lower_berths_per_coach)
-    return tuple(p for p in every if p.rac and p.quota == quota)
+    return _place_set(train, cls, every, (p for p in every if p.rac and p.quota == quota))
 
 
 def find_party(
-    candidates: Iterable[Place],
-    taken: dict[PlaceKey, set[int]],
-    legs: range,
-    preferences: Sequence[str | None],
+    candidates: PlaceSet, seats: SeatMap, legs: range, preferences: Sequence[str | None]
 ) -> list[Place] | None:
     """Free places for a whole party in one coach, the berth types they prefer where possible.
 
@@ -155,9 +221,8 @@ def find_party(
     room for everyone (the caller then seats them one by one).
     """
     by_coach: dict[str, list[Place]] = {}
-    for place in candidates:
-        if is_free(taken, place, legs):
-            by_coach.setdefault(place.coach, []).append(place)
+    for place in candidates.free_places(seats, legs):
+        by_coach.setdefault(place.coach, []).append(place)
     for free in by_coach.values():
         if len(free) < len(preferences):
             continue

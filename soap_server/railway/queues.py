@@ -17,7 +17,7 @@ from soap_server.railway.codes import BookingState
 from soap_server.railway.pools import GENERAL_POOLS, has_rac, offer_order
 from soap_server.railway.rulebook import RuleSet
 from soap_server.railway.rules import SENIOR_AGE, WOMEN_LOWER_BERTH_AGE
-from soap_server.railway.store import PassengerRow, PlaceKey, Pool, Transaction
+from soap_server.railway.store import PassengerRow, Pool, Transaction
 
 #: The category of trains whose lower-berth quota follows the fully air-conditioned table.
 FULLY_AC = ("RAJDHANI", "DURONTO")
@@ -66,15 +66,17 @@ def promote(
     cls: TravelClass,
     origin: str,
     pools: Iterable[str],
-    berths: tuple[inventory.Place, ...],
-    rac: tuple[inventory.Place, ...],
+    berths: inventory.PlaceSet,
+    rac: inventory.PlaceSet,
 ) -> list[tuple[PassengerRow, str]]:
     """Move RAC passengers to free berths, then waitlisted ones to berths or RAC, pool by pool.
 
     Returns each moved passenger with the status they had (``RAC 2``, ``RLWL 5``).
     """
     order = tuple(pools)
-    taken = tx.occupancy(train.number, origin, cls.code)
+    # The class's map (locked already by the caller's first read of it): the releases and
+    # occupations below keep it in step.
+    taken = tx.seat_map(train.number, origin, cls.code, inventory.layout(train, cls))
     moved: list[tuple[PassengerRow, str]] = []
     for pool in order:
         key: Pool = (train.number, origin, cls.code, pool)
@@ -83,10 +85,7 @@ def promote(
             place = inventory.find_place(berths, taken, legs, preference(pax))
             if place is None:
                 continue
-            assert pax.coach is not None and pax.berth is not None and pax.slot is not None
-            held: PlaceKey = (pax.coach, pax.berth, pax.slot)
-            taken[held].difference_update(legs)
-            tx.release(pax.pnr, pax.number)
+            tx.release(pax.pnr, pax.number)  # its RAC half, cleared from the map too
             promoted = replace(seated(pax, place, BookingState.CNF), queue_no=None)
             inventory.hold(taken, place, legs)
             tx.update_passenger(promoted)
@@ -94,13 +93,13 @@ def promote(
             moved.append((promoted, f"RAC {position}"))
     for pool in order:
         key = (train.number, origin, cls.code, pool)
-        _, last_rac = tx.last_numbers(key)
+        last_rac = tx.queue_counts(key).last_rac
         for position, pax in enumerate(tx.queue(key, BookingState.WL), start=1):
             legs = range(pax.from_index, pax.to_index)
             place = inventory.find_place(berths, taken, legs, preference(pax))
             if place is not None:
                 promoted = replace(seated(pax, place, BookingState.CNF), queue_no=None)
-            elif has_rac(pool) and (place := inventory.find_place(rac, taken, legs)):
+            elif has_rac(pool) and (place := rac.find(taken, legs)):
                 last_rac += 1
                 promoted = replace(seated(pax, place, BookingState.RAC), queue_no=last_rac)
             else:

@@ -7,14 +7,27 @@ when a lock could not be had in time (the door answers a retryable ``Busy``), an
 transaction is kept.
 
 Every write operation runs in one ``write()`` transaction; ``read()`` is a consistent snapshot
-that never blocks writers. A write that touches a class's seats or queues calls
-``lock_class`` first, before reading anything it decides on, so two bookings of one class never
-see the same free berth or take the same waitlist number: on SQLite every write transaction
-holds the one writer lock anyway; on PostgreSQL writers of different classes run at once.
+that never blocks writers.
+
+Seats: a ``SeatMap`` per train-day and class says which places are held on each leg, one bit
+per place of the class's ``Layout``; counting and finding free places are a few integer
+operations however full the class is (``inventory``). The store keeps it in one row per class
+(the *inventory row*) beside the occupancy rows (one per place and leg: the constraint that a
+place is never held twice on one leg, and the truth a map is rebuilt from when its layout
+changed), and keeps the two in step in the same transaction: ``occupy`` and ``release`` update
+the map the transaction handed out, which is written back once at commit. Nothing is cached
+across transactions, so another process's commits are always seen.
+
+The class lock: in a write transaction, ``seat_map`` also locks the class, and a write that
+touches a class's seats or queues calls it first, before reading anything it decides on, so
+two bookings of one class never see the same free berth or take the same waitlist number. On
+SQLite every write transaction holds the one writer lock anyway; on PostgreSQL it is a row
+lock on the class's inventory row, and writers of different classes run at once.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -112,18 +125,94 @@ class PassengerRow:
     tax: int = 0  # the fare tax (service tax, GST) included in ``fare``
 
 
+@dataclass
+class QueueCounts:
+    """A pool's queues: how many wait in RAC and on the waitlist, and the last numbers used."""
+
+    rac_waiting: int
+    waiting: int
+    last_rac: int
+    last_wl: int
+
+
 PlaceKey = tuple[str, int, int]  # coach, berth, slot (0 for a whole berth, 1/2 for RAC halves)
 Pool = tuple[str, str, str, str]  # train, origin_date, class_code, pool (see pools.py)
 #: A demo agent to seed: code, name, password hash, networks, the password sealed (or None).
 AgentSeed = tuple[str, str, str, str, str | None]
 
 
+class Layout:
+    """The places of one class of one train in a fixed order: place ``i`` is bit ``i`` of a map.
+
+    ``fingerprint`` names the order (a catalogue that changes a train's coaches changes it), so
+    a stored map of another layout is known to be stale."""
+
+    __slots__ = ("keys", "legs", "fingerprint", "index", "width")
+
+    def __init__(self, keys: tuple[PlaceKey, ...], legs: int) -> None:
+        self.keys = keys
+        self.legs = legs
+        self.index = {key: i for i, key in enumerate(keys)}
+        self.width = (len(keys) + 7) // 8  # bytes per leg when stored
+        text = ";".join(f"{c},{b},{s}" for c, b, s in keys)
+        self.fingerprint = (
+            f"{len(keys)}x{legs}:{hashlib.blake2b(text.encode(), digest_size=8).hexdigest()}"
+        )
+
+
+class SeatMap:
+    """Which places of one class of one train-day are held on each leg of the route.
+
+    ``legs[leg]`` is an integer whose bit ``i`` is set when place ``i`` of ``layout`` is held on
+    that leg. Obtain one from ``Transaction.seat_map``; change it only through
+    ``Transaction.occupy``/``release`` (and ``hold`` for places chosen but not yet written)."""
+
+    __slots__ = ("layout", "legs")
+
+    def __init__(self, layout: Layout, legs: list[int] | None = None) -> None:
+        self.layout = layout
+        self.legs = legs if legs is not None else [0] * layout.legs
+
+    def held(self, first: int, last: int) -> int:
+        """The places held on any leg in ``[first, last)``."""
+        legs = self.legs
+        if last - first == 1:
+            return legs[first]
+        held = 0
+        for leg in range(first, last):
+            held |= legs[leg]
+        return held
+
+    def hold(self, index: int, first: int, last: int) -> None:
+        bit = 1 << index
+        legs = self.legs
+        for leg in range(first, last):
+            legs[leg] |= bit
+
+    def free(self, index: int, first: int, last: int) -> None:
+        keep = ~(1 << index)
+        legs = self.legs
+        for leg in range(first, last):
+            legs[leg] &= keep
+
+    def to_bytes(self) -> bytes:
+        width = self.layout.width
+        return b"".join(leg.to_bytes(width, "little") for leg in self.legs)
+
+    @classmethod
+    def from_bytes(cls, layout: Layout, data: bytes) -> SeatMap:
+        width = layout.width
+        return cls(
+            layout,
+            [
+                int.from_bytes(data[i * width : (i + 1) * width], "little")
+                for i in range(layout.legs)
+            ],
+        )
+
+
 class Transaction(Protocol):
     """Queries and updates on one open transaction."""
-
-    def lock_class(self, train: str, origin_date: str, class_code: str) -> None:
-        """Hold, until this transaction ends, the lock of one class's seats and queues."""
-        ...
 
     # -- agents and sessions
     def agent(self, code: str) -> AgentRow | None: ...
@@ -181,10 +270,9 @@ class Transaction(Protocol):
         ...
 
     def queue_position(self, pool: Pool, state: BookingState, queue_no: int) -> int: ...
-    def queue_lengths(
-        self, train: str, origin_date: str, class_code: str
-    ) -> dict[tuple[str, str], int]:
-        """(quota, state) -> number of passengers, for RAC and WL of one class."""
+    def queue_counts(self, pool: Pool) -> QueueCounts:
+        """How many wait in a pool's RAC and waitlist queues, and its last numbers, read from
+        indexes (a cost bounded by the queue's length, not by how full the class is)."""
         ...
 
     def last_numbers(self, pool: Pool) -> tuple[int, int]:
@@ -192,18 +280,24 @@ class Transaction(Protocol):
         ...
 
     # -- seats
-    def occupancy(
-        self, train: str, origin_date: str, class_code: str, legs: tuple[int, int] | None = None
-    ) -> dict[PlaceKey, set[int]]:
-        """Occupied legs per place of one class; only legs in ``[first, last)`` if given."""
+    def seat_map(self, train: str, origin_date: str, class_code: str, layout: Layout) -> SeatMap:
+        """The places held per leg of one class of one train-day, read fresh.
+
+        In a write transaction this also locks the class until commit (SQLite: the writer lock
+        of ``BEGIN IMMEDIATE`` already does; PostgreSQL: ``SELECT ... FOR UPDATE`` on the
+        class's inventory row): Book and Cancel call it first, before reading the class's
+        queues, numbers or a booking's reference, so everything they read of the class is
+        only changed under the same lock. The same object is handed out again within the
+        transaction, and ``occupy``/``release`` keep it in step."""
         ...
 
     def occupy(self, passenger: PassengerRow, place: PlaceKey) -> None:
-        """Hold a place for each leg of the passenger's journey."""
+        """Hold a place for each leg of the passenger's journey (rows and seat map)."""
         ...
 
     def release(self, pnr: str, number: int, before_leg: int | None = None) -> None:
-        """Give up a passenger's place: all of it, or only the legs before ``before_leg``."""
+        """Give up a passenger's place: all of it, or only the legs before ``before_leg``
+        (rows and seat map)."""
         ...
 
     # -- reports

@@ -361,7 +361,13 @@ class RestApi:
                 class_code=body["class"],
                 quota=body.get("quota", "GN"),
                 passengers=tuple(
-                    PassengerRequest(p["name"], p["age"], p["gender"], p.get("berth"))
+                    PassengerRequest(
+                        p["name"],
+                        p["age"],
+                        p["gender"],
+                        p.get("berth"),
+                        no_berth=bool(p.get("noBerth", False)),
+                    )
                     for p in body["passengers"]
                 ),
                 client_reference=key,

@@ -151,6 +151,11 @@ SCHEMAS: dict[str, Any] = {
             "age": {"type": "integer", "minimum": 0, "maximum": 150},
             "gender": GENDER,
             "berth": BERTH,
+            "noBerth": {
+                "type": "boolean",
+                "description": "A child of 5 to 11 without a berth at half fare (from"
+                " 2016-04-21); a child under 5 is an infant, always without a berth.",
+            },
         },
         ["name", "age", "gender"],
     ),

@@ -283,5 +283,9 @@ def _passenger(number: int, passenger: Any) -> PassengerRequest:
     if passenger is None:  # <Passenger xsi:nil="true"/> passes the schema
         raise InvalidPassenger(f"passenger {number} is empty")
     return PassengerRequest(
-        passenger.Name, passenger.Age, passenger.Gender, passenger.BerthPreference
+        passenger.Name,
+        passenger.Age,
+        passenger.Gender,
+        passenger.BerthPreference,
+        no_berth=bool(passenger.NoBerth),
     )

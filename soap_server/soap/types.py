@@ -135,9 +135,10 @@ class TrainAvailability(ComplexModel):
 
 
 class Passenger(ComplexModel):
-    """A passenger to book. Names are 3 to 16 letters; age 5 or more (children under 5 travel
-    free); the ladies quota takes women and boys under 12, the senior quota men of 60 and women
-    of 58 or more."""
+    """A passenger to book. Names are 3 to 16 letters; a child under 5 is an infant, recorded
+    without a berth and free; NoBerth: a child of 5 to 11 without a berth at half fare (from
+    2016-04-21; before, children of 5 to 11 had a berth at half fare). The ladies quota takes
+    women and boys under 12, the lower-berth quota seniors and women of 45 or more."""
 
     __namespace__ = TNS
     _type_info = [
@@ -145,6 +146,7 @@ class Passenger(ComplexModel):
         ("Age", required(Age)),
         ("Gender", required(Gender)),
         ("BerthPreference", optional(BerthType)),
+        ("NoBerth", optional(Boolean)),
     ]
 
 

@@ -7,14 +7,16 @@ transaction is opened here explicitly:
 * ``read()``: ``BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY``, one snapshot for the whole
   answer, never blocking nor blocked by writers.
 * ``write()``: ``BEGIN`` (READ COMMITTED). There is no global writer lock: what must not run at
-  once is serialised by row locks. Book and CancelBooking first call ``lock_class``, a
-  transaction-scoped advisory lock on (train, origin date, class), so two bookings of one class
-  queue there and the second sees the first's berths and waitlist numbers; bookings of other
-  classes go on in parallel. Rows read to be changed (an agent and its failed logins, a booking
-  being cancelled) are read ``FOR UPDATE``. Lock order is always booking row, then class, so two
-  cancellations cannot deadlock. The same primary keys and unique indexes as on SQLite (one
-  occupancy row per berth, slot and leg; waitlist numbers; (agent, ClientReference)) are the
-  backstop.
+  once is serialised by row locks. Book and CancelBooking first read the class's seat map
+  (``seat_map``): its inventory row in ``seat_maps`` is inserted if missing (``ON CONFLICT DO
+  NOTHING``) and read ``FOR UPDATE``, pipelined into one round trip, so two bookings of one
+  class queue on that row lock and the second sees the first's berths and waitlist numbers
+  (everything a Book reads of a class is only changed under that lock, so READ COMMITTED is
+  enough); bookings of other classes go on in parallel. Rows read to be changed (an agent and
+  its failed logins, a booking being cancelled) are read ``FOR UPDATE``. Lock order is always
+  booking row, then class, so two cancellations cannot deadlock. The same primary keys and
+  unique indexes as on SQLite (one occupancy row per berth, slot and leg; waitlist numbers;
+  (agent, ClientReference)) are the backstop.
 
 Failures map to the store's: a lock not had within the busy timeout (``lock_timeout``), a pool
 with no free connection in time, a deadlock or serialisation failure, a lost server, and a
@@ -42,9 +44,9 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.pq import TransactionStatus
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from soap_server.railway.store import AgentSeed, StoreBusy, StoreError
+from soap_server.railway.store import AgentSeed, Layout, SeatMap, StoreBusy, StoreError
 from soap_server.storage import migrations
-from soap_server.storage.queries import SqlTransaction
+from soap_server.storage.queries import ClassKey, SqlTransaction
 
 BACKEND = "postgres"
 #: The key of the advisory lock that serialises schema migrations of one database.
@@ -88,6 +90,7 @@ class PostgresTransaction(SqlTransaction):
     """Queries and updates on one open PostgreSQL transaction. Obtain one from the store."""
 
     def __init__(self, conn: psycopg.Connection[Any], writing: bool) -> None:
+        super().__init__(writing)
         self._conn = conn
         self._for_update = " FOR UPDATE" if writing else ""
 
@@ -98,14 +101,16 @@ class PostgresTransaction(SqlTransaction):
         with self._conn.cursor() as cursor:
             cursor.executemany(_dialect(sql), rows)
 
-    def lock_class(self, train: str, origin_date: str, class_code: str) -> None:
-        """Wait for, then hold until commit, the lock of one class's seats and queues.
+    def _lock_seat_map(self, key: ClassKey, layout: Layout) -> None:
+        """The class's inventory row, made if missing, so that ``seat_map`` can lock it.
 
-        Pipelined like any statement whose result is not read: the server takes the lock before
-        it runs the transaction's next statement, which is what the lock guards."""
-        self._conn.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-            (f"class:{train}:{origin_date}:{class_code}",),
+        A class without a row holds no place (``queries``), so the new row is the layout's
+        empty map. Pipelined: it travels with the ``SELECT ... FOR UPDATE`` that follows; a
+        second writer of a new class waits here for the first's row, then finds it."""
+        self._execute(
+            "INSERT INTO seat_maps (train, origin_date, class_code, layout, legs)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (*key, layout.fingerprint, SeatMap(layout).to_bytes()),
         )
 
 
@@ -151,7 +156,10 @@ class PostgresStore:
                     # Book costs a round trip per query it decides on, not per statement.
                     with conn.pipeline():
                         conn.execute(begin)
-                        yield PostgresTransaction(conn, writing)
+                        tx = PostgresTransaction(conn, writing)
+                        yield tx
+                        if writing:
+                            tx.write_back()
                         conn.execute("COMMIT")
                 except psycopg.Error:
                     # The server refused a statement inside the pipeline (a lock timeout, a

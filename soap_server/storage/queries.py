@@ -3,27 +3,42 @@
 The SQL here is the common dialect of SQLite and PostgreSQL (``?`` placeholders, which the
 PostgreSQL store turns into psycopg's ``%s``; ``ON CONFLICT``; ``coalesce``). What differs
 between the two is how a transaction is opened and locked, and that is each backend's own:
-``SqlTransaction`` leaves ``_execute``, ``_executemany`` and ``lock_class`` to them, and reads
-rows it is about to change with ``self._for_update`` appended (empty on SQLite, whose one writer
-lock is already held; ``FOR UPDATE`` on PostgreSQL, where writers of different rows run at once).
+``SqlTransaction`` leaves ``_execute`` and ``_executemany`` to them, and reads rows it is about
+to change with ``self._for_update`` appended (empty on SQLite, whose one writer lock is already
+held; ``FOR UPDATE`` on PostgreSQL, where writers of different rows run at once).
+
+Seat maps: ``seat_maps`` holds one row per train-day and class (the inventory row): the layout's
+fingerprint and one bitmap per leg (``railway.store.SeatMap``), kept equal to the occupancy rows
+of that class in the same transaction (the maps handed out are written back by ``write_back``
+just before commit). A row whose fingerprint is not the layout the core asks for (a changed
+catalogue; ``''`` when marked stale) is rebuilt from the occupancy rows; a class without a row
+has no occupancy rows (migration 4 gave every class that had some a stale row). In a write
+transaction ``seat_map`` is also the class lock: on PostgreSQL the row is inserted if missing
+(``ON CONFLICT DO NOTHING``) and read ``FOR UPDATE``, lock and data in one round trip.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, fields
+from dataclasses import fields
+from operator import attrgetter
 from typing import Any, Protocol
 
-from soap_server.railway.codes import QUEUED, BookingState
+from soap_server.railway.codes import BookingState
 from soap_server.railway.store import (
     AgentRow,
     BookingRow,
+    Layout,
     LoginAttemptsRow,
     PassengerRow,
     PlaceKey,
     Pool,
+    QueueCounts,
+    SeatMap,
     SessionRow,
 )
+
+ClassKey = tuple[str, str, str]  # train, origin_date, class_code
 
 CNF, RAC, CAN = BookingState.CNF, BookingState.RAC, BookingState.CAN
 #: The tables ``count`` may be asked about.
@@ -33,6 +48,7 @@ COUNTED = (
     "bookings",
     "passengers",
     "occupancy",
+    "seat_maps",
     "login_attempts",
     "nonces",
     "charts",
@@ -41,6 +57,26 @@ COUNTED = (
 _PASSENGER_COLUMNS = ", ".join(f.name for f in fields(PassengerRow))
 _BOOKING_COLUMNS = ", ".join(f.name for f in fields(BookingRow))
 _STATE = [f.name for f in fields(PassengerRow)].index("state")
+# A row's values in column order (``dataclasses.astuple`` deep-copies every field: slower).
+_BOOKING_VALUES = attrgetter(*(f.name for f in fields(BookingRow)))
+_PASSENGER_VALUES = attrgetter(*(f.name for f in fields(PassengerRow)))
+_BOOKING_MARKS = ", ".join("?" * len(fields(BookingRow)))
+_PASSENGER_MARKS = ", ".join("?" * len(fields(PassengerRow)))
+
+_POOL = "train = ? AND origin_date = ? AND class_code = ? AND quota = ?"
+#: Each part answered from an index (passengers_by_pool, waitlist_numbers) without reading rows.
+_QUEUE_COUNTS = f"""SELECT
+    (SELECT count(*) FROM passengers WHERE {_POOL} AND state = '{RAC}'),
+    (SELECT count(*) FROM passengers WHERE {_POOL} AND state = '{BookingState.WL}'),
+    (SELECT coalesce(max(queue_no), 0) FROM passengers WHERE {_POOL} AND state = '{RAC}'),
+    (SELECT coalesce(max(wl_no), 0) FROM passengers WHERE {_POOL} AND wl_no IS NOT NULL)
+"""
+_CLASS = "train = ? AND origin_date = ? AND class_code = ?"
+_SAVE_SEAT_MAP = (
+    "INSERT INTO seat_maps (train, origin_date, class_code, layout, legs) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (train, origin_date, class_code) DO UPDATE"
+    " SET layout = excluded.layout, legs = excluded.legs"
+)
 
 
 class Cursor(Protocol):
@@ -64,14 +100,20 @@ class SqlTransaction:
     #: Appended to the reads of rows this transaction may change (see the module docstring).
     _for_update = ""
 
+    def __init__(self, writing: bool) -> None:
+        self._writing = writing
+        self._maps: dict[ClassKey, SeatMap] = {}  # the seat maps handed out, kept in step
+        self._dirty: set[ClassKey] = set()  # maps to write back at commit
+
     def _execute(self, sql: str, args: Sequence[object] = ()) -> Cursor:
         raise NotImplementedError
 
     def _executemany(self, sql: str, rows: list[tuple[object, ...]]) -> None:
         raise NotImplementedError
 
-    def lock_class(self, train: str, origin_date: str, class_code: str) -> None:
-        raise NotImplementedError
+    def _lock_seat_map(self, key: ClassKey, layout: Layout) -> None:
+        """Make sure the class's inventory row exists before it is read to be locked
+        (PostgreSQL's; nothing on SQLite, whose writer lock is held already)."""
 
     # -- agents and sessions ---------------------------------------------------------------
     def agent(self, code: str) -> AgentRow | None:
@@ -174,9 +216,9 @@ class SqlTransaction:
         return self._execute("SELECT 1 FROM bookings WHERE pnr = ?", (pnr,)).fetchone() is not None
 
     def insert_booking(self, booking: BookingRow) -> None:
-        marks = ", ".join("?" * len(fields(BookingRow)))
         self._execute(
-            f"INSERT INTO bookings ({_BOOKING_COLUMNS}) VALUES ({marks})", astuple(booking)
+            f"INSERT INTO bookings ({_BOOKING_COLUMNS}) VALUES ({_BOOKING_MARKS})",
+            _BOOKING_VALUES(booking),
         )
 
     def passengers(self, pnr: str) -> list[PassengerRow]:
@@ -186,9 +228,9 @@ class SqlTransaction:
         return [_passenger(row) for row in rows]
 
     def insert_passenger(self, passenger: PassengerRow) -> None:
-        marks = ", ".join("?" * len(fields(PassengerRow)))
         self._execute(
-            f"INSERT INTO passengers ({_PASSENGER_COLUMNS}) VALUES ({marks})", astuple(passenger)
+            f"INSERT INTO passengers ({_PASSENGER_COLUMNS}) VALUES ({_PASSENGER_MARKS})",
+            _PASSENGER_VALUES(passenger),
         )
 
     def update_passenger(self, passenger: PassengerRow) -> None:
@@ -271,76 +313,109 @@ class SqlTransaction:
         ).fetchone()
         return int(position)
 
-    def queue_lengths(
-        self, train: str, origin_date: str, class_code: str
-    ) -> dict[tuple[str, str], int]:
-        """(quota, state) -> number of passengers, for RAC and WL of one class."""
-        rows = self._execute(
-            "SELECT quota, state, count(*) FROM passengers WHERE train = ? AND origin_date = ?"
-            " AND class_code = ? AND state IN (?, ?) GROUP BY quota, state",
-            (train, origin_date, class_code, *QUEUED),
-        ).fetchall()
-        return {(quota, state): int(n) for quota, state, n in rows}
+    def queue_counts(self, pool: Pool) -> QueueCounts:
+        """How many wait in a pool's RAC and waitlist queues, and its last numbers."""
+        rac, wl, last_rac, last_wl = self._execute(_QUEUE_COUNTS, pool * 4).fetchone()
+        return QueueCounts(int(rac), int(wl), int(last_rac), int(last_wl))
 
     def last_numbers(self, pool: Pool) -> tuple[int, int]:
         """The highest waitlist number issued and RAC queue number used in a pool."""
-        wl, rac = self._execute(
-            "SELECT coalesce(max(wl_no), 0),"
-            " coalesce(max(CASE WHEN state = ? THEN queue_no END), 0)"
-            " FROM passengers WHERE train = ? AND origin_date = ? AND class_code = ? AND quota = ?",
-            (RAC, *pool),
-        ).fetchone()
-        return int(wl), int(rac)
+        counts = self.queue_counts(pool)
+        return counts.last_wl, counts.last_rac
 
     # -- seats -------------------------------------------------------------------------------
-    def occupancy(
-        self, train: str, origin_date: str, class_code: str, legs: tuple[int, int] | None = None
-    ) -> dict[PlaceKey, set[int]]:
-        """Occupied legs per place of one class; only legs in ``[first, last)`` if given."""
-        sql = (
-            "SELECT coach, berth, slot, leg FROM occupancy"
-            " WHERE train = ? AND origin_date = ? AND class_code = ?"
-        )
-        args: tuple[object, ...] = (train, origin_date, class_code)
-        if legs is not None:
-            sql += " AND leg >= ? AND leg < ?"
-            args += legs
-        taken: dict[PlaceKey, set[int]] = {}
-        for coach, berth, slot, leg in self._execute(sql, args).fetchall():
-            taken.setdefault((coach, berth, slot), set()).add(leg)
-        return taken
+    def seat_map(self, train: str, origin_date: str, class_code: str, layout: Layout) -> SeatMap:
+        """The class's seat map, read fresh; in a write transaction, the class's lock."""
+        key = (train, origin_date, class_code)
+        seats = self._maps.get(key)
+        if seats is not None and seats.layout is layout:
+            return seats
+        if self._writing:
+            self._lock_seat_map(key, layout)
+        row = self._execute(
+            f"SELECT layout, legs FROM seat_maps WHERE {_CLASS}{self._for_update}", key
+        ).fetchone()
+        if row is None:  # no place of the class was ever held
+            seats = SeatMap(layout)
+        elif row[0] == layout.fingerprint:
+            seats = SeatMap.from_bytes(layout, bytes(row[1]))
+        else:
+            seats = self._rebuild(key, layout)
+            self._dirty.add(key)
+        self._maps[key] = seats
+        return seats
+
+    def _rebuild(self, key: ClassKey, layout: Layout) -> SeatMap:
+        seats = SeatMap(layout)
+        legs = seats.legs
+        for coach, berth, slot, leg in self._execute(
+            f"SELECT coach, berth, slot, leg FROM occupancy WHERE {_CLASS}", key
+        ).fetchall():
+            index = layout.index.get((coach, berth, slot))
+            if index is not None and 0 <= leg < len(legs):  # a place the catalogue still has
+                legs[leg] |= 1 << index
+        return seats
+
+    def _stale(self, key: ClassKey) -> None:
+        """A change the loaded maps can't follow: the stored map is rebuilt when next read."""
+        self._maps.pop(key, None)
+        self._dirty.discard(key)
+        self._execute(_SAVE_SEAT_MAP, (*key, "", b""))
 
     def occupy(self, passenger: PassengerRow, place: PlaceKey) -> None:
-        """Hold a place for each leg of the passenger's journey."""
+        """Hold a place for each leg of the passenger's journey (rows and seat map)."""
         coach, berth, slot = place
+        first, last = passenger.from_index, passenger.to_index
+        key = (passenger.train, passenger.origin_date, passenger.class_code)
         self._executemany(
             "INSERT INTO occupancy (train, origin_date, class_code, coach, berth, slot, leg,"
             " pnr, number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (
-                    passenger.train,
-                    passenger.origin_date,
-                    passenger.class_code,
-                    coach,
-                    berth,
-                    slot,
-                    leg,
-                    passenger.pnr,
-                    passenger.number,
-                )
-                for leg in range(passenger.from_index, passenger.to_index)
+                (*key, coach, berth, slot, leg, passenger.pnr, passenger.number)
+                for leg in range(first, last)
             ],
         )
+        seats = self._maps.get(key)
+        index = None if seats is None else seats.layout.index.get(place)
+        if seats is None or index is None or last > seats.layout.legs:
+            self._stale(key)
+            return
+        seats.hold(index, first, last)
+        self._dirty.add(key)
 
     def release(self, pnr: str, number: int, before_leg: int | None = None) -> None:
-        """Give up a passenger's place: all of it, or only the legs before ``before_leg``."""
+        """Give up a passenger's place: all of it, or only the legs before ``before_leg``
+        (rows and seat map)."""
+        returning = " RETURNING train, origin_date, class_code, coach, berth, slot, leg"
+        args: tuple[object, ...] = (pnr, number)
         if before_leg is None:
-            self._execute("DELETE FROM occupancy WHERE pnr = ? AND number = ?", (pnr, number))
+            sql = "DELETE FROM occupancy WHERE pnr = ? AND number = ?"
         else:
-            self._execute(
-                "DELETE FROM occupancy WHERE pnr = ? AND number = ? AND leg < ?",
-                (pnr, number, before_leg),
-            )
+            sql = "DELETE FROM occupancy WHERE pnr = ? AND number = ? AND leg < ?"
+            args = (pnr, number, before_leg)
+        rows = self._execute(sql + returning, args).fetchall()
+        for train, origin_date, class_code, coach, berth, slot, leg in rows:
+            key = (train, origin_date, class_code)
+            seats = self._maps.get(key)
+            index = None if seats is None else seats.layout.index.get((coach, berth, slot))
+            if seats is None or index is None or leg >= seats.layout.legs:
+                self._stale(key)
+                continue
+            seats.legs[leg] &= ~(1 << index)
+            self._dirty.add(key)
+
+    def write_back(self) -> None:
+        """Store the seat maps changed in this transaction (just before it commits)."""
+        if not self._dirty:
+            return
+        self._executemany(
+            _SAVE_SEAT_MAP,
+            [
+                (*key, self._maps[key].layout.fingerprint, self._maps[key].to_bytes())
+                for key in sorted(self._dirty)
+            ],
+        )
+        self._dirty.clear()
 
     # -- reports ----------------------------------------------------------------
     def count(self, table: str) -> int:

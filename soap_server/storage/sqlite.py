@@ -10,7 +10,8 @@ Concurrency: the file is in WAL mode so readers never block the writer. Every wr
 from two threads or two server processes sharing the file, are serialised there, so the second
 sees the first's berths. The ``occupancy`` table's primary key (one row per berth, slot and leg
 of the route) makes a berth given twice for the same stretch impossible even if the code above it
-were wrong, and a partial unique index does the same for waitlist numbers.
+were wrong, and a partial unique index does the same for waitlist numbers. The writer lock is
+also the class lock of ``seat_map``: nothing more to take.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from __future__ import annotations
 import os
 import queue
 import sqlite3
+import threading
+import time
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -29,6 +32,9 @@ from soap_server.storage import migrations
 from soap_server.storage.queries import SqlTransaction
 
 BACKEND = "sqlite"
+#: A writer waiting for another process's writer tries again after this long, doubling up to
+#: the second: well under the time a Book holds the lock.
+_FIRST_PAUSE, _LAST_PAUSE = 0.00005, 0.001
 
 
 def _store_error(error: sqlite3.OperationalError) -> StoreError:
@@ -42,7 +48,8 @@ def _store_error(error: sqlite3.OperationalError) -> StoreError:
 class SqliteTransaction(SqlTransaction):
     """Queries and updates on one open SQLite transaction. Obtain one from ``SqliteStore``."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, writing: bool) -> None:
+        super().__init__(writing)
         self._conn = conn
 
     def _execute(self, sql: str, args: Sequence[object] = ()) -> sqlite3.Cursor:
@@ -50,9 +57,6 @@ class SqliteTransaction(SqlTransaction):
 
     def _executemany(self, sql: str, rows: list[tuple[object, ...]]) -> None:
         self._conn.executemany(sql, rows)
-
-    def lock_class(self, train: str, origin_date: str, class_code: str) -> None:
-        """Nothing to do: a write transaction holds SQLite's one writer lock already."""
 
 
 class SqliteStore:
@@ -62,6 +66,9 @@ class SqliteStore:
         self.path = Path(path)
         self._busy_timeout_ms = busy_timeout_ms
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        # This process's writers queue here (woken as soon as the lock is free) rather than
+        # on SQLite's file lock, which each of them would poll.
+        self._writer = threading.Lock()
         # A store dropped without close() (an app built for one request, say) still closes the
         # connections in its pool when it is collected, rather than leaving each one to the
         # garbage collector (which Python 3.13 reports as a ResourceWarning).
@@ -100,27 +107,62 @@ class SqliteStore:
             raise
         self._idle.put(conn)
 
+    def _begin_write(self, conn: sqlite3.Connection, deadline: float) -> None:
+        """``BEGIN IMMEDIATE``, waiting for another process's writer until ``deadline``.
+
+        SQLite's own busy handler sleeps 1, 2, 5, 10, 15 ... ms between tries: a writer that
+        waits for a Book (which holds the lock about a millisecond) sleeps far longer than it
+        had to, and two workers on one hot class spend most of their time asleep. So the
+        wait is ours: tries at most a millisecond apart, ``StoreBusy`` at the busy timeout."""
+        pause = _FIRST_PAUSE
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    left = deadline - time.monotonic()
+                    if not isinstance(_store_error(error), StoreBusy) or left <= 0:
+                        raise
+                    time.sleep(min(pause, left))
+                    pause = min(pause * 2, _LAST_PAUSE)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+
     @contextmanager
-    def _transaction(self, begin: str) -> Iterator[SqliteTransaction]:
+    def _transaction(self, writing: bool) -> Iterator[SqliteTransaction]:
+        deadline = time.monotonic() + self._busy_timeout_ms / 1000
+        if writing and not self._writer.acquire(timeout=self._busy_timeout_ms / 1000):
+            raise StoreBusy("the SQLite database is busy: another writer held it too long")
         try:
             with self._connection() as conn:
-                conn.execute(begin)
+                if writing:
+                    self._begin_write(conn, deadline)
+                else:
+                    conn.execute("BEGIN DEFERRED")
                 try:
-                    yield SqliteTransaction(conn)
+                    tx = SqliteTransaction(conn, writing)
+                    yield tx
+                    if writing:
+                        tx.write_back()
                 except BaseException:
                     conn.rollback()
                     raise
                 conn.commit()
         except sqlite3.OperationalError as error:
             raise _store_error(error) from error
+        finally:
+            if writing:
+                self._writer.release()
 
     def write(self) -> AbstractContextManager[SqliteTransaction]:
         """A transaction holding the writer lock from its first statement (BEGIN IMMEDIATE)."""
-        return self._transaction("BEGIN IMMEDIATE")
+        return self._transaction(writing=True)
 
     def read(self) -> AbstractContextManager[SqliteTransaction]:
         """A read transaction: a consistent snapshot that never blocks writers."""
-        return self._transaction("BEGIN DEFERRED")
+        return self._transaction(writing=False)
 
     def initialise(self, agents: Iterable[AgentSeed]) -> bool:
         """Create the schema (every migration) and seed agents (code, name, password hash,

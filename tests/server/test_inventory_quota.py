@@ -6,7 +6,7 @@ from collections import Counter
 
 from soap_server.railway import inventory
 from soap_server.railway.catalog import load_catalog
-from soap_server.railway.store import PlaceKey
+from soap_server.railway.store import SeatMap
 
 CATALOG = load_catalog()
 TN = CATALOG.trains["12622"]  # 8 sleeper coaches
@@ -41,7 +41,7 @@ def test_the_other_quotas_keep_their_berths() -> None:
 
 def test_a_party_sits_in_one_coach_with_its_preferences() -> None:
     berths = inventory.confirmed_places(TN, SL, "GN", 7)
-    taken: dict[PlaceKey, set[int]] = {}
+    taken = SeatMap(inventory.layout(TN, SL))
     party = inventory.find_party(berths, taken, range(0, 3), ["LB", None, "UB"])
     assert party is not None
     assert len({p.coach for p in party}) == 1
@@ -51,7 +51,7 @@ def test_a_party_sits_in_one_coach_with_its_preferences() -> None:
 def test_a_party_moves_on_to_a_coach_with_room() -> None:
     berths = inventory.confirmed_places(TN, SL, "GN", 7)
     s1 = [p for p in berths if p.coach == "S1"]
-    taken: dict[PlaceKey, set[int]] = {}
+    taken = SeatMap(inventory.layout(TN, SL))
     for place in s1[:-2]:  # two places left in S1
         inventory.hold(taken, place, range(0, 10))
     party = inventory.find_party(berths, taken, range(0, 3), [None, None, None])
@@ -60,7 +60,7 @@ def test_a_party_moves_on_to_a_coach_with_room() -> None:
 
 def test_no_coach_with_room_means_no_party() -> None:
     berths = inventory.confirmed_places(TN, SL, "GN", 7)
-    taken: dict[PlaceKey, set[int]] = {}
+    taken = SeatMap(inventory.layout(TN, SL))
     for place in berths:
         if place.berth % 2:  # leave at most half a coach, scattered
             inventory.hold(taken, place, range(0, 10))

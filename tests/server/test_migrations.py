@@ -21,14 +21,16 @@ import psycopg
 import pytest
 import requests
 
+from soap_server.railway import inventory
 from soap_server.railway.agents import demo_agents
 from soap_server.railway.codes import BookingState
-from soap_server.railway.store import StoreError
+from soap_server.railway.store import SeatMap, StoreError
+from soap_server.railway.system import Railway
 from soap_server.storage import migrations, open_store
 from soap_server.wsgi import build_railway
 from tests.backends import BOTH_BACKENDS
 from tests.conftest import PASSWORDS, TEST_HASHING, core_settings
-from tests.support import core_process, rows_of
+from tests.support import all_occupancy, core_process, rows_of
 
 DUMP = Path(__file__).resolve().parents[1] / "data" / "schema-1.sqlite.sql"
 #: Every table of schema 1, with an order that makes its rows comparable.
@@ -72,6 +74,28 @@ def schema_1(database: Path | str) -> None:
                 with conn.cursor() as cursor:
                     cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # type: ignore[call-overload]
     source.close()
+
+
+def stored_legs(core: Railway, database: Path | str, key: tuple[str, str, str]) -> list[int]:
+    """The stored seat map of one class, which must be of the class's current layout."""
+    layout = inventory.layout(core.catalog.trains[key[0]], core.catalog.classes[key[2]])
+    ((fingerprint, legs),) = rows_of(
+        database,
+        "SELECT layout, legs FROM seat_maps WHERE train = '{}' AND origin_date = '{}'"
+        " AND class_code = '{}'".format(*key),
+    )
+    assert fingerprint == layout.fingerprint
+    return SeatMap.from_bytes(layout, bytes(legs)).legs
+
+
+def legs_of_rows(core: Railway, database: Path | str, key: tuple[str, str, str]) -> list[int]:
+    """The seat map the class's occupancy rows describe."""
+    layout = inventory.layout(core.catalog.trains[key[0]], core.catalog.classes[key[2]])
+    legs = [0] * layout.legs
+    for row in all_occupancy(database):
+        if tuple(row[:3]) == key:
+            legs[row[6]] |= 1 << layout.index[(row[3], row[4], row[5])]
+    return legs
 
 
 def snapshot(database: Path | str) -> dict[str, list[tuple[object, ...]]]:
@@ -168,6 +192,10 @@ def test_migrate_keeps_every_booking_and_the_core_serves_them(
     assert after == before  # every berth, unchanged
     assert ("schema_version", str(migrations.latest(backend))) in meta
     assert "already at schema version" in migrate(empty_database).stdout
+    # Schema 4: every class holding places has a seat map, stale until first read.
+    classes = sorted({tuple(row[:3]) for row in before["occupancy"]})
+    maps = rows_of(empty_database, "SELECT train, origin_date, class_code, layout FROM seat_maps")
+    assert sorted(maps) == [(*key, "") for key in classes]
 
     core = build_railway(core_settings(empty_database))
     try:
@@ -200,6 +228,9 @@ def test_migrate_keeps_every_booking_and_the_core_serves_them(
             assert tx.passengers(str(rac[0]))[0].state == BookingState.NB
             changed = tx.booking(str(rac[0]))
             assert changed is not None and changed.boarding_changes == 1
+        # The class's map was rebuilt from its rows, kept in step and stored fresh.
+        key = (str(confirmed[17]), str(confirmed[18]), str(confirmed[19]))
+        assert stored_legs(core, empty_database, key) == legs_of_rows(core, empty_database, key)
     finally:
         core.close()
     with core_process("--db", str(empty_database), "--quiet", lines=3) as (base, banner):

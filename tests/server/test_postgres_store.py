@@ -13,8 +13,10 @@ from dataclasses import replace
 
 import pytest
 
+from soap_server.railway import inventory
+from soap_server.railway.catalog import load_catalog
 from soap_server.railway.errors import AuthenticationFailed, Busy, LoginThrottled
-from soap_server.railway.store import StoreBusy
+from soap_server.railway.store import StoreBusy, Transaction
 from soap_server.railway.system import Railway
 from soap_server.storage.postgres import PostgresStore
 from soap_server.wsgi import build_railway
@@ -42,13 +44,20 @@ def core(url: str) -> Iterator[Railway]:
     railway.close()
 
 
+def lock_class(tx: Transaction, key: tuple[str, str, str]) -> None:
+    """What Book and Cancel do first: read the class's seat map, which locks the class."""
+    train, _, code = key
+    catalog = load_catalog()
+    tx.seat_map(*key, inventory.layout(catalog.trains[train], catalog.classes[code]))
+
+
 def hold_class(store: PostgresStore, key: tuple[str, str, str]) -> tuple[threading.Event, ...]:
     """Another transaction takes ``key``'s lock and keeps it until the second event is set."""
     held, release = threading.Event(), threading.Event()
 
     def holder() -> None:
         with store.write() as tx:
-            tx.lock_class(*key)
+            lock_class(tx, key)
             tx.count("bookings")  # a read: the pipelined lock has surely been taken now
             held.set()
             release.wait(30)
@@ -63,11 +72,11 @@ def test_one_class_queues_on_its_lock_and_other_classes_go_on(url: str) -> None:
     try:
         _, release = hold_class(store, CLASS_A)
         with store.write() as tx:  # another class: had at once (a wait would be StoreBusy)
-            tx.lock_class(*CLASS_B)
+            lock_class(tx, CLASS_B)
             assert tx.count("bookings") == 0
         with pytest.raises(StoreBusy):
             with store.write() as tx:
-                tx.lock_class(*CLASS_A)
+                lock_class(tx, CLASS_A)
         release.set()
     finally:
         store.close()

@@ -403,7 +403,7 @@ def test_first_class_has_no_rac_and_goes_straight_to_waitlist(railway: Railway) 
     token = login_token(railway)
     train, cls = train_class(railway, "12952", "1A")
     assert cls.rac_berths_per_coach == 0
-    assert inventory.rac_places(train, cls, "GN", era_lb(railway, train, cls)) == ()
+    assert len(inventory.rac_places(train, cls, "GN", era_lb(railway, train, cls))) == 0
     gn, limit = gn_berths(railway, cls="1A"), cls.waitlist_limits["GN"]
     booked = fill(railway, token, gn + limit, cls="1A")
     statuses = [p.booking_status for _, p in booked]
