@@ -1,25 +1,39 @@
-"""What a SOAP call costs in-process, next to its floor.
+"""What a SOAP call costs in-process, next to REST, the core, the answer writers and the lxml floor.
 
-For SearchTrain and Book it measures, in one run and side by side:
+Issue 13, goal 3. For SearchTrain, GetPnrStatus and Book it measures, in one run and side by
+side, each request handed to the WSGI application directly (a prepared environ, no socket, no
+test client, so the harness costs nothing):
 
-* ``full``: the whole request through the WSGI app (hardened edge, Spyne parse and schema
-  validation, the core, Spyne serialisation), with werkzeug's test client and no socket;
-* ``core``: the same call made directly on ``Railway`` (domain + SQLite only);
-* ``serialise``: the protocol writing the answer object to bytes (SearchTrain: a 10-train
-  answer), through Spyne's ``serialize``/``create_out_string`` API, which the facade's protocol
-  now implements by writing lxml directly;
-* ``floor``: lxml parsing the request envelope and serialising the response envelope, which is
-  the least any XML stack has to do for the call.
+* ``soap``: the whole SOAP stack as it runs: the hardened edge (one parse, header checks),
+  Spyne's parse, schema validation and deserialisation, the core, the compiled writer;
+* ``rest``: the same call as REST/JSON on the same core;
+* ``core``: ``Railway.call`` alone (domain and SQLite);
+* ``soap wire``: the SOAP endpoint over a canned core (the answer computed once), so only the
+  per-request cost of the SOAP facade is left: read the body, parse, check, validate,
+  deserialise, write the answer;
+* ``writer``: the compiled writer alone, the domain's answer view to the envelope's bytes;
+* ``spyne models+ser``: what it replaced at its plainest: the view to Spyne models
+  (``to_model``) and Spyne's own SOAP 1.1 serialiser to bytes, the same document;
+* ``floor``: lxml parsing the request envelope and serialising the same answer (parsed from its
+  bytes): the least any XML stack does for the call.
 
-Medians and p95 in microseconds, plus ratios to the floor. Usage::
+Times are this thread's CPU time (``time.thread_time_ns``), so other work on a shared machine
+counts as little as possible; medians and p95 in microseconds. The ratios the goals are about
+(SOAP/REST <= 1.3 and SOAP/floor <= 10 for SearchTrain, wire/floor <= 3 for GetPnrStatus) are
+printed at the end. ``--profile`` adds cProfile's top entries for a SOAP SearchTrain.
+Usage::
 
-    .venv/bin/python bench/bench_soap.py [--n 300]
+    .venv/bin/python bench/bench_soap.py [--n 300] [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
+import pstats
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -28,20 +42,29 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from werkzeug.test import Client
 
-from soap_server.ns import SOAP_ENV, TNS
-from soap_server.railway.agents import demo_agents
-from soap_server.railway.booking import BookingRequest, PassengerRequest
-from soap_server.railway.clock import IST, FixedClock
-from soap_server.settings import Settings
-from soap_server.soap import types as t
-from soap_server.soap.mapping import to_model
-from soap_server.wsgi import create_app
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from soap_server.ns import SOAP_ENV, TNS  # noqa: E402
+from soap_server.railway import operations as ops  # noqa: E402
+from soap_server.railway.agents import demo_agents  # noqa: E402
+from soap_server.railway.clock import IST, FixedClock  # noqa: E402
+from soap_server.railway.system import Answer  # noqa: E402
+from soap_server.railway.views import PnrRequest, SearchRequest  # noqa: E402
+from soap_server.settings import Settings  # noqa: E402
+from soap_server.soap import types as t  # noqa: E402
+from soap_server.soap.app import build_application, operation_names  # noqa: E402
+from soap_server.soap.endpoint import SoapEndpoint  # noqa: E402
+from soap_server.soap.mapping import to_model  # noqa: E402
+from soap_server.soap.writer import AnswerWriter  # noqa: E402
+from soap_server.wsgi import CoreApp, create_app  # noqa: E402
+from soap_server.xmlguard import Limits  # noqa: E402
 
 NOW = datetime(2025, 11, 20, 9, 0, tzinfo=IST)
 JOURNEY = date(2025, 11, 30)
-HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
+ROUTE = ("BPL", "AGC")
+Call = Callable[[int], object]
 
 
 def envelope(body: str, token: str) -> bytes:
@@ -60,16 +83,15 @@ def search_body(source: str, destination: str) -> str:
 
 
 def travel_date(i: int) -> date:
-    """Spread the bookings over 40 dates so that no class fills up during the measurement
-    (Book's cost grows with how full a class is; this measures a lightly filled one)."""
+    """Bookings spread over 40 dates, so that no class fills up during the measurement."""
     return JOURNEY + timedelta(days=i % 40 - 9)
 
 
-def book_body(reference: str, when: date = JOURNEY) -> str:
+def book_body(reference: str, when: date) -> str:
     return (
         "<tns:Book><tns:TrainNumber>12904</tns:TrainNumber>"
         f"<tns:JourneyDate>{when}</tns:JourneyDate><tns:From>NDLS</tns:From>"
-        "<tns:To>MMCT</tns:To><tns:Class>SL</tns:Class><tns:Passengers><tns:Passenger>"
+        "<tns:To>MMCT</tns:To><tns:Class>3A</tns:Class><tns:Passengers><tns:Passenger>"
         "<tns:Name>Ravi Kumar</tns:Name><tns:Age>34</tns:Age><tns:Gender>M</tns:Gender>"
         "</tns:Passenger><tns:Passenger><tns:Name>Anita Kumar</tns:Name><tns:Age>31</tns:Age>"
         "<tns:Gender>F</tns:Gender></tns:Passenger></tns:Passengers>"
@@ -77,128 +99,299 @@ def book_body(reference: str, when: date = JOURNEY) -> str:
     )
 
 
-def timed(fn: Callable[[int], object], n: int, warmup: int = 20) -> list[float]:
+def book_json(when: date) -> bytes:
+    return (
+        f'{{"train": "12904", "date": "{when}", "from": "NDLS", "to": "MMCT", "class": "3A",'
+        ' "passengers": [{"name": "Ravi Kumar", "age": 34, "gender": "M"},'
+        ' {"name": "Anita Kumar", "age": 31, "gender": "F"}]}'
+    ).encode()
+
+
+def wsgi(
+    app: Any, method: str, path: str, body: bytes = b"", **headers: str
+) -> Callable[[], bytes]:
+    """A call of ``app`` with a prepared environ; returns the answer's bytes."""
+    base = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+    path, _, query = path.partition("?")
+    base["PATH_INFO"], base["QUERY_STRING"] = path, query
+    for name, value in headers.items():
+        key = name.upper()
+        base[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"] = value
+    if body:
+        base["CONTENT_LENGTH"] = str(len(body))
+    statuses: list[str] = []
+
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        statuses.append(status)
+
+    def call() -> bytes:
+        environ = dict(base)
+        environ["wsgi.input"] = io.BytesIO(body)
+        answer = b"".join(app(environ, start))
+        status = statuses.pop()
+        if status[0] not in "2":
+            raise RuntimeError(f"{method} {path}: {status}: {answer[:300]!r}")
+        return answer
+
+    return call
+
+
+def soap_call(app: Any, body: bytes) -> Callable[[], bytes]:
+    return wsgi(app, "POST", "/soap", body, content_type="text/xml; charset=utf-8")
+
+
+def timed_together(
+    measures: list[tuple[str, str, Call]], n: int, warmup: int = 20
+) -> list[tuple[str, str, list[float]]]:
+    """Every measure once per round, ``n`` rounds: they all see the same machine, whatever
+    else it is doing meanwhile, so their ratios hold even where the absolute times drift."""
     for i in range(warmup):
-        fn(-1 - i)
-    samples = []
+        for _, _, fn in measures:
+            fn(-1 - i)
+    samples: list[list[float]] = [[] for _ in measures]
     for i in range(n):
-        started = time.perf_counter_ns()
-        fn(i)
-        samples.append((time.perf_counter_ns() - started) / 1000)
-    return samples
+        for (_, _, fn), taken in zip(measures, samples, strict=True):
+            started = time.thread_time_ns()
+            fn(i)
+            taken.append((time.thread_time_ns() - started) / 1000)
+    return [(op, measure, taken) for (op, measure, _), taken in zip(measures, samples, strict=True)]
 
 
-def floor(request: bytes, response: bytes) -> Callable[[int], object]:
-    def run(_: int) -> object:
+def floor(request: bytes, response: bytes) -> Call:
+    def run(_: int) -> bytes:
         etree.fromstring(request)
         return etree.tostring(etree.fromstring(response), xml_declaration=True, encoding="UTF-8")
 
     return run
 
 
-def spyne_serialiser(app: Any, operation: str, result: object) -> Callable[[int], object]:
-    # Imported here, after soap_server (and its Spyne fix for Python 3.12+, soap_server/compat.py).
+class CannedCore:
+    """A core that answers every call with the answer it was given: the facade's cost alone."""
+
+    def __init__(self, answer: Any) -> None:
+        self._answer = Answer(answer, False)
+        self.hooks = ()
+
+    def call(self, operation: Any, token: Any, request: Any) -> Answer[Any]:
+        return self._answer
+
+
+def canned_endpoint(app: CoreApp, answer: Any) -> SoapEndpoint:
+    """The SOAP endpoint as the app builds it, over a core that answers ``answer``."""
+    from spyne.server.wsgi import WsgiApplication
+
+    settings = app.settings
+    application = build_application(CannedCore(answer))  # type: ignore[arg-type]
+    return SoapEndpoint(
+        WsgiApplication(application),
+        app._wsdl,
+        operation_names(application),
+        Limits(
+            settings.max_body_bytes,
+            settings.max_xml_depth,
+            settings.max_xml_attributes,
+            settings.max_xml_elements,
+        ),
+    )
+
+
+def spyne_answer(app: CoreApp, operation: str, model_of: Callable[[], Any]) -> Call:
+    """The view to Spyne models and Spyne's own SOAP 1.1 serialiser to bytes (the answer path
+    the compiled writer replaced, at its plainest)."""
     from spyne import MethodContext
-    from spyne.protocol import ProtocolBase
+    from spyne.protocol.soap import Soap11
 
     application = app.soap_application
+    protocol = Soap11()
+    protocol.set_app(application)
     descriptor = application.interface.service_method_map[f"{{{TNS}}}{operation}"][0]
 
     def run(_: int) -> bytes:
         ctx = MethodContext(app.soap_server, MethodContext.SERVER)
         ctx.descriptor = descriptor
-        ctx.out_object = [result]
-        application.out_protocol.serialize(ctx, ProtocolBase.RESPONSE)
-        application.out_protocol.create_out_string(ctx)
+        ctx.out_object = [model_of()]
+        protocol.serialize(ctx, protocol.RESPONSE)
+        protocol.create_out_string(ctx)
         return b"".join(ctx.out_string)
 
     return run
 
 
-def report(rows: list[tuple[str, str, list[float]]], floors: dict[str, float]) -> None:
-    print(f"{'operation':12} {'measure':28} {'median us':>10} {'p95 us':>10} {'x floor':>8}")
-    for operation, measure, samples in rows:
-        median = statistics.median(samples)
-        p95 = statistics.quantiles(samples, n=20)[18]
-        ratio = median / floors[operation]
-        print(f"{operation:12} {measure:28} {median:10.1f} {p95:10.1f} {ratio:8.1f}")
+def profile(label: str, fn: Callable[[], object], n: int) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(n):
+        fn()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(14)
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    start = next(i for i, line in enumerate(lines) if "ncalls" in line)
+    print(f"\n-- cProfile, {label}: {n} calls, top 14 by own time")
+    for line in lines[start:]:
+        print(line.replace(str(ROOT) + "/", "").replace("/usr/lib/python3", "py"))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300, help="samples per measure")
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top entries")
     args = parser.parse_args()
+    n = args.n
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(db_path=Path(tmp) / "bench.sqlite3", clock=FixedClock(NOW))
         app = create_app(settings)
         railway = app.railway
-        http = Client(app)
         password = {a.code: a.demo_password for a in demo_agents()}["MMT"]
         token = railway.login("MMT", password).token
+        bearer = f"Bearer {token}"
+        source, destination = ROUTE
 
-        source, destination = "BPL", "AGC"
-        options = railway.search(token, source, destination, JOURNEY)
-        ten = [to_model(t.TrainAvailability, options[i % len(options)]) for i in range(10)]
+        # SearchTrain
         search_request = envelope(search_body(source, destination), token)
-        search_response = http.post("/soap", data=search_request, headers=HEADERS).get_data()
-        book_request = envelope(book_body("bench-floor"), token)
-        book_response = http.post("/soap", data=book_request, headers=HEADERS).get_data()
-        ten_response = spyne_serialiser(app, "SearchTrain", ten)(0)
-
-        def search_full(_: int) -> object:
-            return http.post("/soap", data=search_request, headers=HEADERS).get_data()
-
-        def book_full(i: int) -> object:
-            data = envelope(book_body(f"bench-full-{i}", travel_date(i)), token)
-            return http.post("/soap", data=data, headers=HEADERS).get_data()
-
-        def book_core(i: int) -> object:
-            request = BookingRequest(
-                "12904",
-                travel_date(i),
-                "NDLS",
-                "MMCT",
-                "3A",
-                "GN",
-                (PassengerRequest("Ravi Kumar", 34, "M"), PassengerRequest("Anita Kumar", 31, "F")),
-                client_reference=f"bench-core-{i}",
-            )
-            return railway.book(token, request)
-
-        n = args.n
-        trains = len(options)
-        rows = [
-            ("SearchTrain", f"full ({trains} trains)", timed(search_full, n)),
-            (
-                "SearchTrain",
-                f"core ({trains} trains)",
-                timed(lambda _: railway.search(token, source, destination, JOURNEY), n),
-            ),
-            (
-                "SearchTrain",
-                "serialise (10 trains)",
-                timed(spyne_serialiser(app, "SearchTrain", ten), n),
-            ),
-            (
-                "SearchTrain",
-                f"floor ({trains} trains)",
-                timed(floor(search_request, search_response), n),
-            ),
-            ("SearchTrain", "floor (10 trains)", timed(floor(search_request, ten_response), n)),
-            ("Book", "full (2 passengers)", timed(book_full, n)),
-            ("Book", "core (2 passengers)", timed(book_core, n)),
-            ("Book", "floor", timed(floor(book_request, book_response), n)),
-        ]
-        floors = {
-            "SearchTrain": statistics.median(rows[3][2]),
-            "Book": statistics.median(rows[7][2]),
-        }
-        print(
-            f"in-process, n={n} per measure, {search_response.count(b'<tns:TrainNumber>')}"
-            f" trains in the real search answer, {len(ten_response)} bytes for 10 trains"
+        search_soap = soap_call(app, search_request)
+        search_answer = search_soap()
+        search_view = railway.call(
+            ops.SEARCH_TRAIN, token, SearchRequest(source, destination, JOURNEY)
+        ).value
+        rest_search = wsgi(
+            app,
+            "GET",
+            f"/rest/v1/trains?from={source}&to={destination}&date={JOURNEY}",
+            authorization=bearer,
         )
-        report(rows, floors)
+        search_core = SearchRequest(source, destination, JOURNEY)
+        search_wire = soap_call(canned_endpoint(app, search_view), search_request)
+        writer = AnswerWriter(app.soap_application, ops.OPERATIONS)
+
+        # GetPnrStatus, on a booking made for it
+        booked = soap_call(app, envelope(book_body("bench-pnr", JOURNEY), token))()
+        pnr = etree.fromstring(booked).findtext(f".//{{{TNS}}}Pnr")
+        assert pnr is not None, booked[:300]
+        pnr_request = envelope(
+            f"<tns:GetPnrStatus><tns:Pnr>{pnr}</tns:Pnr></tns:GetPnrStatus>", token
+        )
+        pnr_soap = soap_call(app, pnr_request)
+        pnr_answer = pnr_soap()
+        pnr_view = railway.call(ops.GET_PNR_STATUS, token, PnrRequest(pnr)).value
+        pnr_rest = wsgi(app, "GET", f"/rest/v1/bookings/{pnr}", authorization=bearer)
+        pnr_wire = soap_call(canned_endpoint(app, pnr_view), pnr_request)
+
+        # Book: a new reference (and a spread of dates) every call
+        def book_soap(prefix: str) -> Call:
+            def run(i: int) -> bytes:
+                body = envelope(book_body(f"{prefix}-{i}", travel_date(i)), token)
+                return soap_call(app, body)()
+
+            return run
+
+        def book_rest(i: int) -> bytes:
+            return wsgi(
+                app,
+                "POST",
+                "/rest/v1/bookings",
+                book_json(travel_date(i)),
+                authorization=bearer,
+                content_type="application/json",
+                idempotency_key=f"rest-{i}",
+            )()
+
+        book_request = envelope(book_body("bench-floor", JOURNEY), token)
+
+        def once(fn: Callable[[], bytes]) -> Call:
+            return lambda _: fn()
+
+        measures: list[tuple[str, str, Call]] = [
+            ("SearchTrain", "soap", once(search_soap)),
+            ("SearchTrain", "rest", once(rest_search)),
+            (
+                "SearchTrain",
+                "core",
+                lambda _: railway.call(ops.SEARCH_TRAIN, token, search_core).value,
+            ),
+            ("SearchTrain", "soap wire", once(search_wire)),
+            ("SearchTrain", "writer", lambda _: writer.answer("SearchTrain", search_view)),
+            (
+                "SearchTrain",
+                "spyne models+ser",
+                spyne_answer(
+                    app,
+                    "SearchTrain",
+                    lambda: [to_model(t.TrainAvailability, v) for v in search_view.trains],
+                ),
+            ),
+            ("SearchTrain", "floor", floor(search_request, search_answer)),
+            ("GetPnrStatus", "soap", once(pnr_soap)),
+            ("GetPnrStatus", "rest", once(pnr_rest)),
+            (
+                "GetPnrStatus",
+                "core",
+                lambda _: railway.call(ops.GET_PNR_STATUS, token, PnrRequest(pnr)).value,
+            ),
+            ("GetPnrStatus", "soap wire", once(pnr_wire)),
+            ("GetPnrStatus", "writer", lambda _: writer.answer("GetPnrStatus", pnr_view)),
+            (
+                "GetPnrStatus",
+                "spyne models+ser",
+                spyne_answer(app, "GetPnrStatus", lambda: to_model(t.BookingDetails, pnr_view)),
+            ),
+            ("GetPnrStatus", "floor", floor(pnr_request, pnr_answer)),
+            ("Book", "soap", book_soap("soap")),
+            ("Book", "rest", book_rest),
+            ("Book", "floor", floor(book_request, booked)),
+        ]
+        rows = timed_together(measures, n)
+        medians = {(op, measure): statistics.median(s) for op, measure, s in rows}
+        trains = search_answer.count(b"<tns:TrainNumber>")
+        print(
+            f"in-process, CPU time, n={n} per measure; SearchTrain {source}-{destination}:"
+            f" {trains} trains, {len(search_answer):,} bytes; GetPnrStatus {len(pnr_answer):,}"
+            " bytes"
+        )
+        print(f"{'operation':13} {'measure':16} {'median us':>10} {'p95 us':>10} {'x floor':>8}")
+        for operation, measure, samples in rows:
+            median = medians[operation, measure]
+            p95 = statistics.quantiles(samples, n=20)[18]
+            ratio = median / medians[operation, "floor"]
+            print(f"{operation:13} {measure:16} {median:10.1f} {p95:10.1f} {ratio:8.1f}")
+
+        goals = [
+            ("SearchTrain", "soap", "rest", "<= 1.3"),
+            ("SearchTrain", "soap", "floor", "<= 10"),
+            ("SearchTrain", "soap wire", "floor", ""),
+            ("SearchTrain", "soap", "core", ""),
+            ("SearchTrain", "rest", "core", ""),
+            ("SearchTrain", "spyne models+ser", "writer", ""),
+            ("GetPnrStatus", "soap wire", "floor", "<= 3"),
+            ("GetPnrStatus", "soap", "rest", ""),
+            ("GetPnrStatus", "spyne models+ser", "writer", ""),
+            ("Book", "soap", "rest", ""),
+        ]
+        print("\nratios of medians (goal in brackets):")
+        for operation, a, b, goal in goals:
+            value = medians[operation, a] / medians[operation, b]
+            label = f"{operation} {a} / {b}"
+            print(f"  {label:40} {value:7.2f}  {'[' + goal + ']' if goal else ''}")
+
+        if args.profile:
+            profile("SOAP SearchTrain", search_soap, n)
+            profile("SOAP SearchTrain over a canned core", search_wire, n)
         app.close()
 
 

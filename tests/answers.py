@@ -103,6 +103,19 @@ def pytest_configure(config: pytest.Config) -> None:
     install()
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    output = getattr(session.config, "workeroutput", None)  # an xdist worker's, for the summary
+    if output is not None:
+        output["validated_answers"] = dict(validated)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    counts = getattr(node, "workeroutput", {}).get("validated_answers") or {}
+    for kind, count in counts.items():
+        validated[kind] += count
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if validated["answers"] or validated["faults"]:
         terminalreporter.write_line(

@@ -36,6 +36,12 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 #: Where the endpoint leaves a call's UsernameToken for the service, in the WSGI environ.
 USERNAME_TOKEN = "irctc.wsse.username_token"
+#: Where it leaves the envelope it parsed and checked, for Spyne to read instead of parsing the
+#: forwarded bytes again (``protocol.ReservationSoap11.create_in_document``).
+PARSED_ENVELOPE = "irctc.soap.envelope"
+#: Spyne resolves SOAP-encoded references by the ids its own parse collects (``xml:id``): an
+#: envelope with any is left to that parse.
+_HAS_IDS = etree.XPath("boolean(//@xml:id)")
 HTTP_STATUS = {code: f"{code} {HTTP_STATUS_CODES[code]}" for code in (400, 408)}
 #: The header entries of the contract, validated against its schema like a body.
 CONTRACT_HEADERS = frozenset({f"{{{TNS}}}SessionHeader"})
@@ -87,7 +93,7 @@ class SoapEndpoint:
                 extra=[("Allow", "GET, POST")],
             )
         try:
-            body, operation, token = self._check(environ)
+            root, operation, token = self._check(environ)
         except RequestRejected as rejected:
             if rejected.transport_status is not None:
                 return self._fault(
@@ -99,7 +105,10 @@ class SoapEndpoint:
                 )
             return self._fault(start_response, rejected.fault, started)
 
+        body = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
         forwarded = dict(environ)
+        if not _HAS_IDS(root):
+            forwarded[PARSED_ENVELOPE] = root  # parsed once: Spyne reads this tree
         forwarded["wsgi.input"] = io.BytesIO(body)
         forwarded["CONTENT_LENGTH"] = str(len(body))
         forwarded["CONTENT_TYPE"] = "text/xml; charset=utf-8"
@@ -148,8 +157,8 @@ class SoapEndpoint:
         return [text]
 
     # -- POST checks -----------------------------------------------------------------------------
-    def _check(self, environ: dict[str, Any]) -> tuple[bytes, str, UsernameToken | None]:
-        """The request body re-serialised as clean UTF-8, the operation it calls, and the
+    def _check(self, environ: dict[str, Any]) -> tuple[etree._Element, str, UsernameToken | None]:
+        """The request's envelope (parsed once, checked), the operation it calls, and the
         UsernameToken of its wsse:Security header, if it has one."""
         try:
             root = read_document(environ, self._limits, "a SOAP envelope")
@@ -159,7 +168,7 @@ class SoapEndpoint:
             ) from None
         operation = self._operation(root)
         token = self._security(root, str(environ.get("REMOTE_ADDR") or ""))
-        return etree.tostring(root, encoding="UTF-8", xml_declaration=True), operation, token
+        return root, operation, token
 
     def _security(self, root: etree._Element, source: str) -> UsernameToken | None:
         entries = root.findall(f"{{{SOAP_ENV}}}Header/{SECURITY}")

@@ -1,7 +1,8 @@
 """Spyne's SOAP 1.1 protocol, with every fault rendered in the contract's one fault shape, and
 answers sent as the compiled writer wrote them.
 
-Spyne parses, validates and deserialises requests and renders faults. Answers are written by
+Spyne validates and deserialises requests (from the envelope the endpoint parsed once) and
+renders faults. Answers are written by
 the service with the writer compiled from the contract's types (``writer.py``), straight from
 the domain's views: ``serialize`` has nothing left to build and ``create_out_string`` sends
 those bytes (Spyne's generic serialiser cost about 27 times what lxml needs for the same
@@ -15,6 +16,7 @@ from typing import Any
 
 from spyne.protocol.soap import Soap11
 
+from soap_server.soap.endpoint import PARSED_ENVELOPE
 from soap_server.soap.faults import fault_element, wire_fault
 
 log = logging.getLogger("soap_server.faults")
@@ -44,6 +46,15 @@ class ReservationSoap11(Soap11):
         _append(parent, fault_element(fault))
 
     schema_validation_error_to_parent = fault_to_parent
+
+    def create_in_document(self, ctx: Any, charset: Any = None) -> None:
+        """The envelope the endpoint parsed and checked, not a second parse of its bytes."""
+        environ = getattr(ctx.transport, "req_env", None)
+        root = environ.pop(PARSED_ENVELOPE, None) if isinstance(environ, dict) else None
+        if root is None:
+            super().create_in_document(ctx, charset)
+            return
+        ctx.in_document = (root, {})  # what Spyne's parse gives: the root and its xml:ids
 
     def serialize(self, ctx: Any, message: Any) -> None:
         """An answer the service wrote is sent as it is; requests and faults as Spyne does."""
