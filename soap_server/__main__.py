@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -201,7 +200,7 @@ def _migrate(db: str) -> int:
     from soap_server.storage import describe, is_url, open_store
 
     where = Settings(db_url=db) if is_url(db) else Settings(db_path=Path(db))
-    where = _with_secrets_key(where)
+    where = where.with_secrets_key_from_environment()
     store = open_store(db)
     try:
         box = SecretBox.from_key_file(where.secrets_key_path)
@@ -219,17 +218,11 @@ def _migrate(db: str) -> int:
     return 0
 
 
-def _with_secrets_key(settings: Settings) -> Settings:
-    """``IRCTC_SECRETS_KEY``, if set, names the key file sealing agents' passwords (every app
-    host of one PostgreSQL database needs the same one)."""
-    key = os.environ.get("IRCTC_SECRETS_KEY")
-    return replace(settings, secrets_key_file=Path(key)) if key else settings
-
-
 def _settings(args: argparse.Namespace, public_url: str) -> Settings:
     from soap_server.storage import is_url
 
-    settings = _with_secrets_key(Settings(public_url=public_url, clock=args.clock))
+    settings = Settings(public_url=public_url, clock=args.clock)
+    settings = settings.with_secrets_key_from_environment()
     if is_url(args.db):
         settings = replace(settings, db_url=args.db)
     else:

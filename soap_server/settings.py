@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
 
@@ -73,6 +74,12 @@ class Settings:
     def database(self) -> str | Path:
         """Where the store is: the PostgreSQL URL if one is set, else the SQLite file."""
         return self.db_url if self.db_url is not None else self.db_path
+
+    def with_secrets_key_from_environment(self) -> Settings:
+        """These settings with ``IRCTC_SECRETS_KEY``, if it is set, as the key file (``serve``,
+        ``migrate`` and the gunicorn factory read it alike)."""
+        key = os.environ.get("IRCTC_SECRETS_KEY")
+        return replace(self, secrets_key_file=Path(key)) if key else self
 
     @property
     def secrets_key_path(self) -> Path:

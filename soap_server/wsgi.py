@@ -19,7 +19,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import time as dtime
 from datetime import timedelta
 from pathlib import Path
@@ -285,8 +284,7 @@ def from_environment() -> CoreApp:
         proxy_hops=int(os.environ.get("IRCTC_PROXY_HOPS", "0")),
         catalog=load_catalog(Path(timetable)) if timetable else None,
     )
-    if os.environ.get("IRCTC_SECRETS_KEY"):
-        settings = replace(settings, secrets_key_file=Path(os.environ["IRCTC_SECRETS_KEY"]))
+    settings = settings.with_secrets_key_from_environment()
     if settings.profile is not None:
         logging.getLogger("soap_server").warning(
             "simulation profile active: %s", json.dumps(settings.profile.summary())

@@ -12,9 +12,10 @@ transaction is opened here explicitly:
   NOTHING``) and read ``FOR UPDATE``, pipelined into one round trip, so two bookings of one
   class queue on that row lock and the second sees the first's berths and waitlist numbers
   (everything a Book reads of a class is only changed under that lock, so READ COMMITTED is
-  enough); bookings of other classes go on in parallel. Rows read to be changed (an agent and
-  its failed logins, a booking being cancelled) are read ``FOR UPDATE``. Lock order is always
-  booking row, then class, so two cancellations cannot deadlock. The same primary keys and
+  enough); bookings of other classes go on in parallel. Rows read to be changed (a booking being
+  cancelled, an agent) are read ``FOR UPDATE``; a (source, agent)'s failed logins, whose row
+  may not exist yet, are counted under an advisory lock (``lock_login_attempts``). Lock order
+  is always booking row, then class, so two cancellations cannot deadlock. The same primary keys and
   unique indexes as on SQLite (one occupancy row per berth, slot and leg; waitlist numbers;
   (agent, ClientReference)) are the backstop.
 
