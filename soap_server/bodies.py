@@ -42,6 +42,7 @@ class BodyRejected(Exception):
 def read_limited(environ: dict[str, Any], limit: int) -> bytes:
     """The body, at most ``limit`` bytes, or ``BodyRejected``."""
     length_header = environ.get("CONTENT_LENGTH") or ""
+    length: int | None = None
     if length_header:
         try:
             length = int(length_header)
@@ -54,6 +55,8 @@ def read_limited(environ: dict[str, Any], limit: int) -> bytes:
     # Reads at most Content-Length bytes, or a chunked body (the server de-chunks it and marks
     # it terminated) up to the limit: a raw socket stream would block until the client hangs up.
     stream = get_input_stream(environ, safe_fallback=True)
+    if environ.get("wsgi.input_terminated"):
+        length = None  # the server's stream ends the body, whatever the header says
     parts: list[bytes] = []
     size = 0
     try:
@@ -63,6 +66,8 @@ def read_limited(environ: dict[str, Any], limit: int) -> bytes:
                 break
             parts.append(part)
             size += len(part)
+            if size == length:  # all that was declared: the stream has nothing more
+                break
     except TimeoutError:
         raise BodyRejected(
             "RequestTimeout", "the request body did not arrive in time", 408

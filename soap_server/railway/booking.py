@@ -83,6 +83,10 @@ __all__ = [
 ]
 
 
+#: How many search fares an office keeps worked out (a dict cleared when full).
+_FARES_KEPT = 20_000
+
+
 class BookingOffice:
     """Searches, books and cancels against the seat inventory, under the rules of the day."""
 
@@ -94,6 +98,18 @@ class BookingOffice:
         self._db = db
         self._clock = clock
         self.charts = ChartRoom(catalog, db, self.rulebook)
+        self._fares: dict[tuple[str, str, str, int, Decimal], Fare] = {}
+
+    def _fare(self, train: Train, cls: TravelClass, quota: str, km: int, tax_rate: Decimal) -> Fare:
+        """An adult's ``fare_for`` on this office's catalogue, worked out once per train, class,
+        quota, distance and tax rate (the catalogue does not change under a running core)."""
+        key = (train.number, cls.code, quota, km, tax_rate)
+        fare = self._fares.get(key)
+        if fare is None:
+            if len(self._fares) >= _FARES_KEPT:
+                self._fares.clear()
+            fare = self._fares[key] = fare_for(self.catalog, train, cls, quota, km, tax_rate)
+        return fare
 
     def rules(self) -> RuleSet:
         """The rules in force now (on the simulated clock)."""
@@ -121,22 +137,31 @@ class BookingOffice:
                 continue
             self.charts.prepare_if_due(train, origin, now)
             journeys.append((train, a, b, origin))
+        offered = []
+        for train, *_ in journeys:
+            codes = [c for c in CLASS_CODES if c in train.coaches]
+            if class_code is not None:
+                codes = [c for c in codes if c == class_code]
+            offered.append([cls for c in codes if (cls := self.catalog.classes[c]).offers(quota)])
         options = []
         with self._db.read() as tx:
-            for train, a, b, origin in journeys:
-                codes = [c for c in CLASS_CODES if c in train.coaches]
-                if class_code is not None:
-                    codes = [c for c in codes if c == class_code]
-                charted = tx.chart_prepared(train.number, origin.isoformat()) is not None
-                classes = []
-                for code in codes:
-                    cls = self.catalog.classes[code]
-                    if cls.offers(quota):
-                        classes.append(
-                            self._availability(tx, rules, train, origin, cls, quota, a, b, charted)
-                        )
-                if not classes:
+            # The charts and seat maps of every train-day in the answer, read at once.
+            charts = tx.charts_prepared([(t.number, o.isoformat()) for t, _, _, o in journeys])
+            tx.seat_maps(
+                [
+                    ((train.number, origin.isoformat(), cls.code), inventory.layout(train, cls))
+                    for (train, _, _, origin), offers in zip(journeys, offered, strict=True)
+                    for cls in offers
+                ]
+            )
+            for (train, a, b, origin), offers in zip(journeys, offered, strict=True):
+                if not offers:
                     continue
+                charted = (train.number, origin.isoformat()) in charts
+                classes = [
+                    self._availability(tx, rules, train, origin, cls, quota, a, b, charted)
+                    for cls in offers
+                ]
                 options.append(
                     TrainOption(
                         number=train.number,
@@ -168,7 +193,7 @@ class BookingOffice:
         taken = tx.seat_map(
             train.number, origin.isoformat(), cls.code, inventory.layout(train, cls)
         )
-        fare = fare_for(self.catalog, train, cls, quota, train.distance(a, b), rules.fare_tax.rate)
+        fare = self._fare(train, cls, quota, train.distance(a, b), rules.fare_tax.rate)
         lb = queues.lower_berths(rules, train, cls)
         if charted:  # current booking: every berth left, confirmed only, general quota only
             free = inventory.count_free(inventory.all_berths(train, cls, lb), taken, legs)

@@ -292,6 +292,19 @@ class SqlTransaction:
         ).fetchone()
         return None if row is None else str(row[0])
 
+    def charts_prepared(self, days: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Which of the train-days ``(train, origin_date)`` have their chart prepared, and
+        when: one query for all of them."""
+        if not days:
+            return {}
+        unique = list(dict.fromkeys(days))
+        rows = self._execute(
+            "SELECT train, origin_date, prepared_at FROM charts WHERE "
+            + " OR ".join(["(train = ? AND origin_date = ?)"] * len(unique)),
+            [value for day in unique for value in day],
+        ).fetchall()
+        return {(str(row[0]), str(row[1])): str(row[2]) for row in rows}
+
     def mark_chart_prepared(self, train: str, origin_date: str, prepared_at: str) -> None:
         self._execute(
             "INSERT INTO charts (train, origin_date, prepared_at) VALUES (?, ?, ?)",
@@ -347,6 +360,37 @@ class SqlTransaction:
             self._dirty.add(key)
         self._maps[key] = seats
         return seats
+
+    def seat_maps(self, classes: Sequence[tuple[ClassKey, Layout]]) -> list[SeatMap]:
+        """The seat maps of several classes, in the order asked. In a read transaction their
+        rows are read in one query (a class without a row holds nothing; a stale row is rebuilt
+        as ``seat_map`` does); in a write transaction each is ``seat_map``, the class's lock,
+        taken in the order given."""
+        if self._writing:
+            return [self.seat_map(*key, layout) for key, layout in classes]
+        wanted = [
+            (key, layout)
+            for key, layout in classes
+            if (seats := self._maps.get(key)) is None or seats.layout is not layout
+        ]
+        if wanted:
+            days = list(dict.fromkeys((key[0], key[1]) for key, _ in wanted))
+            rows = self._execute(
+                "SELECT train, origin_date, class_code, layout, legs FROM seat_maps WHERE "
+                + " OR ".join(["(train = ? AND origin_date = ?)"] * len(days)),
+                [value for day in days for value in day],
+            ).fetchall()
+            found = {(str(r[0]), str(r[1]), str(r[2])): (r[3], r[4]) for r in rows}
+            for key, layout in wanted:
+                row = found.get(key)
+                if row is None:
+                    self._maps[key] = SeatMap(layout)
+                elif row[0] == layout.fingerprint:
+                    self._maps[key] = SeatMap.from_bytes(layout, bytes(row[1]))
+                else:
+                    self._maps[key] = self._rebuild(key, layout)
+                    self._dirty.add(key)
+        return [self._maps[key] for key, _ in classes]
 
     def _rebuild(self, key: ClassKey, layout: Layout) -> SeatMap:
         seats = SeatMap(layout)
