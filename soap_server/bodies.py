@@ -42,7 +42,6 @@ class BodyRejected(Exception):
 def read_limited(environ: dict[str, Any], limit: int) -> bytes:
     """The body, at most ``limit`` bytes, or ``BodyRejected``."""
     length_header = environ.get("CONTENT_LENGTH") or ""
-    length: int | None = None
     if length_header:
         try:
             length = int(length_header)
@@ -52,11 +51,16 @@ def read_limited(environ: dict[str, Any], limit: int) -> bytes:
             raise BodyRejected(
                 "RequestTooLarge", f"the body is {length} bytes; the limit is {limit}"
             )
-    # Reads at most Content-Length bytes, or a chunked body (the server de-chunks it and marks
-    # it terminated) up to the limit: a raw socket stream would block until the client hangs up.
+    if (
+        length_header.isascii()
+        and length_header.isdigit()  # a plain length, as werkzeug reads it too
+        and "HTTP_TRANSFER_ENCODING" not in environ
+        and not environ.get("wsgi.input_terminated")
+    ):
+        return _read_declared(environ["wsgi.input"], int(length_header))
+    # A chunked body (the server de-chunks it and marks it terminated), read up to the limit:
+    # a raw socket stream without a length would block until the client hangs up.
     stream = get_input_stream(environ, safe_fallback=True)
-    if environ.get("wsgi.input_terminated"):
-        length = None  # the server's stream ends the body, whatever the header says
     parts: list[bytes] = []
     size = 0
     try:
@@ -66,29 +70,50 @@ def read_limited(environ: dict[str, Any], limit: int) -> bytes:
                 break
             parts.append(part)
             size += len(part)
-            if size == length:  # all that was declared: the stream has nothing more
-                break
-    except TimeoutError:
-        raise BodyRejected(
-            "RequestTimeout", "the request body did not arrive in time", 408
-        ) from None
     except Exception as error:
-        # Whatever the server's input stream raises is about the transport, not the request's
-        # content: werkzeug's chunk reader raises OSError, gunicorn's its own ParseException
-        # (InvalidChunkSize, ChunkMissingTerminator, ...), werkzeug's LimitedStream
-        # ClientDisconnected for a short body, also when the short read was the server's read
-        # deadline passing.
-        if _timed_out(error):
-            raise BodyRejected(
-                "RequestTimeout", "the request body did not arrive in time", 408
-            ) from None
-        reason = getattr(error, "description", None) or str(error) or type(error).__name__
-        raise BodyRejected(
-            "MalformedRequest", f"the request body's HTTP framing is broken: {reason}", 400
-        ) from None
+        raise _transport_error(error) from None
     if size > limit:
         raise BodyRejected("RequestTooLarge", f"the body is over the limit of {limit} bytes")
     return b"".join(parts)
+
+
+def _read_declared(stream: Any, length: int) -> bytes:
+    """Exactly the ``length`` bytes the client declared, read from the server's stream (in one
+    call, as a rule), never past them; fewer, if the client hung up, is broken framing."""
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while size < length:
+            part = stream.read(length - size)
+            if not part:
+                raise BodyRejected(
+                    "MalformedRequest",
+                    "the request body's HTTP framing is broken: the client sent"
+                    f" {size} of the {length} bytes its Content-Length declared",
+                    400,
+                )
+            parts.append(part)
+            size += len(part)
+    except BodyRejected:
+        raise
+    except Exception as error:
+        raise _transport_error(error) from None
+    return b"".join(parts)
+
+
+def _transport_error(error: Exception) -> BodyRejected:
+    """What the server's input stream raised, as the rejection of the request.
+
+    It is about the transport, not the request's content: werkzeug's chunk reader raises
+    OSError, gunicorn its own ParseException (InvalidChunkSize, ChunkMissingTerminator, ...),
+    werkzeug's LimitedStream ClientDisconnected for a short body, also when the short read was
+    the server's read deadline passing (``serving``'s deadlines raise TimeoutError)."""
+    if _timed_out(error):
+        return BodyRejected("RequestTimeout", "the request body did not arrive in time", 408)
+    reason = getattr(error, "description", None) or str(error) or type(error).__name__
+    return BodyRejected(
+        "MalformedRequest", f"the request body's HTTP framing is broken: {reason}", 400
+    )
 
 
 def _timed_out(error: BaseException) -> bool:

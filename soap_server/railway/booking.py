@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -53,6 +53,7 @@ from soap_server.railway.rules import (
 )
 from soap_server.railway.store import (
     BookingRow,
+    Layout,
     PassengerRow,
     Pool,
     QueueCounts,
@@ -83,8 +84,24 @@ __all__ = [
 ]
 
 
-#: How many search fares an office keeps worked out (a dict cleared when full).
-_FARES_KEPT = 20_000
+#: How many search offers an office keeps worked out (a dict cleared when full).
+_OFFERS_KEPT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Offer:
+    """One class of one train between two stops in one quota, as a search reads it whatever
+    the seats: the layout of its seat map, the legs, the adult fare, the waitlist pool, and
+    the places counted (the quota's berths, its RAC halves if the pool has RAC, every berth
+    once the chart is out)."""
+
+    layout: Layout
+    legs: range
+    fare: Fare
+    pool: str
+    confirmed: inventory.PlaceSet
+    rac: inventory.PlaceSet | None
+    berths: inventory.PlaceSet
 
 
 class BookingOffice:
@@ -98,18 +115,7 @@ class BookingOffice:
         self._db = db
         self._clock = clock
         self.charts = ChartRoom(catalog, db, self.rulebook)
-        self._fares: dict[tuple[str, str, str, int, Decimal], Fare] = {}
-
-    def _fare(self, train: Train, cls: TravelClass, quota: str, km: int, tax_rate: Decimal) -> Fare:
-        """An adult's ``fare_for`` on this office's catalogue, worked out once per train, class,
-        quota, distance and tax rate (the catalogue does not change under a running core)."""
-        key = (train.number, cls.code, quota, km, tax_rate)
-        fare = self._fares.get(key)
-        if fare is None:
-            if len(self._fares) >= _FARES_KEPT:
-                self._fares.clear()
-            fare = self._fares[key] = fare_for(self.catalog, train, cls, quota, km, tax_rate)
-        return fare
+        self._offers: dict[tuple[str, str, str, int, int, Decimal, int | None], _Offer] = {}
 
     def rules(self) -> RuleSet:
         """The rules in force now (on the simulated clock)."""
@@ -146,13 +152,13 @@ class BookingOffice:
         options = []
         with self._db.read() as tx:
             # The charts and seat maps of every train-day in the answer, read at once.
-            charts = tx.charts_prepared([(t.number, o.isoformat()) for t, _, _, o in journeys])
-            tx.seat_maps(
+            charts, _ = tx.charts_and_seat_maps(
+                [(t.number, o.isoformat()) for t, _, _, o in journeys],
                 [
                     ((train.number, origin.isoformat(), cls.code), inventory.layout(train, cls))
                     for (train, _, _, origin), offers in zip(journeys, offered, strict=True)
                     for cls in offers
-                ]
+                ],
             )
             for (train, a, b, origin), offers in zip(journeys, offered, strict=True):
                 if not offers:
@@ -189,32 +195,23 @@ class BookingOffice:
         b: int,
         charted: bool,
     ) -> ClassAvailability:
-        legs = range(a, b)
-        taken = tx.seat_map(
-            train.number, origin.isoformat(), cls.code, inventory.layout(train, cls)
-        )
-        fare = self._fare(train, cls, quota, train.distance(a, b), rules.fare_tax.rate)
-        lb = queues.lower_berths(rules, train, cls)
+        offer = self._offer(rules, train, cls, quota, a, b)
+        day = origin.isoformat()
+        taken = tx.seat_map(train.number, day, cls.code, offer.layout)
+        legs, fare = offer.legs, offer.fare
         if charted:  # current booking: every berth left, confirmed only, general quota only
-            free = inventory.count_free(inventory.all_berths(train, cls, lb), taken, legs)
+            free = offer.berths.count_free(taken, legs)
             if quota != "GN":
                 return ClassAvailability(cls.code, cls.name, quota, "CHART PREPARED", 0, fare)
             status = f"CURR_AVBL {free}" if free else "NOT AVAILABLE"
             return ClassAvailability(cls.code, cls.name, quota, status, free, fare)
-        pool = pool_for(train, a, b, quota)
-        seats_quota = queues.places_quota(pool)
-        free = inventory.count_free(
-            inventory.confirmed_places(train, cls, seats_quota, lb), taken, legs
-        )
+        free = offer.confirmed.count_free(taken, legs)
         if free:
             status = f"AVAILABLE {free}"
         else:
-            key: Pool = (train.number, origin.isoformat(), cls.code, pool)
-            counts = tx.queue_counts(key)
-            rac_free = 0
-            if has_rac(pool):
-                rac = inventory.rac_places(train, cls, seats_quota, lb)
-                rac_free = inventory.count_free(rac, taken, legs)
+            pool = offer.pool
+            counts = tx.queue_counts((train.number, day, cls.code, pool))
+            rac_free = 0 if offer.rac is None else offer.rac.count_free(taken, legs)
             if rac_free:
                 status = f"RAC {counts.rac_waiting + 1}"
             elif counts.waiting >= cls.waitlist_limits.get(quota, 0):
@@ -222,6 +219,33 @@ class BookingOffice:
             else:
                 status = f"{pool}WL {counts.last_wl + 1}/WL {counts.waiting + 1}"
         return ClassAvailability(cls.code, cls.name, quota, status, free, fare)
+
+    def _offer(
+        self, rules: RuleSet, train: Train, cls: TravelClass, quota: str, a: int, b: int
+    ) -> _Offer:
+        """What a search of ``cls`` between stops ``a`` and ``b`` reads whatever the seats, under
+        the era's fare tax and lower-berth quota: worked out once (the catalogue and the rules
+        do not change under a running core; the seats are read every time)."""
+        lower = queues.lower_berths(rules, train, cls)
+        tax = rules.fare_tax.rate
+        key = (train.number, cls.code, quota, a, b, tax, lower)
+        offer = self._offers.get(key)
+        if offer is None:
+            pool = pool_for(train, a, b, quota)
+            seats_quota = queues.places_quota(pool)
+            offer = _Offer(
+                layout=inventory.layout(train, cls),
+                legs=range(a, b),
+                fare=fare_for(self.catalog, train, cls, quota, train.distance(a, b), tax),
+                pool=pool,
+                confirmed=inventory.confirmed_places(train, cls, seats_quota, lower),
+                rac=inventory.rac_places(train, cls, seats_quota, lower) if has_rac(pool) else None,
+                berths=inventory.all_berths(train, cls, lower),
+            )
+            if len(self._offers) >= _OFFERS_KEPT:
+                self._offers.clear()
+            self._offers[key] = offer
+        return offer
 
     # -- book ------------------------------------------------------------------------------------
     def book(self, agent: str, request: BookingRequest) -> BookingView:

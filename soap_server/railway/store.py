@@ -272,6 +272,15 @@ class Transaction(Protocol):
         (ISO time), read at once."""
         ...
 
+    def charts_and_seat_maps(
+        self,
+        days: Sequence[tuple[str, str]],
+        classes: Sequence[tuple[tuple[str, str, str], Layout]],
+    ) -> tuple[dict[tuple[str, str], str], list[SeatMap]]:
+        """``charts_prepared(days)`` and ``seat_maps(classes)`` together: a search's reads, at
+        once in a read transaction."""
+        ...
+
     def mark_chart_prepared(self, train: str, origin_date: str, prepared_at: str) -> None: ...
 
     # -- queues

@@ -65,3 +65,22 @@ def test_charts_prepared_read_at_once(railway: Railway) -> None:
         }
         assert tx.charts_prepared([]) == {}
         assert tx.charts_prepared([("12952", OTHER_DAY)]) == {}
+
+
+def test_a_search_reads_charts_and_seat_maps_in_one_query(railway: Railway) -> None:
+    token = login_token(railway)
+    fill(railway, token, 4, train="12952", cls="2A")
+    with railway.store.write() as tx:
+        tx.mark_chart_prepared("12951", DAY, "2025-11-20T20:00:00+05:30")
+    wanted = classes(railway)
+    days = list(dict.fromkeys((key[0], key[1]) for key, _ in wanted))
+    with railway.store.read() as tx:
+        expected = tx.charts_prepared(days), [m.legs for m in tx.seat_maps(wanted)]
+    with railway.store.read() as tx:
+        charts, maps = tx.charts_and_seat_maps(days, wanted)
+        assert (charts, [m.legs for m in maps]) == expected
+        assert charts == {("12951", DAY): "2025-11-20T20:00:00+05:30"}
+        assert tx.charts_and_seat_maps([], []) == ({}, [])
+    with railway.store.write() as tx:
+        charts, maps = tx.charts_and_seat_maps(days, wanted)
+        assert (charts, [m.legs for m in maps]) == expected
