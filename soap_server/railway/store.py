@@ -28,7 +28,7 @@ lock on the class's inventory row, and writers of different classes run at once.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -248,7 +248,7 @@ class Transaction(Protocol):
     def pnr_taken(self, pnr: str) -> bool: ...
     def insert_booking(self, booking: BookingRow) -> None: ...
     def passengers(self, pnr: str) -> list[PassengerRow]: ...
-    def insert_passenger(self, passenger: PassengerRow) -> None: ...
+    def insert_passengers(self, passengers: Sequence[PassengerRow]) -> None: ...
     def update_passenger(self, passenger: PassengerRow) -> None:
         """Write back a passenger's state, place, queue number, refund, cancellation time and
         boarding stop."""
@@ -298,6 +298,10 @@ class Transaction(Protocol):
 
     def occupy(self, passenger: PassengerRow, place: PlaceKey) -> None:
         """Hold a place for each leg of the passenger's journey (rows and seat map)."""
+        ...
+
+    def occupy_all(self, held: Sequence[tuple[PassengerRow, PlaceKey]]) -> None:
+        """``occupy`` for several passengers at once (one statement)."""
         ...
 
     def release(self, pnr: str, number: int, before_leg: int | None = None) -> None:

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from jsonschema import Draft202012Validator
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
@@ -48,6 +47,7 @@ from soap_server.rest.mapping import from_parameters, to_json
 from soap_server.rest.openapi import (
     BASE_PATH,
     OPERATION_IDS,
+    Schema,
     Validators,
     document,
     first_error,
@@ -131,7 +131,7 @@ class Reading:
     """A read-only operation served from the document: its parameters and answer schema."""
 
     operation: Operation[Any, Any]
-    parameters: tuple[tuple[str, bool, Draft202012Validator], ...]  # name, required, schema
+    parameters: tuple[tuple[str, bool, Schema], ...]  # name, required, schema
     answer: str  # the component schema of the 200 answer
 
 
