@@ -225,9 +225,11 @@ class BookingOffice:
             self.charts.prepare_if_due(train, origin, now)
         km = train.distance(a, b)
         adult = fare_for(self.catalog, train, cls, quota, km, rules.fare_tax.rate)
-        child = fare_for(
-            self.catalog, train, cls, quota, km, rules.fare_tax.rate, rules.children.child_share
-        )
+        child = adult  # the child's fare, worked out only for a booking with a half ticket
+        if quota != "TQ" and any(is_half_ticket(rules, pax) for pax in request.passengers):
+            child = fare_for(
+                self.catalog, train, cls, quota, km, rules.fare_tax.rate, rules.children.child_share
+            )
         pool = pool_for(train, a, b, quota)
         seats_quota = queues.places_quota(pool)
         lb = queues.lower_berths(rules, train, cls)
@@ -293,7 +295,7 @@ class BookingOffice:
                     else inventory.find_place(berths, taken, legs, preferences[i])
                 )
                 if place is not None:
-                    seat = _Seat(BookingState.CNF, place, None, None, "")
+                    seat = _Seat(BookingState.CNF, place, None, None, _berth_status(place))
                 elif request.only_if_confirmed or charted:
                     unconfirmed += 1  # neither RAC nor waitlist for this request
                     continue
@@ -346,8 +348,9 @@ class BookingOffice:
                     berth_type=None if place is None else place.berth_type,
                     wl_no=seat.wl_no,
                     queue_no=seat.queue_no,
+                    booking_status=seat.status,
                 )
-                placed[number] = row = replace(row, booking_status=seat.status or _status(row, 0))
+                placed[number] = row
                 if place is not None:
                     held.append((row, place.key))
             lead = next(iter(placed.values())).booking_status
@@ -726,13 +729,17 @@ class BookingOffice:
 @dataclass(frozen=True, slots=True)
 class _Seat:
     """Where a berth holder of a new booking goes: state, place (CNF, RAC), waitlist and queue
-    numbers, and the status at booking when it is not the berth's (``RAC 3``, ``GNWL 7``)."""
+    numbers, and the status at booking (``CNF/B3/45``, ``RAC 3``, ``GNWL 7``)."""
 
     state: BookingState
     place: inventory.Place | None
     wl_no: int | None
     queue_no: int | None
     status: str
+
+
+def _berth_status(place: inventory.Place) -> str:
+    return f"CNF/{place.coach}/{place.berth}"
 
 
 def _status(pax: PassengerRow, position: int) -> str:

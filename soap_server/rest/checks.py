@@ -212,7 +212,15 @@ class _Compiler:
             if not isinstance(schema["items"], dict):
                 return [_unsure]
             item = self.schema(schema["items"])
-            checks.append(lambda value: not isinstance(value, list) or all(item(v) for v in value))
+
+            def each_item(value: Any) -> bool:
+                if isinstance(value, list):
+                    for v in value:
+                        if not item(v):
+                            return False
+                return True
+
+            checks.append(each_item)
         low, high = schema.get("minItems"), schema.get("maxItems")
         if low is not None or high is not None:
             least, most = low or 0, high if high is not None else float("inf")
@@ -226,4 +234,11 @@ def _all(checks: list[Check]) -> Check:
     if len(checks) == 1:
         return checks[0]
     every = tuple(checks)
-    return lambda value: all(check(value) for check in every)
+
+    def each(value: Any) -> bool:
+        for check in every:
+            if not check(value):
+                return False
+        return True
+
+    return each
