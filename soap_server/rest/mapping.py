@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import types
 from collections.abc import Callable, Mapping
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
 from operator import attrgetter
@@ -91,7 +91,38 @@ def _value(where: str, spec: Mapping[str, Any]) -> Write:
     return _scalar
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
+def _isoformat(value: date | time) -> str:
+    return value.isoformat()
+
+
+def _code(station: Station) -> str:
+    return station.code
+
+
+#: The conversion of each plain type a view holds (by exact type: a subclass takes ``_scalar``).
+_BY_TYPE: Mapping[type, Write] = {
+    str: _same,
+    int: _same,
+    bool: _same,
+    float: _same,
+    type(None): _same,
+    Decimal: money,
+    timedelta: duration,
+    datetime: _isoformat,
+    date: _isoformat,
+    time: _isoformat,
+    Station: _code,
+}
+
+
 def _scalar(value: Any) -> Any:
+    convert = _BY_TYPE.get(type(value))
+    if convert is not None:
+        return convert(value)
     if value is None:
         return None
     if isinstance(value, Decimal):
