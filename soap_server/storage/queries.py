@@ -72,6 +72,14 @@ _QUEUE_COUNTS = f"""SELECT
     (SELECT coalesce(max(wl_no), 0) FROM passengers WHERE {_POOL} AND wl_no IS NOT NULL)
 """
 _CLASS = "train = ? AND origin_date = ? AND class_code = ?"
+#: One passenger's place on each leg of ``[from, to)``: the legs counted by the database, one
+#: statement per passenger rather than one bound row per leg.
+_OCCUPY = (
+    "INSERT INTO occupancy (train, origin_date, class_code, coach, berth, slot, leg, pnr, number)"
+    " WITH RECURSIVE legs (leg) AS"
+    " (SELECT CAST(? AS INTEGER) UNION ALL SELECT leg + 1 FROM legs WHERE leg + 1 < ?)"
+    " SELECT ?, ?, ?, ?, ?, ?, leg, ?, ? FROM legs"
+)
 _SAVE_SEAT_MAP = (
     "INSERT INTO seat_maps (train, origin_date, class_code, layout, legs) VALUES (?, ?, ?, ?, ?)"
     " ON CONFLICT (train, origin_date, class_code) DO UPDATE"
@@ -374,12 +382,19 @@ class SqlTransaction:
         if not held:
             return
         self._executemany(
-            "INSERT INTO occupancy (train, origin_date, class_code, coach, berth, slot, leg,"
-            " pnr, number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _OCCUPY,
             [
-                (p.train, p.origin_date, p.class_code, *place, leg, p.pnr, p.number)
+                (
+                    p.from_index,
+                    p.to_index,
+                    p.train,
+                    p.origin_date,
+                    p.class_code,
+                    *place,
+                    p.pnr,
+                    p.number,
+                )
                 for p, place in held
-                for leg in range(p.from_index, p.to_index)
             ],
         )
         for passenger, place in held:
