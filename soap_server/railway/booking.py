@@ -540,6 +540,7 @@ class BookingOffice:
                     " file a TDR instead"
                 )
             charted = tx.chart_prepared(train.number, booking.origin_date) is not None
+            forfeited = self._refund_forfeited(booking, train, origin)
             lead = _lead_state(passengers)
             refund = charges = Decimal("0.00")
             freed_pool: str | None = None
@@ -555,6 +556,7 @@ class BookingOffice:
                     departs,
                     now,
                     charted,
+                    forfeited,
                 )
                 refund += parts.refund
                 charges += parts.kept
@@ -636,11 +638,25 @@ class BookingOffice:
                 source=new_station.code,
                 from_index=change.new,
                 boarding_changes=booking.boarding_changes + 1,
+                boarding_changed_at=now.isoformat(),
             )
             tx.update_boarding(moved)
             for pool in sorted(freed):  # the legs given up are sold onward
                 queues.promote_after_cancellation(tx, rules, train, cls, booking.origin_date, pool)
             return self._view(tx, moved)
+
+    def _refund_forfeited(self, booking: BookingRow, train: Train, origin: date) -> bool:
+        """Whether the booking's boarding point was changed too close to the departure from its
+        original boarding station for a cancellation to refund anything (the rule in force on
+        the day of the change)."""
+        if booking.boarding_changed_at is None:
+            return False
+        changed = datetime.fromisoformat(booking.boarding_changed_at)
+        original = train.stop_index(booking.reserved_from)
+        if original is None:  # a row from before reserved_from was recorded
+            original = booking.from_index
+        rule = self.rulebook.at(changed).boarding_change
+        return rule.forfeits_refund(changed, train.departure(origin, original))
 
     # -- helpers ---------------------------------------------------------------------------------
     def _owned(self, tx: Transaction, agent: str, pnr: str) -> BookingRow:

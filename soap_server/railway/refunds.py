@@ -43,8 +43,12 @@ def refund_for(
     departure: datetime,
     now: datetime,
     charted: bool,
+    forfeited: bool = False,
 ) -> Refund:
     """The refund of one passenger who paid ``paid`` (of which ``fare_tax`` was tax).
+
+    ``forfeited``: the booking's boarding point was changed too close to departure for any
+    refund (``BoardingChangeRule.forfeits_refund``): everything paid is kept.
 
     Raises CancellationClosed where the era does not let a confirmed e-ticket be cancelled after
     the chart (the passenger files a TDR instead).
@@ -53,6 +57,8 @@ def refund_for(
     fare = paid - fare_tax
     left = departure - now
     if state in QUEUED:
+        if forfeited:
+            return _nothing_back(paid, fare)
         if left > max(rule.rac_wl_until, timedelta(0)):
             return _keep(rules, cls, paid, fare, min(rule.rac_wl_clerkage, fare))
         return _nothing_back(paid, fare)
@@ -61,6 +67,8 @@ def refund_for(
             "the reservation chart is prepared: a confirmed e-ticket can no longer be cancelled"
             " (file a TDR for a refund)"
         )
+    if forfeited:
+        return _nothing_back(paid, fare)
     if quota == "TQ":
         share_back = rules.tatkal.confirmed_refund_share
         if share_back == 0:

@@ -237,10 +237,21 @@ class ChildRule:
 class BoardingChangeRule:
     cutoff: timedelta | None  # before the departure from the original station; None: the chart
     changes: int
+    #: A change made less than this before the departure from the original station forfeits
+    #: the refund of a later cancellation; None: no such rule.
+    no_refund_within: timedelta | None = None
 
     def summary(self) -> str:
         until = "the chart" if self.cutoff is None else f"{_hours(self.cutoff)} before departure"
-        return f"up to {until}, {self.changes} change(s)"
+        text = f"up to {until}, {self.changes} change(s)"
+        if self.no_refund_within is not None:
+            text += f"; no refund after a change made within {_hours(self.no_refund_within)}"
+        return text
+
+    def forfeits_refund(self, changed_at: datetime, departs: datetime) -> bool:
+        """Whether a change made at ``changed_at`` (the train leaving the original boarding
+        station at ``departs``) leaves nothing to refund on a later cancellation."""
+        return self.no_refund_within is not None and departs - changed_at < self.no_refund_within
 
 
 @dataclass(frozen=True)
@@ -438,8 +449,13 @@ def _children(e: Mapping[str, Any]) -> ChildRule:
 
 def _boarding(e: Mapping[str, Any]) -> BoardingChangeRule:
     hours = int(e["cutoff_hours"])
+    forfeit = int(e.get("no_refund_within_hours", 0))
+    if hours < 0 or forfeit < 0:
+        raise ValueError("hours cannot be negative")
     return BoardingChangeRule(
-        cutoff=None if hours == 0 else timedelta(hours=hours), changes=int(e["changes"])
+        cutoff=None if hours == 0 else timedelta(hours=hours),
+        changes=int(e["changes"]),
+        no_refund_within=None if forfeit == 0 else timedelta(hours=forfeit),
     )
 
 

@@ -94,6 +94,7 @@ class BookingRow:
     gst: int
     reserved_from: str = ""  # the station the fare was paid from (before boarding changes)
     boarding_changes: int = 0
+    boarding_changed_at: str | None = None  # when the boarding point was last changed (IST)
 
 
 @dataclass(frozen=True)

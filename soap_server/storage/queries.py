@@ -267,15 +267,17 @@ class SqlTransaction:
         )
 
     def update_boarding(self, booking: BookingRow) -> None:
-        """Write back a booking's boarding station, stop, journey date and change count."""
+        """Write back a booking's boarding station, stop, journey date, change count and the
+        time of the change."""
         self._execute(
             "UPDATE bookings SET source = ?, from_index = ?, journey_date = ?,"
-            " boarding_changes = ? WHERE pnr = ?",
+            " boarding_changes = ?, boarding_changed_at = ? WHERE pnr = ?",
             (
                 booking.source,
                 booking.from_index,
                 booking.journey_date,
                 booking.boarding_changes,
+                booking.boarding_changed_at,
                 booking.pnr,
             ),
         )

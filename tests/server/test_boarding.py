@@ -205,3 +205,43 @@ def test_in_2015_the_core_closes_changes_24_hours_before_departure(tmp_path: Pat
             core.change_boarding(token, second.pnr, "KOTA")
     finally:
         core.close()
+
+
+def test_a_change_within_24_hours_of_departure_forfeits_the_refund(tmp_path: Path) -> None:
+    """From 2019 a boarding point changed less than 24 h before the train leaves the original
+    station leaves nothing to refund (zeenews.india.com 2019-06-06); a change made earlier
+    does not, and a booking never changed refunds by the table."""
+    day = date(2025, 12, 10)
+    departs = departure(day)
+    clock = FixedClock(departs - timedelta(days=5))
+    core = build_railway(core_settings(tmp_path / "core.sqlite3", clock))
+    try:
+        token = login_token(core)
+        early, late, unchanged = (core.book(token, request(journey=day)) for _ in range(3))
+        clock.set(departs - timedelta(hours=30))
+        core.change_boarding(login_token(core), early.pnr, "KOTA")
+        clock.set(departs - timedelta(hours=12))  # before the chart (8 h before)
+        token = login_token(core)
+        core.change_boarding(token, late.pnr, "KOTA")
+        clock.set(departs - timedelta(hours=11))
+        token = login_token(core)
+        kept = core.cancel(token, unchanged.pnr, None)
+        changed_early = core.cancel(token, early.pnr, None)
+        forfeited = core.cancel(token, late.pnr, None)
+    finally:
+        core.close()
+    assert kept.refund > 0 and changed_early.refund > 0
+    assert forfeited.refund == 0
+    assert forfeited.charges == late.total_fare  # everything paid is kept
+    assert forfeited.booking.total_refund == 0
+
+
+def test_in_2015_a_change_forfeits_no_refund() -> None:
+    departs = departure(date(2015, 12, 10))
+    rule = BOOK.at(departs - timedelta(days=2)).boarding_change
+    assert rule.no_refund_within is None
+    assert not rule.forfeits_refund(departs - timedelta(hours=25), departs)
+    today = BOOK.at(date(2025, 12, 1)).boarding_change
+    assert today.forfeits_refund(departs - timedelta(hours=23), departs)
+    assert not today.forfeits_refund(departs - timedelta(hours=24), departs)
+    assert "no refund after a change made within 24 h" in today.summary()

@@ -178,9 +178,10 @@ def test_migrate_keeps_every_booking_and_the_core_serves_them(
     # Schema 4 (the rules of the era) adds to each booking the station it was reserved from
     # (where it boards, for a booking made before) and no boarding change yet; to each
     # passenger no berth option (everyone of schema 1 has a berth) and the tax in the fare.
+    # Schema 6 adds when the boarding point was changed: never, for all of them.
     old_bookings, new_bookings = before.pop("bookings"), after.pop("bookings")
-    assert [row[:-2] for row in new_bookings] == old_bookings
-    assert [row[-2:] for row in new_bookings] == [(row[7], 0) for row in old_bookings]
+    assert [row[:-3] for row in new_bookings] == old_bookings
+    assert [row[-3:] for row in new_bookings] == [(row[7], 0, None) for row in old_bookings]
     gst = {row[0]: row[-1] for row in old_bookings}
     full_fare = {row[0]: sum(row[14:19]) for row in old_bookings}  # base ... tax
     old_passengers, new_passengers = before.pop("passengers"), after.pop("passengers")
