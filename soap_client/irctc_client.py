@@ -12,7 +12,8 @@ departure, at 21:00 the day before for trains leaving 05:00-14:00. cancellation:
 beyond 48 h, 25% beyond 12 h, 50% beyond 4 h; RAC/WL clerkage Rs 60; confirmed e-tickets closed
 at the chart. fare tax: GST 5%. cancellation tax: GST 5%. lower berth quota: SL 7, 3A 4, 2A 4
 lower berths per coach, up to 2 on a PNR. children: under 5 free without a berth; 5-11 full fare
-with a berth or 50% without one. boarding change: up to the chart, 1 change(s).
+with a berth or 50% without one. boarding change: up to the chart, 1 change(s); no refund after
+a change made within 24 h.
 """
 
 from __future__ import annotations

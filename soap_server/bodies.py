@@ -51,8 +51,15 @@ def read_limited(environ: dict[str, Any], limit: int) -> bytes:
             raise BodyRejected(
                 "RequestTooLarge", f"the body is {length} bytes; the limit is {limit}"
             )
-    # Reads at most Content-Length bytes, or a chunked body (the server de-chunks it and marks
-    # it terminated) up to the limit: a raw socket stream would block until the client hangs up.
+    if (
+        length_header.isascii()
+        and length_header.isdigit()  # a plain length, as werkzeug reads it too
+        and "HTTP_TRANSFER_ENCODING" not in environ
+        and not environ.get("wsgi.input_terminated")
+    ):
+        return _read_declared(environ["wsgi.input"], int(length_header))
+    # A chunked body (the server de-chunks it and marks it terminated), read up to the limit:
+    # a raw socket stream without a length would block until the client hangs up.
     stream = get_input_stream(environ, safe_fallback=True)
     parts: list[bytes] = []
     size = 0
@@ -63,27 +70,50 @@ def read_limited(environ: dict[str, Any], limit: int) -> bytes:
                 break
             parts.append(part)
             size += len(part)
-    except TimeoutError:
-        raise BodyRejected(
-            "RequestTimeout", "the request body did not arrive in time", 408
-        ) from None
     except Exception as error:
-        # Whatever the server's input stream raises is about the transport, not the request's
-        # content: werkzeug's chunk reader raises OSError, gunicorn's its own ParseException
-        # (InvalidChunkSize, ChunkMissingTerminator, ...), werkzeug's LimitedStream
-        # ClientDisconnected for a short body, also when the short read was the server's read
-        # deadline passing.
-        if _timed_out(error):
-            raise BodyRejected(
-                "RequestTimeout", "the request body did not arrive in time", 408
-            ) from None
-        reason = getattr(error, "description", None) or str(error) or type(error).__name__
-        raise BodyRejected(
-            "MalformedRequest", f"the request body's HTTP framing is broken: {reason}", 400
-        ) from None
+        raise _transport_error(error) from None
     if size > limit:
         raise BodyRejected("RequestTooLarge", f"the body is over the limit of {limit} bytes")
     return b"".join(parts)
+
+
+def _read_declared(stream: Any, length: int) -> bytes:
+    """Exactly the ``length`` bytes the client declared, read from the server's stream (in one
+    call, as a rule), never past them; fewer, if the client hung up, is broken framing."""
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while size < length:
+            part = stream.read(length - size)
+            if not part:
+                raise BodyRejected(
+                    "MalformedRequest",
+                    "the request body's HTTP framing is broken: the client sent"
+                    f" {size} of the {length} bytes its Content-Length declared",
+                    400,
+                )
+            parts.append(part)
+            size += len(part)
+    except BodyRejected:
+        raise
+    except Exception as error:
+        raise _transport_error(error) from None
+    return b"".join(parts)
+
+
+def _transport_error(error: Exception) -> BodyRejected:
+    """What the server's input stream raised, as the rejection of the request.
+
+    It is about the transport, not the request's content: werkzeug's chunk reader raises
+    OSError, gunicorn its own ParseException (InvalidChunkSize, ChunkMissingTerminator, ...),
+    werkzeug's LimitedStream ClientDisconnected for a short body, also when the short read was
+    the server's read deadline passing (``serving``'s deadlines raise TimeoutError)."""
+    if _timed_out(error):
+        return BodyRejected("RequestTimeout", "the request body did not arrive in time", 408)
+    reason = getattr(error, "description", None) or str(error) or type(error).__name__
+    return BodyRejected(
+        "MalformedRequest", f"the request body's HTTP framing is broken: {reason}", 400
+    )
 
 
 def _timed_out(error: BaseException) -> bool:

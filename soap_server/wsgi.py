@@ -79,11 +79,7 @@ class CoreApp:
         self._help: HelpSite | None = None
         self._help_lock = threading.Lock()
         self._urls = Map(
-            [
-                Rule("/soap", endpoint="soap"),
-                Rule("/xml", endpoint="xml"),
-                Rule("/healthz", endpoint="health"),
-            ],
+            [Rule(path, endpoint=name) for path, name in _ENDPOINTS.items()],
             strict_slashes=False,
         )
         self._entry: Callable[[dict[str, Any], StartResponse], Iterable[bytes]] = self._dispatch
@@ -110,15 +106,19 @@ class CoreApp:
 
     def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path == "/rest/v1" or path.startswith("/rest/v1/"):
-            return self.rest(environ, start_response)
-        if HelpSite.handles(path):
-            return self.help(Request(environ))(environ, start_response)
-        adapter = self._urls.bind_to_environ(environ)
-        try:
-            endpoint, _ = adapter.match()
-        except HTTPException as error:
-            return error(environ, start_response)
+        # The endpoints' own paths, exactly as sent, are what the map would match them to;
+        # anything else (a trailing slash, a 404) goes through the map.
+        endpoint = _ENDPOINTS.get(path)
+        if endpoint is None:
+            if path == "/rest/v1" or path.startswith("/rest/v1/"):
+                return self.rest(environ, start_response)
+            if HelpSite.handles(path):
+                return self.help(Request(environ))(environ, start_response)
+            adapter = self._urls.bind_to_environ(environ)
+            try:
+                endpoint, _ = adapter.match()
+            except HTTPException as error:
+                return error(environ, start_response)
         if endpoint == "soap":
             if environ.get("REQUEST_METHOD") == "GET" and not _asks_for_wsdl(environ):
                 return self.help.soap(Request(environ))(environ, start_response)
@@ -209,6 +209,10 @@ class CoreApp:
                 for line in rules.describe()
             ],
         )
+
+
+#: The routing map's rules by their exact paths (``CoreApp._dispatch``'s shortcut).
+_ENDPOINTS = {"/soap": "soap", "/xml": "xml", "/healthz": "health"}
 
 
 def _asks_for_wsdl(environ: dict[str, Any]) -> bool:

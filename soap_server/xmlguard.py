@@ -89,6 +89,11 @@ def text_codec(name: str, source: str) -> str:
 
 def decode(raw: bytes, charset: str | None) -> str:
     """The body as text: by the HTTP charset if given, else by its BOM or XML declaration."""
+    return _decoded(raw, charset)[0]
+
+
+def _decoded(raw: bytes, charset: str | None) -> tuple[str, str]:
+    """The body as text and the codec it was decoded with (see ``decode``)."""
     if charset is not None:
         encoding, source = text_codec(charset, "charset"), f"charset {charset}"
     else:
@@ -99,7 +104,7 @@ def decode(raw: bytes, charset: str | None) -> str:
             found = text_codec(name, "XML declaration encoding")
         encoding, source = found, found
     try:
-        return raw.decode(encoding)
+        return raw.decode(encoding), encoding
     except UnicodeDecodeError as error:
         raise XmlRejected(
             "MalformedXml", f"the body is not valid {source}: byte {error.start} cannot be decoded"
@@ -108,9 +113,24 @@ def decode(raw: bytes, charset: str | None) -> str:
         raise XmlRejected("UnsupportedCharset", f"cannot decode with {source}: {error}") from None
 
 
+def media_type(header: str) -> tuple[str, dict[str, str]]:
+    """werkzeug's ``parse_options_header`` of a Content-Type, remembered for the few values
+    clients send (every request of an integration sends the same one)."""
+    known = _MEDIA_TYPES.get(header)
+    if known is None:
+        known = parse_options_header(header)
+        if len(_MEDIA_TYPES) < _MEDIA_TYPES_KEPT:
+            _MEDIA_TYPES[header] = known
+    return known[0], dict(known[1])
+
+
+_MEDIA_TYPES: dict[str, tuple[str, dict[str, str]]] = {}
+_MEDIA_TYPES_KEPT = 256
+
+
 def read_body(environ: dict[str, Any], limits: Limits, expected: str) -> tuple[bytes, str | None]:
     """The raw body and its charset, after the media type and size checks."""
-    mimetype, options = parse_options_header(environ.get("CONTENT_TYPE", ""))
+    mimetype, options = media_type(environ.get("CONTENT_TYPE", ""))
     if mimetype == "application/soap+xml":
         raise XmlRejected(
             "UnsupportedMediaType",
@@ -131,13 +151,15 @@ def read_body(environ: dict[str, Any], limits: Limits, expected: str) -> tuple[b
 
 def parse(raw: bytes, charset: str | None, limits: Limits) -> etree._Element:
     """Decode, refuse DTDs, parse safely and check the shape of a request body."""
-    text = decode(raw, charset)
+    text, encoding = _decoded(raw, charset)
     # Checked on the decoded text, so that no encoding hides a DTD from the check; the parser
     # never sees one, and so never expands an entity.
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
         raise XmlRejected("ForbiddenXml", "DOCTYPE and entity declarations are not allowed")
+    # The parser reads UTF-8: a body that decoded as UTF-8 is those bytes already.
+    data = raw if encoding == "utf-8" else text.encode("utf-8")
     try:
-        root = etree.fromstring(text.encode("utf-8"), _parser())
+        root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
         message = str(error).splitlines()[0] if str(error) else "not well-formed XML"
         raise XmlRejected("MalformedXml", f"the body is not well-formed XML: {message}") from None

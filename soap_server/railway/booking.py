@@ -53,6 +53,7 @@ from soap_server.railway.rules import (
 )
 from soap_server.railway.store import (
     BookingRow,
+    Layout,
     PassengerRow,
     PlaceKey,
     Pool,
@@ -84,6 +85,26 @@ __all__ = [
 ]
 
 
+#: How many search offers an office keeps worked out (a dict cleared when full).
+_OFFERS_KEPT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Offer:
+    """One class of one train between two stops in one quota, as a search reads it whatever
+    the seats: the layout of its seat map, the legs, the adult fare, the waitlist pool, and
+    the places counted (the quota's berths, its RAC halves if the pool has RAC, every berth
+    once the chart is out)."""
+
+    layout: Layout
+    legs: range
+    fare: Fare
+    pool: str
+    confirmed: inventory.PlaceSet
+    rac: inventory.PlaceSet | None
+    berths: inventory.PlaceSet
+
+
 class BookingOffice:
     """Searches, books and cancels against the seat inventory, under the rules of the day."""
 
@@ -95,6 +116,7 @@ class BookingOffice:
         self._db = db
         self._clock = clock
         self.charts = ChartRoom(catalog, db, self.rulebook)
+        self._offers: dict[tuple[str, str, str, int, int, Decimal, int | None], _Offer] = {}
 
     def rules(self) -> RuleSet:
         """The rules in force now (on the simulated clock)."""
@@ -122,22 +144,31 @@ class BookingOffice:
                 continue
             self.charts.prepare_if_due(train, origin, now)
             journeys.append((train, a, b, origin))
+        offered = []
+        for train, *_ in journeys:
+            codes = [c for c in CLASS_CODES if c in train.coaches]
+            if class_code is not None:
+                codes = [c for c in codes if c == class_code]
+            offered.append([cls for c in codes if (cls := self.catalog.classes[c]).offers(quota)])
         options = []
         with self._db.read() as tx:
-            for train, a, b, origin in journeys:
-                codes = [c for c in CLASS_CODES if c in train.coaches]
-                if class_code is not None:
-                    codes = [c for c in codes if c == class_code]
-                charted = tx.chart_prepared(train.number, origin.isoformat()) is not None
-                classes = []
-                for code in codes:
-                    cls = self.catalog.classes[code]
-                    if cls.offers(quota):
-                        classes.append(
-                            self._availability(tx, rules, train, origin, cls, quota, a, b, charted)
-                        )
-                if not classes:
+            # The charts and seat maps of every train-day in the answer, read at once.
+            charts, _ = tx.charts_and_seat_maps(
+                [(t.number, o.isoformat()) for t, _, _, o in journeys],
+                [
+                    ((train.number, origin.isoformat(), cls.code), inventory.layout(train, cls))
+                    for (train, _, _, origin), offers in zip(journeys, offered, strict=True)
+                    for cls in offers
+                ],
+            )
+            for (train, a, b, origin), offers in zip(journeys, offered, strict=True):
+                if not offers:
                     continue
+                charted = (train.number, origin.isoformat()) in charts
+                classes = [
+                    self._availability(tx, rules, train, origin, cls, quota, a, b, charted)
+                    for cls in offers
+                ]
                 options.append(
                     TrainOption(
                         number=train.number,
@@ -165,32 +196,23 @@ class BookingOffice:
         b: int,
         charted: bool,
     ) -> ClassAvailability:
-        legs = range(a, b)
-        taken = tx.seat_map(
-            train.number, origin.isoformat(), cls.code, inventory.layout(train, cls)
-        )
-        fare = fare_for(self.catalog, train, cls, quota, train.distance(a, b), rules.fare_tax.rate)
-        lb = queues.lower_berths(rules, train, cls)
+        offer = self._offer(rules, train, cls, quota, a, b)
+        day = origin.isoformat()
+        taken = tx.seat_map(train.number, day, cls.code, offer.layout)
+        legs, fare = offer.legs, offer.fare
         if charted:  # current booking: every berth left, confirmed only, general quota only
-            free = inventory.count_free(inventory.all_berths(train, cls, lb), taken, legs)
+            free = offer.berths.count_free(taken, legs)
             if quota != "GN":
                 return ClassAvailability(cls.code, cls.name, quota, "CHART PREPARED", 0, fare)
             status = f"CURR_AVBL {free}" if free else "NOT AVAILABLE"
             return ClassAvailability(cls.code, cls.name, quota, status, free, fare)
-        pool = pool_for(train, a, b, quota)
-        seats_quota = queues.places_quota(pool)
-        free = inventory.count_free(
-            inventory.confirmed_places(train, cls, seats_quota, lb), taken, legs
-        )
+        free = offer.confirmed.count_free(taken, legs)
         if free:
             status = f"AVAILABLE {free}"
         else:
-            key: Pool = (train.number, origin.isoformat(), cls.code, pool)
-            counts = tx.queue_counts(key)
-            rac_free = 0
-            if has_rac(pool):
-                rac = inventory.rac_places(train, cls, seats_quota, lb)
-                rac_free = inventory.count_free(rac, taken, legs)
+            pool = offer.pool
+            counts = tx.queue_counts((train.number, day, cls.code, pool))
+            rac_free = 0 if offer.rac is None else offer.rac.count_free(taken, legs)
             if rac_free:
                 status = f"RAC {counts.rac_waiting + 1}"
             elif counts.waiting >= cls.waitlist_limits.get(quota, 0):
@@ -198,6 +220,33 @@ class BookingOffice:
             else:
                 status = f"{pool}WL {counts.last_wl + 1}/WL {counts.waiting + 1}"
         return ClassAvailability(cls.code, cls.name, quota, status, free, fare)
+
+    def _offer(
+        self, rules: RuleSet, train: Train, cls: TravelClass, quota: str, a: int, b: int
+    ) -> _Offer:
+        """What a search of ``cls`` between stops ``a`` and ``b`` reads whatever the seats, under
+        the era's fare tax and lower-berth quota: worked out once (the catalogue and the rules
+        do not change under a running core; the seats are read every time)."""
+        lower = queues.lower_berths(rules, train, cls)
+        tax = rules.fare_tax.rate
+        key = (train.number, cls.code, quota, a, b, tax, lower)
+        offer = self._offers.get(key)
+        if offer is None:
+            pool = pool_for(train, a, b, quota)
+            seats_quota = queues.places_quota(pool)
+            offer = _Offer(
+                layout=inventory.layout(train, cls),
+                legs=range(a, b),
+                fare=fare_for(self.catalog, train, cls, quota, train.distance(a, b), tax),
+                pool=pool,
+                confirmed=inventory.confirmed_places(train, cls, seats_quota, lower),
+                rac=inventory.rac_places(train, cls, seats_quota, lower) if has_rac(pool) else None,
+                berths=inventory.all_berths(train, cls, lower),
+            )
+            if len(self._offers) >= _OFFERS_KEPT:
+                self._offers.clear()
+            self._offers[key] = offer
+        return offer
 
     # -- book ------------------------------------------------------------------------------------
     def book(self, agent: str, request: BookingRequest) -> BookingView:

@@ -268,6 +268,20 @@ class Transaction(Protocol):
         """When the chart of a train-day was prepared (ISO time), if it was."""
         ...
 
+    def charts_prepared(self, days: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Which of the train-days (train, origin date) have their chart prepared, and when
+        (ISO time), read at once."""
+        ...
+
+    def charts_and_seat_maps(
+        self,
+        days: Sequence[tuple[str, str]],
+        classes: Sequence[tuple[tuple[str, str, str], Layout]],
+    ) -> tuple[dict[tuple[str, str], str], list[SeatMap]]:
+        """``charts_prepared(days)`` and ``seat_maps(classes)`` together: a search's reads, at
+        once in a read transaction."""
+        ...
+
     def mark_chart_prepared(self, train: str, origin_date: str, prepared_at: str) -> None: ...
 
     # -- queues
@@ -295,6 +309,12 @@ class Transaction(Protocol):
         queues, numbers or a booking's reference, so everything they read of the class is
         only changed under the same lock. The same object is handed out again within the
         transaction, and ``occupy``/``release`` keep it in step."""
+        ...
+
+    def seat_maps(self, classes: Sequence[tuple[tuple[str, str, str], Layout]]) -> list[SeatMap]:
+        """``seat_map`` of several classes ((train, origin date, class code), layout), in the
+        order asked: read at once in a read transaction; in a write transaction each one is
+        read and locked in the order given."""
         ...
 
     def occupy(self, passenger: PassengerRow, place: PlaceKey) -> None:

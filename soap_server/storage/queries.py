@@ -302,6 +302,11 @@ class SqlTransaction:
         ).fetchone()
         return None if row is None else str(row[0])
 
+    def charts_prepared(self, days: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Which of the train-days ``(train, origin_date)`` have their chart prepared, and
+        when: one query for all of them."""
+        return self.charts_and_seat_maps(days, [])[0]
+
     def mark_chart_prepared(self, train: str, origin_date: str, prepared_at: str) -> None:
         self._execute(
             "INSERT INTO charts (train, origin_date, prepared_at) VALUES (?, ?, ?)",
@@ -357,6 +362,70 @@ class SqlTransaction:
             self._dirty.add(key)
         self._maps[key] = seats
         return seats
+
+    def seat_maps(self, classes: Sequence[tuple[ClassKey, Layout]]) -> list[SeatMap]:
+        """The seat maps of several classes, in the order asked (see ``charts_and_seat_maps``)."""
+        return self.charts_and_seat_maps([], classes)[1]
+
+    def charts_and_seat_maps(
+        self, days: Sequence[tuple[str, str]], classes: Sequence[tuple[ClassKey, Layout]]
+    ) -> tuple[dict[tuple[str, str], str], list[SeatMap]]:
+        """The charts prepared among the train-days ``days`` (when, by train-day) and the seat
+        maps of ``classes``, in the order asked: a search's reads. In a read transaction they
+        are one query (a class without a row holds nothing; a stale row is rebuilt as
+        ``seat_map`` does; maps already handed out are not read again); in a write transaction
+        each map is ``seat_map``, the class's lock, taken in the order given."""
+        if self._writing:
+            return self._charts(days), [self.seat_map(*key, layout) for key, layout in classes]
+        wanted = [
+            (key, layout)
+            for key, layout in classes
+            if (seats := self._maps.get(key)) is None or seats.layout is not layout
+        ]
+        parts: list[str] = []
+        args: list[object] = []
+        if wanted:
+            map_days = list(dict.fromkeys((key[0], key[1]) for key, _ in wanted))
+            parts.append(
+                "SELECT 0, train, origin_date, class_code, layout, legs FROM seat_maps WHERE "
+                + " OR ".join(["(train = ? AND origin_date = ?)"] * len(map_days))
+            )
+            args += [value for day in map_days for value in day]
+        chart_days = list(dict.fromkeys(days))
+        if chart_days:
+            parts.append(
+                "SELECT 1, train, origin_date, '', prepared_at, NULL FROM charts WHERE "
+                + " OR ".join(["(train = ? AND origin_date = ?)"] * len(chart_days))
+            )
+            args += [value for day in chart_days for value in day]
+        charts: dict[tuple[str, str], str] = {}
+        found: dict[ClassKey, tuple[str, Any]] = {}
+        if parts:
+            for kind, train, day, code, text, legs in self._execute(
+                " UNION ALL ".join(parts), args
+            ).fetchall():
+                if kind:
+                    charts[(str(train), str(day))] = str(text)
+                else:
+                    found[(str(train), str(day), str(code))] = (text, legs)
+        for key, layout in wanted:
+            row = found.get(key)
+            if row is None:
+                self._maps[key] = SeatMap(layout)
+            elif row[0] == layout.fingerprint:
+                self._maps[key] = SeatMap.from_bytes(layout, bytes(row[1]))
+            else:
+                self._maps[key] = self._rebuild(key, layout)
+                self._dirty.add(key)
+        return charts, [self._maps[key] for key, _ in classes]
+
+    def _charts(self, days: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        charts = {}
+        for train, day in dict.fromkeys(days):
+            prepared = self.chart_prepared(train, day)
+            if prepared is not None:
+                charts[(train, day)] = prepared
+        return charts
 
     def _rebuild(self, key: ClassKey, layout: Layout) -> SeatMap:
         seats = SeatMap(layout)

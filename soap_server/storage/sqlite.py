@@ -169,7 +169,7 @@ class SqliteStore:
 
     def read(self) -> AbstractContextManager[SqliteTransaction]:
         """A read transaction: a consistent snapshot that never blocks writers."""
-        return self._transaction(writing=False)
+        return _Read(self)
 
     def initialise(self, agents: Iterable[AgentSeed]) -> bool:
         """Create the schema (every migration) and seed agents (code, name, password hash,
@@ -238,6 +238,56 @@ class SqliteStore:
     def close(self) -> None:
         _close_idle(self._idle)
         _close_idle(self._idle_writers)
+
+
+class _Read:
+    """``SqliteStore.read()``: what ``_transaction(writing=False)`` does, without its layers of
+    generators (every call opens at least one read: the session's)."""
+
+    __slots__ = ("_store", "_conn")
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    def __enter__(self) -> SqliteTransaction:
+        idle = self._store._idle
+        try:
+            conn = idle.get_nowait()
+        except queue.Empty:
+            try:
+                conn = self._store._connect()
+            except sqlite3.OperationalError as error:
+                raise _store_error(error) from error
+        try:
+            conn.execute("BEGIN DEFERRED")
+        except sqlite3.OperationalError as error:
+            idle.put(conn)
+            raise _store_error(error) from error
+        except BaseException:
+            idle.put(conn)
+            raise
+        self._conn = conn
+        return SqliteTransaction(conn, False)
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: object
+    ) -> None:
+        conn = self._conn
+        try:
+            if kind is None:
+                conn.commit()
+            elif conn.in_transaction:
+                conn.rollback()
+        except sqlite3.OperationalError as failed:
+            # Rolled back or not, a connection that failed to end its transaction is closed.
+            conn.close()
+            raise _store_error(failed) from failed
+        except BaseException:
+            conn.close()
+            raise
+        self._store._idle.put(conn)
+        if isinstance(error, sqlite3.OperationalError):
+            raise _store_error(error) from error
 
 
 def _close_idle(idle: queue.SimpleQueue[sqlite3.Connection]) -> None:

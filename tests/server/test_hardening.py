@@ -384,6 +384,71 @@ def test_broken_chunk_framing_is_a_400_in_the_facades_shape(
     assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
 
 
+class Trickle(io.RawIOBase):
+    """A server's stream that hands over at most ``step`` bytes a read, then ends (or fails)."""
+
+    def __init__(self, data: bytes, step: int, error: OSError | None = None) -> None:
+        self.data, self.step, self.error = data, step, error
+        self.reads = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        self.reads += 1
+        if not self.data and self.error is not None:
+            raise self.error
+        part, self.data = self.data[: min(size, self.step)], self.data[min(size, self.step) :]
+        return part
+
+
+def _declared(app: CoreApp, path: str, content_type: str, stream: Any, length: int) -> Any:
+    environ = EnvironBuilder(path=path, method="POST", content_type=content_type).get_environ()
+    environ["CONTENT_LENGTH"] = str(length)
+    environ["wsgi.input"] = stream
+    body, status, headers = run_wsgi_app(app, environ, buffered=True)
+    return int(status.split()[0]), dict(headers), b"".join(body)
+
+
+def test_a_body_of_declared_length_is_read_whole_and_not_past_it(app: CoreApp) -> None:
+    request = envelope("<tns:Logout/>")
+    stream = Trickle(request + b"<next request on the connection>", step=len(request))
+    status, _, body = _declared(app, "/soap", UTF8, stream, len(request))
+    assert b"SessionInvalid" in body, body  # the envelope was read whole, and only it
+    assert stream.reads == 1 and stream.data == b"<next request on the connection>"
+    stream = Trickle(request, step=7)  # a server whose reads come short: read on to the length
+    status, _, body = _declared(app, "/soap", UTF8, stream, len(request))
+    assert b"SessionInvalid" in body, body
+
+
+@pytest.mark.parametrize(("path", "content_type"), FACADES)
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        pytest.param(None, 400, "MalformedRequest", id="client-hung-up"),
+        pytest.param(ConnectionResetError("reset by peer"), 400, "MalformedRequest", id="reset"),
+        pytest.param(TimeoutError("deadline"), 408, "RequestTimeout", id="deadline-passed"),
+    ],
+)
+def test_a_body_shorter_than_its_length_is_refused_in_the_facades_shape(
+    app: CoreApp,
+    path: str,
+    content_type: str,
+    error: OSError | None,
+    status: int,
+    code: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    answer_status, headers, body = _declared(
+        app, path, content_type, Trickle(b"<a>", step=2, error=error), 400
+    )
+    assert (answer_status, headers.get("Connection")) == (status, "close"), body
+    assert code.encode() in body
+    if error is None:
+        assert b"3 of the 400 bytes" in body
+    assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
+
+
 # -- 9: demo credentials only in demo mode; a health check for load balancers ---------------------
 
 
