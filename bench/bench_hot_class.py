@@ -238,7 +238,8 @@ def script(folder: Path, protocol: str, phase: str, tokens: list[str], days: lis
 
 
 def full_days(db: Path) -> set[str]:
-    """Train-days of the hot class whose waitlist is full."""
+    """Train-days of the hot class whose waitlist can't take the bench's party (REGRET): with
+    one place left on the waitlist, a Book of two is refused whole, so that place stays."""
     with closing(sqlite3.connect(db)) as conn:
         rows = conn.execute(
             "SELECT origin_date, count(*) FROM passengers WHERE train = ? AND class_code = ?"
@@ -248,24 +249,30 @@ def full_days(db: Path) -> set[str]:
     railway = build_railway(build_settings(db))
     waitlist = railway.catalog.classes[CLASS].waitlist_limits["GN"]
     railway.close()
-    return {day for day, waiting in rows if waiting >= waitlist}
+    return {day for day, waiting in rows if waiting > waitlist - len(PASSENGERS)}
 
 
 def fill_up(db: Path, day: date) -> tuple[str, int]:
-    """Book a train-day to REGRET in-process (when the REST run did not get that far); the
-    day and how many bookings that took."""
+    """Book a train-day to REGRET in-process (when the REST run did not get that far): six
+    at a time, then the bench's own party until it is refused too; the day and how many
+    bookings that took."""
     railway = build_railway(build_settings(db))
     token = railway.login("MMT", password("MMT")).token
-    passengers = tuple(PassengerRequest(n, 30 + i, "M") for i, n in enumerate(NAMES))
     booked = 0
     try:
-        while True:
-            request = BookingRequest(
-                TRAIN, day, FROM, TO, CLASS, "GN", passengers, client_reference=f"fill-{booked}"
-            )
-            railway.book(token, request)
-            booked += 1
-    except WaitlistFull:
+        for party in (
+            tuple(PassengerRequest(n, 30 + i, "M") for i, n in enumerate(NAMES)),
+            tuple(PassengerRequest(*p) for p in PASSENGERS),
+        ):
+            try:
+                while True:
+                    request = BookingRequest(
+                        TRAIN, day, FROM, TO, CLASS, "GN", party, client_reference=f"fill-{booked}"
+                    )
+                    railway.book(token, request)
+                    booked += 1
+            except WaitlistFull:
+                pass
         return str(day), booked
     finally:
         railway.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -55,6 +55,7 @@ from soap_server.railway.store import (
     BookingRow,
     Layout,
     PassengerRow,
+    PlaceKey,
     Pool,
     QueueCounts,
     Store,
@@ -321,13 +322,16 @@ class BookingOffice:
             self.charts.prepare_if_due(train, origin, now)
         km = train.distance(a, b)
         adult = fare_for(self.catalog, train, cls, quota, km, rules.fare_tax.rate)
-        child = fare_for(
-            self.catalog, train, cls, quota, km, rules.fare_tax.rate, rules.children.child_share
-        )
+        child = adult  # the child's fare, worked out only for a booking with a half ticket
+        if quota != "TQ" and any(is_half_ticket(rules, pax) for pax in request.passengers):
+            child = fare_for(
+                self.catalog, train, cls, quota, km, rules.fare_tax.rate, rules.children.child_share
+            )
         pool = pool_for(train, a, b, quota)
         seats_quota = queues.places_quota(pool)
         lb = queues.lower_berths(rules, train, cls)
-        key: Pool = (train.number, origin.isoformat(), cls.code, pool)
+        day = origin.isoformat()
+        key: Pool = (train.number, day, cls.code, pool)
         legs = range(a, b)
         if charted:
             berths = inventory.all_berths(train, cls, lb)
@@ -335,73 +339,60 @@ class BookingOffice:
             berths = inventory.confirmed_places(train, cls, seats_quota, lb)
         rac = inventory.rac_places(train, cls, seats_quota, lb) if has_rac(pool) else None
 
+        layout = inventory.layout(train, cls)
+        limit = cls.waitlist_limits.get(quota, 0)
+        # Everything that needs no database is ready before the writer lock is taken: the
+        # passengers' rows (without PNR, state or place), whose berths are wanted, the booking.
+        drafts = [
+            self._draft(rules, number, pax, quota, adult, child, train.number, day, cls, pool, a, b)
+            for number, pax in enumerate(request.passengers, start=1)
+        ]
+        holders = [row for row in drafts if row.berth_option is None]
+        preferences = [queues.preference(row) for row in holders]
+        booking = BookingRow(
+            pnr="",
+            agent=agent,
+            client_reference=request.client_reference,
+            request_digest=digest,
+            train=train.number,
+            origin_date=day,
+            journey_date=request.journey_date.isoformat(),
+            source=src.code,
+            destination=dst.code,
+            from_index=a,
+            to_index=b,
+            class_code=cls.code,
+            quota=quota,
+            booked_at=now.isoformat(),
+            base_fare=to_paise(adult.base),
+            reservation_charge=to_paise(adult.reservation),
+            superfast_charge=to_paise(adult.superfast),
+            tatkal_charge=to_paise(adult.tatkal),
+            gst=to_paise(adult.gst),
+            reserved_from=src.code,
+        )
+
         with self._db.write() as tx:
             # The class is locked first (PostgreSQL: its inventory row, read FOR UPDATE), so
             # that a retry racing the first attempt with the same reference finds it here.
-            taken = tx.seat_map(
-                train.number, origin.isoformat(), cls.code, inventory.layout(train, cls)
-            )
+            taken = tx.seat_map(train.number, day, cls.code, layout)
             existing = tx.booking_by_reference(agent, request.client_reference)
             if existing is not None:
                 return self._repeat(tx, existing, digest, request.client_reference)
 
             counts: QueueCounts | None = None  # read only when someone is not confirmed
-            limit = cls.waitlist_limits.get(quota, 0)
-            drafts = []
-            for number, pax in enumerate(request.passengers, start=1):
-                option = berth_option(rules, pax)
-                if option == "INFANT":
-                    fare = no_fare()
-                elif is_half_ticket(rules, pax) and quota != "TQ":
-                    fare = child
-                else:
-                    fare = adult
-                drafts.append(
-                    PassengerRow(
-                        pnr="",  # the PNR is drawn once everyone is seated: a REGRET draws none
-                        number=number,
-                        name=pax.name.strip(),
-                        age=pax.age,
-                        gender=pax.gender,
-                        berth_preference=None if option else pax.berth_preference,
-                        booking_status="",
-                        state=BookingState.NB
-                        if option
-                        else BookingState.WL,  # WL until a place is found
-                        coach=None,
-                        berth=None,
-                        slot=None,
-                        berth_type=None,
-                        wl_no=None,
-                        queue_no=None,
-                        fare=to_paise(fare.total),
-                        refund=None,
-                        cancelled_at=None,
-                        train=train.number,
-                        origin_date=origin.isoformat(),
-                        class_code=cls.code,
-                        quota=pool,
-                        from_index=a,
-                        to_index=b,
-                        berth_option=option,
-                        tax=to_paise(fare.gst),
-                    )
-                )
-            holders = [row for row in drafts if row.berth_option is None]
-            party = inventory.find_party(
-                berths, taken, legs, [queues.preference(row) for row in holders]
-            )
-            seated: dict[int, tuple[PassengerRow, inventory.Place | None]] = {}
+            party = inventory.find_party(berths, taken, legs, preferences)
+            # Each berth holder's state, place, waitlist and queue numbers, status at booking.
+            seated: dict[int, _Seat] = {}
             unconfirmed = 0
             for i, row in enumerate(holders):
                 place = (
                     party[i]
                     if party is not None
-                    else inventory.find_place(berths, taken, legs, queues.preference(row))
+                    else inventory.find_place(berths, taken, legs, preferences[i])
                 )
                 if place is not None:
-                    row = queues.seated(row, place, BookingState.CNF)
-                    row = replace(row, booking_status=_status(row, 0))
+                    seat = _Seat(BookingState.CNF, place, None, None, _berth_status(place))
                 elif request.only_if_confirmed or charted:
                     unconfirmed += 1  # neither RAC nor waitlist for this request
                     continue
@@ -411,16 +402,13 @@ class BookingOffice:
                     if rac is not None and (place := rac.find(taken, legs)):
                         counts.rac_waiting += 1
                         counts.last_rac += 1
-                        row = replace(
-                            queues.seated(row, place, BookingState.RAC), queue_no=counts.last_rac
-                        )
-                        row = replace(row, booking_status=f"RAC {counts.rac_waiting}")
+                        status = f"RAC {counts.rac_waiting}"
+                        seat = _Seat(BookingState.RAC, place, None, counts.last_rac, status)
                     elif counts.waiting < limit:
                         counts.waiting += 1
                         counts.last_wl += 1
                         wl_no = counts.last_wl
-                        row = replace(row, state=BookingState.WL, wl_no=wl_no, queue_no=wl_no)
-                        row = replace(row, booking_status=f"{pool}WL {wl_no}")
+                        seat = _Seat(BookingState.WL, None, wl_no, wl_no, f"{pool}WL {wl_no}")
                     else:
                         raise WaitlistFull(
                             f"REGRET: the {pool}WL waitlist of {cls.code} on train"
@@ -429,7 +417,7 @@ class BookingOffice:
                         )
                 if place is not None:
                     inventory.hold(taken, place, legs)
-                seated[row.number] = (row, place)
+                seated[row.number] = seat
 
             if unconfirmed:
                 why = (
@@ -442,43 +430,91 @@ class BookingOffice:
                     f" confirmed in {cls.code} on train {train.number}; {why}"
                 )
             pnr = new_pnr(src, tx.pnr_taken)
-            seated = {n: (replace(row, pnr=pnr), place) for n, (row, place) in seated.items()}
-            drafts = [replace(row, pnr=pnr) for row in drafts]
-            lead = next(iter(seated.values()))[0]
+            booking = replace(booking, pnr=pnr)
+            placed: dict[int, PassengerRow] = {}
+            held: list[tuple[PassengerRow, PlaceKey]] = []
+            for number, seat in seated.items():
+                place = seat.place
+                row = replace(
+                    drafts[number - 1],
+                    pnr=pnr,
+                    state=seat.state,
+                    coach=None if place is None else place.coach,
+                    berth=None if place is None else place.berth,
+                    slot=None if place is None else place.slot,
+                    berth_type=None if place is None else place.berth_type,
+                    wl_no=seat.wl_no,
+                    queue_no=seat.queue_no,
+                    booking_status=seat.status,
+                )
+                placed[number] = row
+                if place is not None:
+                    held.append((row, place.key))
+            lead = next(iter(placed.values())).booking_status
             rows = [
-                seated[row.number]
-                if row.number in seated
-                else (replace(row, booking_status=_companion_status(lead.booking_status)), None)
+                placed.get(row.number)
+                or replace(row, pnr=pnr, booking_status=_companion_status(lead))
                 for row in drafts
             ]
-            booking = BookingRow(
-                pnr=pnr,
-                agent=agent,
-                client_reference=request.client_reference,
-                request_digest=digest,
-                train=train.number,
-                origin_date=origin.isoformat(),
-                journey_date=request.journey_date.isoformat(),
-                source=src.code,
-                destination=dst.code,
-                from_index=a,
-                to_index=b,
-                class_code=cls.code,
-                quota=quota,
-                booked_at=now.isoformat(),
-                base_fare=to_paise(adult.base),
-                reservation_charge=to_paise(adult.reservation),
-                superfast_charge=to_paise(adult.superfast),
-                tatkal_charge=to_paise(adult.tatkal),
-                gst=to_paise(adult.gst),
-                reserved_from=src.code,
-            )
             tx.insert_booking(booking)
-            for row, place in rows:
-                tx.insert_passenger(row)
-                if place is not None:
-                    tx.occupy(row, place.key)
-            return self._view(tx, booking)
+            tx.insert_passengers(rows)
+            tx.occupy_all(held)
+            # The answer from the rows just written (the queue positions and the chart read
+            # in this transaction), not read back from the store.
+            current = {p.number: self._current(tx, p) for p in rows if p.state != BookingState.NB}
+            charted_row = tx.chart_prepared(train.number, day) is not None
+        return self._answer(booking, rows, current, charted_row)
+
+    def _draft(
+        self,
+        rules: RuleSet,
+        number: int,
+        pax: PassengerRequest,
+        quota: str,
+        adult: Fare,
+        child: Fare,
+        train: str,
+        day: str,
+        cls: TravelClass,
+        pool: str,
+        a: int,
+        b: int,
+    ) -> PassengerRow:
+        """A passenger's row before seating: no PNR, state WL (NB without a berth), no place."""
+        option = berth_option(rules, pax)
+        if option == "INFANT":
+            fare = no_fare()
+        elif is_half_ticket(rules, pax) and quota != "TQ":
+            fare = child
+        else:
+            fare = adult
+        return PassengerRow(
+            pnr="",  # the PNR is drawn once everyone is seated: a REGRET draws none
+            number=number,
+            name=pax.name.strip(),
+            age=pax.age,
+            gender=pax.gender,
+            berth_preference=None if option else pax.berth_preference,
+            booking_status="",
+            state=BookingState.NB if option else BookingState.WL,  # WL until a place is found
+            coach=None,
+            berth=None,
+            slot=None,
+            berth_type=None,
+            wl_no=None,
+            queue_no=None,
+            fare=to_paise(fare.total),
+            refund=None,
+            cancelled_at=None,
+            train=train,
+            origin_date=day,
+            class_code=cls.code,
+            quota=pool,
+            from_index=a,
+            to_index=b,
+            berth_option=option,
+            tax=to_paise(fare.gst),
+        )
 
     def _checked(
         self, request: BookingRequest, rules: RuleSet, src: Station, now: datetime
@@ -734,6 +770,20 @@ class BookingOffice:
         return _status(pax, 0)
 
     def _view(self, tx: Transaction, booking: BookingRow) -> BookingView:
+        rows = tx.passengers(booking.pnr)
+        current = {p.number: self._current(tx, p) for p in rows if p.state != BookingState.NB}
+        charted = tx.chart_prepared(booking.train, booking.origin_date) is not None
+        return self._answer(booking, rows, current, charted)
+
+    def _answer(
+        self,
+        booking: BookingRow,
+        rows: list[PassengerRow],
+        current: dict[int, str],
+        charted: bool,
+    ) -> BookingView:
+        """The view of a booking from its rows, its berth holders' current statuses and
+        whether the chart of its train-day is prepared."""
         train = self.catalog.trains[booking.train]
         origin = date.fromisoformat(booking.origin_date)
         departs = train.departure(origin, booking.from_index)
@@ -744,8 +794,6 @@ class BookingOffice:
             from_paise(booking.tatkal_charge),
             from_paise(booking.gst),
         )
-        rows = tx.passengers(booking.pnr)
-        current = {p.number: self._current(tx, p) for p in rows if p.state != BookingState.NB}
         lead = next((current[p.number] for p in rows if p.number in current), "CAN")
         passengers = tuple(
             PassengerStatus(
@@ -765,7 +813,6 @@ class BookingOffice:
             )
             for p in rows
         )
-        charted = tx.chart_prepared(booking.train, booking.origin_date) is not None
         reserved_from = booking.reserved_from or booking.source
         return BookingView(
             pnr=booking.pnr,
@@ -792,6 +839,22 @@ class BookingOffice:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Seat:
+    """Where a berth holder of a new booking goes: state, place (CNF, RAC), waitlist and queue
+    numbers, and the status at booking (``CNF/B3/45``, ``RAC 3``, ``GNWL 7``)."""
+
+    state: BookingState
+    place: inventory.Place | None
+    wl_no: int | None
+    queue_no: int | None
+    status: str
+
+
+def _berth_status(place: inventory.Place) -> str:
+    return f"CNF/{place.coach}/{place.berth}"
+
+
 def _status(pax: PassengerRow, position: int) -> str:
     if pax.state == BookingState.CNF:
         return f"CNF/{pax.coach}/{pax.berth}"
@@ -816,11 +879,21 @@ def _lead_state(rows: list[PassengerRow]) -> BookingState:
     return next((s for s in best if s in states), BookingState.WL)
 
 
+_REQUEST_FIELDS = tuple(f.name for f in fields(BookingRequest))
+_PASSENGER_FIELDS = tuple(f.name for f in fields(PassengerRequest))
+_WITHOUT_NO_BERTH = tuple(name for name in _PASSENGER_FIELDS if name != "no_berth")
+
+
 def _digest(request: BookingRequest, source: str, destination: str) -> str:
-    """A fingerprint of what a booking asks for, to recognise a retry of the same request."""
-    body = asdict(replace(request, source=source, destination=destination, client_reference=""))
+    """A fingerprint of what a booking asks for, to recognise a retry of the same request.
+
+    The JSON of the request's fields (``dataclasses.asdict``'s shape, keys sorted) with the
+    stations as resolved, the date in ISO form and no client reference; ``no_berth`` only when
+    a passenger has it (as before the option existed): digests stored by earlier versions
+    still match their retries."""
+    body = {name: getattr(request, name) for name in _REQUEST_FIELDS}
+    body["source"], body["destination"], body["client_reference"] = source, destination, ""
     body["journey_date"] = request.journey_date.isoformat()
-    if not any(p["no_berth"] for p in body["passengers"]):  # as before the option existed
-        for p in body["passengers"]:
-            del p["no_berth"]
+    names = _PASSENGER_FIELDS if any(p.no_berth for p in request.passengers) else _WITHOUT_NO_BERTH
+    body["passengers"] = [{name: getattr(p, name) for name in names} for p in request.passengers]
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()

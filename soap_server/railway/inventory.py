@@ -121,13 +121,22 @@ class PlaceSet:
         return self.places[position]
 
     @cached_property
-    def _by_type(self) -> dict[str, int]:
+    def by_type(self) -> dict[str, int]:
+        """The mask of this set's places of each berth type."""
         masks: dict[str, int] = {}
         for place in self.places:
             masks[place.berth_type] = masks.get(place.berth_type, 0) | (
                 1 << self.layout.index[place.key]
             )
         return masks
+
+    @cached_property
+    def coaches(self) -> tuple[int, ...]:
+        """The mask of this set's places in each coach."""
+        masks: dict[str, int] = {}
+        for place in self.places:
+            masks[place.coach] = masks.get(place.coach, 0) | (1 << self.layout.index[place.key])
+        return tuple(masks.values())
 
     def free(self, seats: SeatMap, legs: range) -> int:
         """The mask of places of this set free over all of ``legs``."""
@@ -152,7 +161,7 @@ class PlaceSet:
         if not free:
             return None
         if preference is not None:
-            preferred = free & self._by_type.get(preference, 0)
+            preferred = free & self.by_type.get(preference, 0)
             if preferred:
                 free = preferred
         return self.every[(free & -free).bit_length() - 1]
@@ -218,22 +227,36 @@ def find_party(
     """Free places for a whole party in one coach, the berth types they prefer where possible.
 
     The first coach (in allocation order) with enough free places wins; None when no coach has
-    room for everyone (the caller then seats them one by one).
+    room for everyone (the caller then seats them one by one). Within the coach, each passenger
+    with a preference (in order) gets the first free berth of that type if one is left, then
+    the others the first free places. Masks all the way: a few integer operations per coach,
+    however many places are free.
     """
-    by_coach: dict[str, list[Place]] = {}
-    for place in candidates.free_places(seats, legs):
-        by_coach.setdefault(place.coach, []).append(place)
-    for free in by_coach.values():
-        if len(free) < len(preferences):
-            continue
-        chosen: list[Place | None] = [None] * len(preferences)
-        for i, preference in enumerate(preferences):
-            match = next((p for p in free if preference and p.berth_type == preference), None)
-            if match is not None:
-                chosen[i] = match
-                free.remove(match)
-        for i in range(len(chosen)):
-            if chosen[i] is None:
-                chosen[i] = free.pop(0)
-        return [p for p in chosen if p is not None]
-    return None
+    free = candidates.free(seats, legs)
+    wanted = len(preferences)
+    first = room = 0
+    for coach in candidates.coaches:
+        here = free & coach
+        if here and here.bit_count() >= wanted:
+            lowest = here & -here
+            if not room or lowest < first:  # the coach whose first free place comes first
+                first, room = lowest, here
+    if not room:
+        return None
+    every, by_type = candidates.every, candidates.by_type
+    chosen: list[Place | None] = [None] * wanted
+    for i, preference in enumerate(preferences):
+        if preference:
+            match = room & by_type.get(preference, 0)
+            if match:
+                lowest = match & -match
+                chosen[i] = every[lowest.bit_length() - 1]
+                room ^= lowest
+    party = []
+    for place in chosen:
+        if place is None:
+            lowest = room & -room
+            place = every[lowest.bit_length() - 1]
+            room ^= lowest
+        party.append(place)
+    return party

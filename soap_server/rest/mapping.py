@@ -16,9 +16,10 @@ from __future__ import annotations
 import dataclasses
 import types
 from collections.abc import Callable, Mapping
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
+from operator import attrgetter
 from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hints
 
 from soap_server.naming import camel, snake
@@ -45,31 +46,85 @@ RENAMES: Mapping[str, Mapping[str, Getter]] = {
 }
 
 
+Write = Callable[[Any], Any]
+
+
 def to_json(schema: str, view: Any) -> dict[str, Any]:
     """The JSON object the schema ``schema`` describes, filled from ``view``."""
-    return _object(schema, SCHEMAS[schema], view)
-
-
-def _object(where: str, spec: Mapping[str, Any], view: Any) -> dict[str, Any]:
-    renames = RENAMES.get(where, {})
-    body = {}
-    for name, prop in spec["properties"].items():
-        getter = renames.get(name) or EVERYWHERE.get(name) or snake(name)
-        value = getter(view) if callable(getter) else getattr(view, getter)
-        body[name] = _value(f"{where}.{name}", prop, value)
+    body: dict[str, Any] = _writer(schema)(view)
     return body
 
 
-def _value(where: str, spec: Mapping[str, Any], value: Any) -> Any:
-    if value is None:
-        return None
+@cache
+def _writer(schema: str) -> Write:
+    """The function writing one component schema: compiled from the schema once (the getter
+    and the conversion of every property), so a call only reads attributes and converts."""
+    return _object(schema, SCHEMAS[schema])
+
+
+def _object(where: str, spec: Mapping[str, Any]) -> Write:
+    renames = RENAMES.get(where, {})
+    fields_ = []
+    for name, prop in spec["properties"].items():
+        getter = renames.get(name) or EVERYWHERE.get(name) or snake(name)
+        read = getter if callable(getter) else attrgetter(getter)
+        fields_.append((name, read, _value(f"{where}.{name}", prop)))
+    properties = tuple(fields_)
+
+    def write(view: Any) -> dict[str, Any]:
+        return {name: convert(read(view)) for name, read, convert in properties}
+
+    return write
+
+
+def _value(where: str, spec: Mapping[str, Any]) -> Write:
     ref = spec.get("$ref")
     if ref is not None:
-        return to_json(ref.rpartition("/")[2], value)
+        name = ref.rpartition("/")[2]
+        return lambda value: None if value is None else _writer(name)(value)
     if spec.get("type") == "array":
-        return [_value(where, spec["items"], item) for item in value]
+        item = _value(where, spec["items"])
+        return lambda value: None if value is None else [item(v) for v in value]
     if spec.get("type") == "object":
-        return _object(where, spec, value)
+        inline = _object(where, spec)
+        return lambda value: None if value is None else inline(value)
+    return _scalar
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _isoformat(value: date | time) -> str:
+    return value.isoformat()
+
+
+def _code(station: Station) -> str:
+    return station.code
+
+
+#: The conversion of each plain type a view holds (by exact type: a subclass takes ``_scalar``).
+_BY_TYPE: Mapping[type, Write] = {
+    str: _same,
+    int: _same,
+    bool: _same,
+    float: _same,
+    type(None): _same,
+    Decimal: money,
+    timedelta: duration,
+    datetime: _isoformat,
+    date: _isoformat,
+    time: _isoformat,
+    Station: _code,
+}
+
+
+def _scalar(value: Any) -> Any:
+    convert = _BY_TYPE.get(type(value))
+    if convert is not None:
+        return convert(value)
+    if value is None:
+        return None
     if isinstance(value, Decimal):
         return money(value)
     if isinstance(value, timedelta):

@@ -72,6 +72,14 @@ _QUEUE_COUNTS = f"""SELECT
     (SELECT coalesce(max(wl_no), 0) FROM passengers WHERE {_POOL} AND wl_no IS NOT NULL)
 """
 _CLASS = "train = ? AND origin_date = ? AND class_code = ?"
+#: One passenger's place on each leg of ``[from, to)``: the legs counted by the database, one
+#: statement per passenger rather than one bound row per leg.
+_OCCUPY = (
+    "INSERT INTO occupancy (train, origin_date, class_code, coach, berth, slot, leg, pnr, number)"
+    " WITH RECURSIVE legs (leg) AS"
+    " (SELECT CAST(? AS INTEGER) UNION ALL SELECT leg + 1 FROM legs WHERE leg + 1 < ?)"
+    " SELECT ?, ?, ?, ?, ?, ?, leg, ?, ? FROM legs"
+)
 _SAVE_SEAT_MAP = (
     "INSERT INTO seat_maps (train, origin_date, class_code, layout, legs) VALUES (?, ?, ?, ?, ?)"
     " ON CONFLICT (train, origin_date, class_code) DO UPDATE"
@@ -230,10 +238,10 @@ class SqlTransaction:
         ).fetchall()
         return [_passenger(row) for row in rows]
 
-    def insert_passenger(self, passenger: PassengerRow) -> None:
-        self._execute(
+    def insert_passengers(self, passengers: Sequence[PassengerRow]) -> None:
+        self._executemany(
             f"INSERT INTO passengers ({_PASSENGER_COLUMNS}) VALUES ({_PASSENGER_MARKS})",
-            _PASSENGER_VALUES(passenger),
+            [_PASSENGER_VALUES(passenger) for passenger in passengers],
         )
 
     def update_passenger(self, passenger: PassengerRow) -> None:
@@ -438,24 +446,37 @@ class SqlTransaction:
 
     def occupy(self, passenger: PassengerRow, place: PlaceKey) -> None:
         """Hold a place for each leg of the passenger's journey (rows and seat map)."""
-        coach, berth, slot = place
-        first, last = passenger.from_index, passenger.to_index
-        key = (passenger.train, passenger.origin_date, passenger.class_code)
+        self.occupy_all([(passenger, place)])
+
+    def occupy_all(self, held: Sequence[tuple[PassengerRow, PlaceKey]]) -> None:
+        """``occupy`` for several passengers, in one statement."""
+        if not held:
+            return
         self._executemany(
-            "INSERT INTO occupancy (train, origin_date, class_code, coach, berth, slot, leg,"
-            " pnr, number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _OCCUPY,
             [
-                (*key, coach, berth, slot, leg, passenger.pnr, passenger.number)
-                for leg in range(first, last)
+                (
+                    p.from_index,
+                    p.to_index,
+                    p.train,
+                    p.origin_date,
+                    p.class_code,
+                    *place,
+                    p.pnr,
+                    p.number,
+                )
+                for p, place in held
             ],
         )
-        seats = self._maps.get(key)
-        index = None if seats is None else seats.layout.index.get(place)
-        if seats is None or index is None or last > seats.layout.legs:
-            self._stale(key)
-            return
-        seats.hold(index, first, last)
-        self._dirty.add(key)
+        for passenger, place in held:
+            key = (passenger.train, passenger.origin_date, passenger.class_code)
+            seats = self._maps.get(key)
+            index = None if seats is None else seats.layout.index.get(place)
+            if seats is None or index is None or passenger.to_index > seats.layout.legs:
+                self._stale(key)
+                continue
+            seats.hold(index, passenger.from_index, passenger.to_index)
+            self._dirty.add(key)
 
     def release(self, pnr: str, number: int, before_leg: int | None = None) -> None:
         """Give up a passenger's place: all of it, or only the legs before ``before_leg``

@@ -69,6 +69,9 @@ class SqliteStore:
         self.path = Path(path)
         self._busy_timeout_ms = busy_timeout_ms
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        # Writers' connections wait for the lock themselves (``_begin_write``): their own pool,
+        # with SQLite's busy handler off once and for all.
+        self._idle_writers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         # This process's writers queue here (woken as soon as the lock is free) rather than
         # on SQLite's file lock, which each of them would poll.
         self._writer = threading.Lock()
@@ -76,25 +79,27 @@ class SqliteStore:
         # connections in its pool when it is collected, rather than leaving each one to the
         # garbage collector (which Python 3.13 reports as a ResourceWarning).
         weakref.finalize(self, _close_idle, self._idle)
+        weakref.finalize(self, _close_idle, self._idle_writers)
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, writer: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(
             self.path,
             timeout=self._busy_timeout_ms / 1000,
             isolation_level=None,  # we issue BEGIN ourselves
             check_same_thread=False,
         )
-        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+        conn.execute(f"PRAGMA busy_timeout = {0 if writer else int(self._busy_timeout_ms)}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
         return conn
 
     @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
+    def _connection(self, writer: bool = False) -> Iterator[sqlite3.Connection]:
+        idle = self._idle_writers if writer else self._idle
         try:
-            conn = self._idle.get_nowait()
+            conn = idle.get_nowait()
         except queue.Empty:
-            conn = self._connect()
+            conn = self._connect(writer)
         try:
             yield conn
         except BaseException:
@@ -106,9 +111,9 @@ class SqliteStore:
             except BaseException:
                 conn.close()
                 raise
-            self._idle.put(conn)
+            idle.put(conn)
             raise
-        self._idle.put(conn)
+        idle.put(conn)
 
     def _begin_write(self, conn: sqlite3.Connection, deadline: float) -> None:
         """``BEGIN IMMEDIATE``, waiting for another process's writer until ``deadline``.
@@ -116,22 +121,21 @@ class SqliteStore:
         SQLite's own busy handler sleeps 1, 2, 5, 10, 15 ... ms between tries: a writer that
         waits for a Book (which holds the lock about a millisecond) sleeps far longer than it
         had to, and two workers on one hot class spend most of their time asleep. So the
-        wait is ours: tries at most a millisecond apart, ``StoreBusy`` at the busy timeout."""
+        wait is ours (a writer's connection has SQLite's busy handler off): tries at most a
+        millisecond apart, ``StoreBusy`` at the busy timeout. Once BEGIN IMMEDIATE holds the
+        lock, nothing in the transaction waits for another connection (WAL: readers never
+        block the writer; the checkpoint after a commit is a passive one)."""
         pause = _FIRST_PAUSE
-        conn.execute("PRAGMA busy_timeout = 0")
-        try:
-            while True:
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    return
-                except sqlite3.OperationalError as error:
-                    left = deadline - time.monotonic()
-                    if not isinstance(_store_error(error), StoreBusy) or left <= 0:
-                        raise
-                    time.sleep(min(pause, left))
-                    pause = min(pause * 2, _LAST_PAUSE)
-        finally:
-            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                left = deadline - time.monotonic()
+                if not isinstance(_store_error(error), StoreBusy) or left <= 0:
+                    raise
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, _LAST_PAUSE)
 
     @contextmanager
     def _transaction(self, writing: bool) -> Iterator[SqliteTransaction]:
@@ -139,7 +143,7 @@ class SqliteStore:
         if writing and not self._writer.acquire(timeout=self._busy_timeout_ms / 1000):
             raise StoreBusy("the SQLite database is busy: another writer held it too long")
         try:
-            with self._connection() as conn:
+            with self._connection(writer=writing) as conn:
                 if writing:
                     self._begin_write(conn, deadline)
                 else:
@@ -233,6 +237,7 @@ class SqliteStore:
 
     def close(self) -> None:
         _close_idle(self._idle)
+        _close_idle(self._idle_writers)
 
 
 class _Read:

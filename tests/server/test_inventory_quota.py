@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from random import Random
 
 from soap_server.railway import inventory
 from soap_server.railway.catalog import load_catalog
@@ -67,3 +68,53 @@ def test_no_coach_with_room_means_no_party() -> None:
     per_coach = Counter(p.coach for p in berths if p.berth % 2 == 0)
     too_many = max(per_coach.values()) + 1
     assert inventory.find_party(berths, taken, range(0, 3), [None] * too_many) is None
+
+
+def _party_by_lists(
+    berths: inventory.PlaceSet, taken: SeatMap, legs: range, preferences: list[str | None]
+) -> list[inventory.Place] | None:
+    """The party seating as first written, place by place over lists: what the masks of
+    ``find_party`` must choose too."""
+    by_coach: dict[str, list[inventory.Place]] = {}
+    for place in berths.free_places(taken, legs):
+        by_coach.setdefault(place.coach, []).append(place)
+    for free in by_coach.values():
+        if len(free) < len(preferences):
+            continue
+        chosen: list[inventory.Place | None] = [None] * len(preferences)
+        for i, preference in enumerate(preferences):
+            match = next((p for p in free if preference and p.berth_type == preference), None)
+            if match is not None:
+                chosen[i] = match
+                free.remove(match)
+        for i in range(len(chosen)):
+            if chosen[i] is None:
+                chosen[i] = free.pop(0)
+        return [p for p in chosen if p is not None]
+    return None
+
+
+def test_the_party_masks_choose_what_the_lists_chose() -> None:
+    random = Random(13)
+    layout = inventory.layout(TN, SL)
+    kinds = [None, None, "LB", "UB", "MB", "SL", "SU", ""]
+    seated = unseated = 0
+    for per_coach, quota in ((7, "GN"), (None, "GN"), (None, "TQ"), (7, "SS")):
+        berths = inventory.confirmed_places(TN, SL, quota, per_coach)
+        every = inventory.all_berths(TN, SL, per_coach)
+        for fill in (0.0, 0.3, 0.7, 0.9, 0.97, 1.0):
+            taken = SeatMap(layout)
+            for place in every:
+                if random.random() < fill:  # half of them for the whole route
+                    a = random.randrange(layout.legs) if random.random() < 0.5 else 0
+                    b = random.randrange(a, layout.legs) + 1 if a else layout.legs
+                    inventory.hold(taken, place, range(a, b))
+            for _ in range(25):
+                a = random.randrange(layout.legs)
+                legs = range(a, random.randrange(a, layout.legs) + 1)
+                preferences = [random.choice(kinds) for _ in range(random.randint(1, 6))]
+                for candidates in (berths, every):
+                    party = inventory.find_party(candidates, taken, legs, preferences)
+                    assert party == _party_by_lists(candidates, taken, legs, preferences)
+                    seated, unseated = seated + (party is not None), unseated + (party is None)
+    assert seated > 500 and unseated > 20  # both outcomes were compared
