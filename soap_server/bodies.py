@@ -55,12 +55,17 @@ def read_limited(environ: dict[str, Any], limit: int) -> bytes:
         length_header.isascii()
         and length_header.isdigit()  # a plain length, as werkzeug reads it too
         and "HTTP_TRANSFER_ENCODING" not in environ
-        and not environ.get("wsgi.input_terminated")
     ):
+        # The declared bytes, straight from the server's stream: it holds at least those (or
+        # ends early, if the client hung up: broken framing), and they are read, no more.
         return _read_declared(environ["wsgi.input"], int(length_header))
-    # A chunked body (the server de-chunks it and marks it terminated), read up to the limit:
-    # a raw socket stream without a length would block until the client hangs up.
-    stream = get_input_stream(environ, safe_fallback=True)
+    # A chunked body (the server de-chunks it and marks the stream terminated: werkzeug hands
+    # it over as it is), read up to the limit; a raw socket stream without a length would
+    # block until the client hangs up, and werkzeug gives an empty one instead.
+    if "wsgi.input_terminated" in environ:
+        stream = environ["wsgi.input"]
+    else:
+        stream = get_input_stream(environ, safe_fallback=True)
     parts: list[bytes] = []
     size = 0
     try:

@@ -78,13 +78,22 @@ _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)
 
 def text_codec(name: str, source: str) -> str:
     """The codec name for a charset, or UnsupportedCharset for unknown or non-text codecs."""
+    known = _TEXT_CODECS.get(name)
+    if known is not None:
+        return known
     try:
         codec = codecs.lookup(name)
     except LookupError:
         raise XmlRejected("UnsupportedCharset", f"unknown {source} {name!r}") from None
     if not getattr(codec, "_is_text_encoding", True) or codec.name in ("undefined", "punycode"):
         raise XmlRejected("UnsupportedCharset", f"{source} {name!r} is not an XML text encoding")
+    if len(_TEXT_CODECS) < _MEDIA_TYPES_KEPT:
+        _TEXT_CODECS[name] = codec.name
     return codec.name
+
+
+#: Charset names already found to be text codecs (a request names one or two of them).
+_TEXT_CODECS: dict[str, str] = {}
 
 
 def decode(raw: bytes, charset: str | None) -> str:
