@@ -17,8 +17,7 @@ caller never hears of it): ``Answer.lost`` says so, and the HTTP layer acts on i
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -78,18 +77,6 @@ class Answer(Generic[Ans]):
     lost: bool = False
 
 
-@contextmanager
-def storage_errors(operation: str) -> Iterator[None]:
-    """The store's failures as the domain's errors: one mapping for every facade."""
-    try:
-        yield
-    except StoreBusy:
-        raise Busy("the reservation database is busy: retry") from None
-    except StoreError:
-        log.exception("database failure in %s", operation)
-        raise InternalError("internal database error") from None
-
-
 class Railway:
     """The core: every operation of the table, on one store, behind one door."""
 
@@ -136,26 +123,41 @@ class Railway:
         request: Req | Callable[[], Req],
     ) -> Answer[Ans]:
         """Run one operation: maintenance, session, request, hooks, work (see the module)."""
-        with storage_errors(operation.name):
-            self.policy.check_open(self.clock.now())
-            agent = self.agents.authenticate(token) if operation.session else ""
-            value: Any = request() if callable(request) else request
-            if not operation.session and operation.caller is not None:
-                agent = operation.caller(value)
-            entered = []
-            try:
-                for hook in self.hooks:
-                    hook.before(operation.key, agent, self.clock.now())
-                    entered.append(hook)
-                result = operation.run(self, Caller(agent, token), value)
-            except BaseException:
-                for hook in entered:
-                    hook.failed(operation.key, agent)
-                raise
-            lost = False
+        try:  # the store's failures as the domain's errors: one mapping for every facade
+            return self._call(operation, token, request)
+        except StoreBusy:
+            raise Busy("the reservation database is busy: retry") from None
+        except StoreError:
+            log.exception("database failure in %s", operation.name)
+            raise InternalError("internal database error") from None
+
+    def _call(
+        self,
+        operation: Operation[Req, Ans],
+        token: Credential,
+        request: Req | Callable[[], Req],
+    ) -> Answer[Ans]:
+        self.policy.check_open(self.clock.now())
+        agent = self.agents.authenticate(token) if operation.session else ""
+        value: Any = request() if callable(request) else request
+        if not operation.session and operation.caller is not None:
+            agent = operation.caller(value)
+        if not self.hooks:
+            return Answer(operation.run(self, Caller(agent, token), value))
+        entered = []
+        try:
             for hook in self.hooks:
-                lost = hook.after(operation.key, agent) or lost
-            return Answer(result, lost)
+                hook.before(operation.key, agent, self.clock.now())
+                entered.append(hook)
+            result = operation.run(self, Caller(agent, token), value)
+        except BaseException:
+            for hook in entered:
+                hook.failed(operation.key, agent)
+            raise
+        lost = False
+        for hook in self.hooks:
+            lost = hook.after(operation.key, agent) or lost
+        return Answer(result, lost)
 
     # -- the operations, for callers in this process (tests, benchmarks) ----------------------
     def login(self, agent: str, password: str, source: str = LOCAL_SOURCE) -> Session:
