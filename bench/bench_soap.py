@@ -4,13 +4,16 @@ Issue 13, goal 3. For SearchTrain, GetPnrStatus and Book it measures, in one run
 side, each request handed to the WSGI application directly (a prepared environ, no socket, no
 test client, so the harness costs nothing):
 
-* ``soap``: the whole SOAP stack as it runs: the hardened edge (one parse, header checks),
-  Spyne's parse, schema validation and deserialisation, the core, the compiled writer;
+* ``soap``: the whole SOAP stack as it runs: the hardened edge (one parse, header checks), the
+  compiled reader (one schema validation, one walk to the service's values), the core, the
+  compiled writer;
+* ``soap spyne``: the same stack with the compiled reader switched off, so Spyne's request
+  machinery reads the call (its contexts, events, validation and deserialisation): before;
 * ``rest``: the same call as REST/JSON on the same core;
 * ``core``: ``Railway.call`` alone (domain and SQLite);
 * ``soap wire``: the SOAP endpoint over a canned core (the answer computed once), so only the
-  per-request cost of the SOAP facade is left: read the body, parse, check, validate,
-  deserialise, write the answer;
+  per-request cost of the SOAP facade is left: read the body, parse, check, validate, read,
+  write the answer (``wire spyne``: the same with Spyne reading the request);
 * ``writer``: the compiled writer alone, the domain's answer view to the envelope's bytes;
 * ``spyne models+ser``: what it replaced at its plainest: the view to Spyne models
   (``to_model``) and Spyne's own SOAP 1.1 serialiser to bytes, the same document;
@@ -20,7 +23,9 @@ test client, so the harness costs nothing):
 Times are this thread's CPU time (``time.thread_time_ns``), so other work on a shared machine
 counts as little as possible; medians and p95 in microseconds. The ratios the goals are about
 (SOAP/REST <= 1.3 and SOAP/floor <= 10 for SearchTrain, wire/floor <= 3 for GetPnrStatus) are
-printed at the end. ``--profile`` adds cProfile's top entries for a SOAP SearchTrain.
+printed at the end, each with the Spyne reader's figure beside it. ``--profile`` adds
+cProfile's top entries for a SOAP SearchTrain and for GetPnrStatus over a canned core (with the
+compiled reader, then with Spyne's).
 Usage::
 
     .venv/bin/python bench/bench_soap.py [--n 300] [--profile]
@@ -54,7 +59,7 @@ from soap_server.railway.system import Answer  # noqa: E402
 from soap_server.railway.views import PnrRequest, SearchRequest  # noqa: E402
 from soap_server.settings import Settings  # noqa: E402
 from soap_server.soap import types as t  # noqa: E402
-from soap_server.soap.app import build_application, operation_names  # noqa: E402
+from soap_server.soap.app import build_facade, operation_names  # noqa: E402
 from soap_server.soap.endpoint import SoapEndpoint  # noqa: E402
 from soap_server.soap.mapping import to_model  # noqa: E402
 from soap_server.soap.writer import AnswerWriter  # noqa: E402
@@ -190,12 +195,14 @@ class CannedCore:
         return self._answer
 
 
-def canned_endpoint(app: CoreApp, answer: Any) -> SoapEndpoint:
-    """The SOAP endpoint as the app builds it, over a core that answers ``answer``."""
+def canned_endpoint(app: CoreApp, answer: Any, reader: bool = True) -> SoapEndpoint:
+    """The SOAP endpoint as the app builds it, over a core that answers ``answer`` (with the
+    compiled reader, or with Spyne reading every request)."""
     from spyne.server.wsgi import WsgiApplication
 
     settings = app.settings
-    application = build_application(CannedCore(answer))  # type: ignore[arg-type]
+    facade = build_facade(CannedCore(answer))  # type: ignore[arg-type]
+    application = facade.application
     return SoapEndpoint(
         WsgiApplication(application),
         app._wsdl,
@@ -206,7 +213,16 @@ def canned_endpoint(app: CoreApp, answer: Any) -> SoapEndpoint:
             settings.max_xml_attributes,
             settings.max_xml_elements,
         ),
+        facade.reader if reader else None,
     )
+
+
+def spyne_reading(app: CoreApp) -> CoreApp:
+    """A second app on the same core and database whose SOAP endpoint leaves every request to
+    Spyne (the compiled reader switched off): the path before, beside the one after."""
+    other = create_app(app.settings, app.railway)
+    other.soap.reader = None
+    return other
 
 
 def spyne_answer(app: CoreApp, operation: str, model_of: Callable[[], Any]) -> Call:
@@ -267,6 +283,9 @@ def main() -> None:
         search_request = envelope(search_body(source, destination), token)
         search_soap = soap_call(app, search_request)
         search_answer = search_soap()
+        before = spyne_reading(app)
+        search_spyne = soap_call(before, search_request)
+        assert search_spyne() == search_answer
         search_view = railway.call(
             ops.SEARCH_TRAIN, token, SearchRequest(source, destination, JOURNEY)
         ).value
@@ -278,6 +297,7 @@ def main() -> None:
         )
         search_core = SearchRequest(source, destination, JOURNEY)
         search_wire = soap_call(canned_endpoint(app, search_view), search_request)
+        search_wire_spyne = soap_call(canned_endpoint(app, search_view, False), search_request)
         writer = AnswerWriter(app.soap_application, ops.OPERATIONS)
 
         # GetPnrStatus, on a booking made for it
@@ -289,15 +309,19 @@ def main() -> None:
         )
         pnr_soap = soap_call(app, pnr_request)
         pnr_answer = pnr_soap()
+        pnr_spyne = soap_call(before, pnr_request)
+        assert pnr_spyne() == pnr_answer
         pnr_view = railway.call(ops.GET_PNR_STATUS, token, PnrRequest(pnr)).value
         pnr_rest = wsgi(app, "GET", f"/rest/v1/bookings/{pnr}", authorization=bearer)
         pnr_wire = soap_call(canned_endpoint(app, pnr_view), pnr_request)
+        pnr_wire_spyne = soap_call(canned_endpoint(app, pnr_view, False), pnr_request)
+        assert pnr_wire() == pnr_wire_spyne() == pnr_answer
 
         # Book: a new reference (and a spread of dates) every call
-        def book_soap(prefix: str) -> Call:
+        def book_soap(prefix: str, target: CoreApp = app) -> Call:
             def run(i: int) -> bytes:
                 body = envelope(book_body(f"{prefix}-{i}", travel_date(i)), token)
-                return soap_call(app, body)()
+                return soap_call(target, body)()
 
             return run
 
@@ -319,6 +343,7 @@ def main() -> None:
 
         measures: list[tuple[str, str, Call]] = [
             ("SearchTrain", "soap", once(search_soap)),
+            ("SearchTrain", "soap spyne", once(search_spyne)),
             ("SearchTrain", "rest", once(rest_search)),
             (
                 "SearchTrain",
@@ -326,6 +351,7 @@ def main() -> None:
                 lambda _: railway.call(ops.SEARCH_TRAIN, token, search_core).value,
             ),
             ("SearchTrain", "soap wire", once(search_wire)),
+            ("SearchTrain", "wire spyne", once(search_wire_spyne)),
             ("SearchTrain", "writer", lambda _: writer.answer("SearchTrain", search_view)),
             (
                 "SearchTrain",
@@ -338,6 +364,7 @@ def main() -> None:
             ),
             ("SearchTrain", "floor", floor(search_request, search_answer)),
             ("GetPnrStatus", "soap", once(pnr_soap)),
+            ("GetPnrStatus", "soap spyne", once(pnr_spyne)),
             ("GetPnrStatus", "rest", once(pnr_rest)),
             (
                 "GetPnrStatus",
@@ -345,6 +372,7 @@ def main() -> None:
                 lambda _: railway.call(ops.GET_PNR_STATUS, token, PnrRequest(pnr)).value,
             ),
             ("GetPnrStatus", "soap wire", once(pnr_wire)),
+            ("GetPnrStatus", "wire spyne", once(pnr_wire_spyne)),
             ("GetPnrStatus", "writer", lambda _: writer.answer("GetPnrStatus", pnr_view)),
             (
                 "GetPnrStatus",
@@ -353,6 +381,7 @@ def main() -> None:
             ),
             ("GetPnrStatus", "floor", floor(pnr_request, pnr_answer)),
             ("Book", "soap", book_soap("soap")),
+            ("Book", "soap spyne", book_soap("spyne", before)),
             ("Book", "rest", book_rest),
             ("Book", "floor", floor(book_request, booked)),
         ]
@@ -383,15 +412,20 @@ def main() -> None:
             ("GetPnrStatus", "spyne models+ser", "writer", ""),
             ("Book", "soap", "rest", ""),
         ]
-        print("\nratios of medians (goal in brackets):")
+        spyne_of = {"soap": "soap spyne", "soap wire": "wire spyne"}
+        print("\nratios of medians (goal in brackets), compiled reader | Spyne reading:")
         for operation, a, b, goal in goals:
             value = medians[operation, a] / medians[operation, b]
             label = f"{operation} {a} / {b}"
-            print(f"  {label:40} {value:7.2f}  {'[' + goal + ']' if goal else ''}")
+            spyne = ""
+            if a in spyne_of:
+                spyne = f"{medians[operation, spyne_of[a]] / medians[operation, b]:7.2f}"
+            print(f"  {label:40} {value:7.2f} | {spyne:7}  {'[' + goal + ']' if goal else ''}")
 
         if args.profile:
             profile("SOAP SearchTrain", search_soap, n)
-            profile("SOAP SearchTrain over a canned core", search_wire, n)
+            profile("SOAP GetPnrStatus over a canned core, compiled reader", pnr_wire, n)
+            profile("SOAP GetPnrStatus over a canned core, Spyne reading", pnr_wire_spyne, n)
         app.close()
 
 

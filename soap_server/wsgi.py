@@ -46,7 +46,7 @@ from soap_server.railway.system import Hook, Railway
 from soap_server.rest.api import RestApi
 from soap_server.settings import Settings
 from soap_server.simulation import Profile, Simulation
-from soap_server.soap.app import build_application, operation_names, wsdl_document
+from soap_server.soap.app import build_facade, operation_names, wsdl_document
 from soap_server.soap.endpoint import SoapEndpoint, StartResponse
 from soap_server.storage import describe, is_url, open_store
 from soap_server.xmlguard import Limits
@@ -58,7 +58,8 @@ class CoreApp:
     def __init__(self, settings: Settings, railway: Railway | None = None) -> None:
         self.settings = settings
         self.railway = railway or build_railway(settings)
-        application = build_application(self.railway)
+        facade = build_facade(self.railway)
+        application = facade.application
         self.soap_application = application
         self.soap_server = WsgiApplication(application)
         limits = Limits(
@@ -73,6 +74,7 @@ class CoreApp:
             self._wsdl,
             operation_names(application),
             limits,
+            facade.reader,
         )
         self.rest = RestApi(self.railway, public_base(settings), settings.max_body_bytes)
         self.plain_xml = PlainXmlEndpoint(self.railway, limits)

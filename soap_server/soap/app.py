@@ -6,6 +6,7 @@ import inspect
 import logging
 import math
 import textwrap
+from dataclasses import dataclass
 from typing import Any
 
 import spyne.const
@@ -19,6 +20,7 @@ from soap_server.railway.operations import OPERATIONS
 from soap_server.railway.rulebook import RuleSet, load_rulebook
 from soap_server.railway.system import Railway
 from soap_server.soap.protocol import ReservationSoap11
+from soap_server.soap.reader import RequestReader
 from soap_server.soap.service import CallContext, ReservationService
 from soap_server.soap.writer import AnswerWriter
 
@@ -58,9 +60,26 @@ def no_forced_collections() -> None:
     spyne.const.MIN_GC_INTERVAL = math.inf
 
 
+@dataclass(frozen=True)
+class SoapFacade:
+    """The SOAP facade over one core: Spyne's application (the WSDL, and the requests the
+    compiled reader leaves to Spyne) and the reader, sharing one compiled writer."""
+
+    application: Any
+    reader: RequestReader
+
+
+def build_facade(railway: Railway) -> SoapFacade:
+    """The Spyne application over ``railway`` and the request reader compiled from its types."""
+    application = build_application(railway)
+    writer: AnswerWriter = application.irctc_writer
+    return SoapFacade(application, RequestReader(application, OPERATIONS, railway, writer))
+
+
 def build_application(railway: Railway | None = None) -> Any:
     """The Spyne ``Application``; calls reach ``railway`` through ``ctx.udc``, with the writer
-    compiled from the application's types for the answers of every operation of the table."""
+    compiled from the application's types for the answers of every operation of the table
+    (kept as ``irctc_writer``, for the reader to share)."""
     quiet_spyne()
     no_forced_collections()
     plain_documentation(ReservationService)
@@ -74,7 +93,7 @@ def build_application(railway: Railway | None = None) -> Any:
     # Normally set by the Spyne server class; set here so the WSDL is the same without one.
     application.transport = SOAP_HTTP
     if railway is not None:
-        writer = AnswerWriter(application, OPERATIONS)
+        writer = application.irctc_writer = AnswerWriter(application, OPERATIONS)
 
         def _attach(ctx: Any) -> None:
             ctx.udc = CallContext(railway, writer)

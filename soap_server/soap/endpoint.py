@@ -3,9 +3,11 @@
 Every POST is checked here before Spyne sees it: method, media type, charset, size, then a parse
 with a locked-down lxml parser (no DTD, no entities, no network), then limits on depth,
 attributes and element count, then the envelope's shape and the operation name. Anything wrong
-is answered at once with a ``Client`` fault in the contract's shape; Spyne only ever receives a
-clean, re-serialised UTF-8 envelope. ``GET ?wsdl`` serves the WSDL built once at start-up, with
-the configured public address.
+is answered at once with a ``Client`` fault in the contract's shape. A checked request is then
+read and answered by the compiled reader (``reader.py``) from the tree parsed here; the few it
+leaves to Spyne go to the Spyne application, which reads the same tree (or, for an envelope
+with ``xml:id``, a clean re-serialised UTF-8 copy). ``GET ?wsdl`` serves the WSDL built once at
+start-up, with the configured public address.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from werkzeug.http import HTTP_STATUS_CODES
@@ -28,6 +30,9 @@ from soap_server.railway.errors import SecurityHeaderInvalid
 from soap_server.soap.faults import WireFault, fault_envelope
 from soap_server.soap.wsse import SECURITY, read_security
 from soap_server.xmlguard import Limits, read_document
+
+if TYPE_CHECKING:
+    from soap_server.soap.reader import RequestReader
 
 log = logging.getLogger("soap_server.access")
 
@@ -42,9 +47,15 @@ PARSED_ENVELOPE = "irctc.soap.envelope"
 #: Spyne resolves SOAP-encoded references by the ids its own parse collects (``xml:id``): an
 #: envelope with any is left to that parse.
 _HAS_IDS = etree.XPath("boolean(//@xml:id)")
+CONTENT_TYPE = "text/xml; charset=utf-8"
 HTTP_STATUS = {code: f"{code} {HTTP_STATUS_CODES[code]}" for code in (400, 408)}
 #: The header entries of the contract, validated against its schema like a body.
-CONTRACT_HEADERS = frozenset({f"{{{TNS}}}SessionHeader"})
+_SESSION_HEADER = f"{{{TNS}}}SessionHeader"
+CONTRACT_HEADERS = frozenset({_SESSION_HEADER})
+_ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
+_HEADER = f"{{{SOAP_ENV}}}Header"
+_BODY = f"{{{SOAP_ENV}}}Body"
+_MUST_UNDERSTAND = f"{{{SOAP_ENV}}}mustUnderstand"
 
 __all__ = ["Limits", "SoapEndpoint"]
 
@@ -68,8 +79,18 @@ def _reject(code: str, message: str, faultcode: str | None = None) -> RequestRej
 class SoapEndpoint:
     """WSGI app for ``/soap``: the checks above, then the Spyne application."""
 
-    def __init__(self, spyne_app: WsgiApp, wsdl: bytes, operations: frozenset[str], limits: Limits):
+    def __init__(
+        self,
+        spyne_app: WsgiApp,
+        wsdl: bytes,
+        operations: frozenset[str],
+        limits: Limits,
+        reader: RequestReader | None = None,
+    ):
         self._spyne = spyne_app
+        #: The compiled reader; None sends every request through Spyne (as the benchmarks and
+        #: the tests comparing the two do).
+        self.reader = reader
         self._wsdl = wsdl
         self._operations = {f"{{{TNS}}}{name}" for name in operations}
         self._limits = limits
@@ -93,7 +114,7 @@ class SoapEndpoint:
                 extra=[("Allow", "GET, POST")],
             )
         try:
-            root, operation, token = self._check(environ)
+            root, payload, operation, token = self._check(environ)
         except RequestRejected as rejected:
             if rejected.transport_status is not None:
                 return self._fault(
@@ -105,9 +126,23 @@ class SoapEndpoint:
                 )
             return self._fault(start_response, rejected.fault, started)
 
+        has_ids = _HAS_IDS(root)
+        if self.reader is not None and not has_ids:
+            read = self.reader.answer(environ, root, payload, token)
+            if read is not None:  # else left to Spyne
+                status, answer = read
+                start_response(
+                    status,
+                    [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(answer)))],
+                )
+                log.info(
+                    "POST %s %s %.1fms", operation, status, (time.perf_counter() - started) * 1000
+                )
+                return [answer]
+
         body = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
         forwarded = dict(environ)
-        if not _HAS_IDS(root):
+        if not has_ids:
             forwarded[PARSED_ENVELOPE] = root  # parsed once: Spyne reads this tree
         forwarded["wsgi.input"] = io.BytesIO(body)
         forwarded["CONTENT_LENGTH"] = str(len(body))
@@ -157,27 +192,33 @@ class SoapEndpoint:
         return [text]
 
     # -- POST checks -----------------------------------------------------------------------------
-    def _check(self, environ: dict[str, Any]) -> tuple[etree._Element, str, UsernameToken | None]:
-        """The request's envelope (parsed once, checked), the operation it calls, and the
-        UsernameToken of its wsse:Security header, if it has one."""
+    def _check(
+        self, environ: dict[str, Any]
+    ) -> tuple[etree._Element, etree._Element, str, UsernameToken | None]:
+        """The request's envelope (parsed once, checked), its body's one element, the
+        operation it calls, and the UsernameToken of its wsse:Security header, if it has one."""
         try:
             root = read_document(environ, self._limits, "a SOAP envelope")
         except BodyRejected as rejected:
             raise RequestRejected(
                 WireFault.of(rejected.code, rejected.message), rejected.status
             ) from None
-        operation = self._operation(root)
-        token = self._security(root, str(environ.get("REMOTE_ADDR") or ""))
-        return root, operation, token
+        securities, sessions = self._check_headers(root)
+        payload = self._payload(root)
+        token = self._security(securities, sessions, str(environ.get("REMOTE_ADDR") or ""))
+        return root, payload, payload.tag[len(TNS) + 2 :], token
 
-    def _security(self, root: etree._Element, source: str) -> UsernameToken | None:
-        entries = root.findall(f"{{{SOAP_ENV}}}Header/{SECURITY}")
+    def _security(
+        self, entries: list[etree._Element], sessions: bool, source: str
+    ) -> UsernameToken | None:
+        """The UsernameToken of the header's ``wsse:Security`` entries (``sessions``: whether
+        a SessionHeader came too)."""
         if not entries:
             return None
         try:
             if len(entries) > 1:
                 raise SecurityHeaderInvalid("send one wsse:Security header, not several")
-            if root.find(f"{{{SOAP_ENV}}}Header/{{{TNS}}}SessionHeader") is not None:
+            if sessions:
                 raise SecurityHeaderInvalid(
                     "send either a SessionHeader or a wsse:Security UsernameToken, not both"
                 )
@@ -185,20 +226,10 @@ class SoapEndpoint:
         except SecurityHeaderInvalid as invalid:
             raise _reject(invalid.code, invalid.message) from None
 
-    def _operation(self, root: etree._Element) -> str:
-        if root.tag == f"{{{SOAP12_ENV}}}Envelope":
-            raise _reject(
-                "VersionMismatch",
-                "this is a SOAP 1.2 envelope; the service speaks SOAP 1.1",
-                faultcode="VersionMismatch",
-            )
-        if root.tag != f"{{{SOAP_ENV}}}Envelope":
-            raise _reject(
-                "MalformedRequest",
-                f"the document element is {root.tag!r}, not a SOAP 1.1 Envelope",
-            )
-        self._check_headers(root)
-        bodies = [child for child in root if child.tag == f"{{{SOAP_ENV}}}Body"]
+    def _payload(self, root: etree._Element) -> etree._Element:
+        """The body's one element, which names an operation of the contract (checked after
+        the headers)."""
+        bodies = [child for child in root if child.tag == _BODY]
         if len(bodies) != 1:
             raise _reject("MalformedRequest", "the envelope must have exactly one soap:Body")
         calls = [child for child in bodies[0] if isinstance(child.tag, str)]
@@ -216,39 +247,58 @@ class SoapEndpoint:
                 f"no operation {name.localname!r} in namespace {name.namespace or '(none)'!r};"
                 f" operations of {TNS}: {known}",
             )
-        return etree.QName(tag).localname
+        return calls[0]
 
-    def _check_headers(self, root: etree._Element) -> None:
-        """Header entries of the contract are validated against its schema, as Spyne does for
-        bodies (Spyne itself reads headers without validating them); an unknown entry marked
-        mustUnderstand is refused, an unknown optional one ignored (SOAP 1.1, 4.2.3)."""
+    def _check_headers(self, root: etree._Element) -> tuple[list[etree._Element], bool]:
+        """The envelope is SOAP 1.1's; header entries of the contract are validated against
+        its schema, as Spyne does for bodies (Spyne itself reads headers without validating
+        them); an unknown entry marked mustUnderstand is refused, an unknown optional one
+        ignored (SOAP 1.1, 4.2.3). Gives the ``wsse:Security`` entries, and whether there is
+        a SessionHeader."""
+        if root.tag != _ENVELOPE:
+            if root.tag == f"{{{SOAP12_ENV}}}Envelope":
+                raise _reject(
+                    "VersionMismatch",
+                    "this is a SOAP 1.2 envelope; the service speaks SOAP 1.1",
+                    faultcode="VersionMismatch",
+                )
+            raise _reject(
+                "MalformedRequest",
+                f"the document element is {root.tag!r}, not a SOAP 1.1 Envelope",
+            )
         seen: set[str] = set()
-        for header in root.iterchildren(f"{{{SOAP_ENV}}}Header"):
+        securities: list[etree._Element] = []
+        for header in root:
+            if header.tag != _HEADER:
+                continue
             for entry in header:
-                if not isinstance(entry.tag, str):
+                tag = entry.tag
+                if not isinstance(tag, str):
                     continue
-                if entry.tag == SECURITY:
-                    continue  # understood, whatever its mustUnderstand: see _security
-                if entry.tag in CONTRACT_HEADERS:
-                    name = etree.QName(entry).localname
-                    if entry.tag in seen:
+                if tag == SECURITY:
+                    securities.append(entry)  # understood, whatever its mustUnderstand
+                    continue
+                if tag in CONTRACT_HEADERS:
+                    if tag in seen:
+                        name = etree.QName(entry).localname
                         raise _reject("SchemaValidation", f"header {name} is sent twice")
-                    seen.add(entry.tag)
+                    seen.add(tag)
                     with self._schema_lock:
-                        valid = self._schema.validate(entry)
+                        if self._schema.validate(entry):
+                            continue
                         errors: Any = self._schema.error_log
-                        first = None if valid else next(iter(errors), None)
-                    if not valid:
-                        detail = " ".join(str(first.message).split()) if first else "invalid"
-                        raise _reject("SchemaValidation", f"header {name}: {detail}")
-                    continue
-                must = entry.get(f"{{{SOAP_ENV}}}mustUnderstand", "0").strip()
+                        first = next(iter(errors), None)
+                    detail = " ".join(str(first.message).split()) if first else "invalid"
+                    name = etree.QName(entry).localname
+                    raise _reject("SchemaValidation", f"header {name}: {detail}")
+                must = entry.get(_MUST_UNDERSTAND, "0").strip()
                 if must in ("1", "true"):
                     raise _reject(
                         "MustUnderstand",
-                        f"header {entry.tag!r} is marked mustUnderstand and is not understood",
+                        f"header {tag!r} is marked mustUnderstand and is not understood",
                         faultcode="MustUnderstand",
                     )
+        return securities, _SESSION_HEADER in seen
 
     # -- answers -----------------------------------------------------------------------------------
     def _fault(

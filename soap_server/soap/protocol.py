@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from lxml import etree
 from spyne.protocol.soap import Soap11
 
 from soap_server.soap.endpoint import PARSED_ENVELOPE
@@ -46,6 +47,25 @@ class ReservationSoap11(Soap11):
         _append(parent, fault_element(fault))
 
     schema_validation_error_to_parent = fault_to_parent
+
+    def fault_document(self, fault: Any) -> bytes:
+        """The fault envelope of a call answered without Spyne's machinery (``reader.py``), as
+        Spyne writes it for the same fault (``serialize`` and ``create_out_string``): the
+        interface's namespaces on the envelope and its Body, the fault as ``fault_to_parent``
+        renders it, the unused namespaces cleaned up, UTF-8 with the XML declaration."""
+        nsmap = self.app.interface.nsmap
+        envelope = etree.Element(f"{{{self.ns_soap_env}}}Envelope", nsmap=nsmap)
+        body = etree.SubElement(envelope, f"{{{self.ns_soap_env}}}Body", nsmap=nsmap)
+        self.fault_to_parent(None, type(fault), fault, body, self.app.interface.get_tns())
+        if self.cleanup_namespaces:
+            etree.cleanup_namespaces(envelope)
+        document: Any = etree.tostring(
+            envelope,
+            encoding=self.encoding,
+            pretty_print=self.pretty_print,
+            xml_declaration=self.xml_declaration,
+        )
+        return bytes(document)
 
     def create_in_document(self, ctx: Any, charset: Any = None) -> None:
         """The envelope the endpoint parsed and checked, not a second parse of its bytes."""

@@ -3,13 +3,18 @@ faults; the answers are written from the domain's views by the compiled writer (
 
 Each ``@rpc`` here is the contract of one row of the operations table: its elements, their
 types, the answer's element and the faults, with the documentation partners read in the WSDL.
-A method reads its request view from what Spyne deserialised, calls the door and leaves the
-answer's bytes on the call's ``CallContext``, which the protocol sends as they are.
+The work of a call is written once (``serve``), for both readers of a request: the compiled
+reader (``reader.py``), which reads most requests straight from the envelope, and Spyne, which
+reads the ones that reader leaves to it and calls the methods below. Either way the request
+view is built by the same function of the message's values (``REQUESTS``), goes through the
+door with the same credential, and the answer's bytes are written by the compiled writer
+(``writer.py``); domain errors become the contract's faults in one place (``fault_for``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -59,18 +64,40 @@ def fault_from_error(error: ReservationError) -> t.ReservationFault:
     return t.ReservationFault(error.code, error.message, error.retryable)
 
 
-def _answer(ctx: Any, operation: Operation[Any, Any], request: Any) -> None:
-    """Through the door, with the call's credential (a lost answer is noted for the app), and
-    the answer written from the domain's view for the protocol to send."""
+def _serve(ctx: Any, operation: Operation[Any, Any], *values: Any) -> None:
+    """A call Spyne read: its values (in the message's declared order), the call's credential
+    and address, and the answer's bytes left for the protocol to send."""
     udc: CallContext = ctx.udc
-    answer = deliver(ctx.transport.req_env, udc.railway.call(operation, _token(ctx), request))
-    udc.answer = udc.writer.answer(operation.name, answer)
-
-
-def _source(ctx: Any) -> str:
-    """The client's address, as the WSGI server (or a trusted proxy, see Settings) gave it."""
     environ = getattr(ctx.transport, "req_env", None) or {}
-    return str(environ.get("REMOTE_ADDR") or "")
+    udc.answer = serve(udc.railway, udc.writer, environ, operation, _token(ctx), values)
+
+
+def serve(
+    railway: Railway,
+    writer: AnswerWriter,
+    environ: dict[str, Any],
+    operation: Operation[Any, Any],
+    credential: Credential,
+    values: tuple[Any, ...],
+) -> bytes:
+    """Any call, whoever read it (Spyne, or the compiled reader: ``reader.py``): the request
+    view built from the values of the message's elements in declared order (``REQUESTS``),
+    through the door with the call's credential (a lost answer is noted for the app), and the
+    answer envelope written from the domain's view."""
+    request = REQUESTS[operation.name](str(environ.get("REMOTE_ADDR") or ""), *values)
+    answer = deliver(environ, railway.call(operation, credential, request))
+    return writer.answer(operation.name, answer)
+
+
+def fault_for(error: Exception, where: str) -> t.ReservationFault:
+    """The contract's fault for whatever a call raised: a domain error its own fault, anything
+    unexpected logged (call this in the ``except`` block) and answered as InternalError."""
+    if isinstance(error, ReservationError):
+        return fault_from_error(error)
+    if isinstance(error, t.ReservationFault):
+        return error
+    log.exception("unexpected failure in %s", where)
+    return fault_from_error(InternalError("unexpected internal error"))
 
 
 def _token(ctx: Any) -> Credential:
@@ -101,13 +128,8 @@ class ReservationService(ServiceBase):
         """Domain errors become typed faults here, and nowhere else."""
         try:
             return super().call_wrapper(ctx, args)
-        except ReservationError as error:
-            raise fault_from_error(error) from None
-        except t.ReservationFault:
-            raise
-        except Exception:
-            log.exception("unexpected failure in %s", ctx.method_request_string)
-            raise fault_from_error(InternalError("unexpected internal error")) from None
+        except Exception as error:
+            raise fault_for(error, ctx.method_request_string) from None
 
     @rpc(
         t.required(t.AgentId),
@@ -118,8 +140,7 @@ class ReservationService(ServiceBase):
     )
     def Login(ctx: Any, AgentId: str, Password: str) -> None:  # noqa: N802, N803
         """Log in as a travel agent. Five wrong passwords in a row lock the agent for a while."""
-        request = LoginRequest(AgentId, Password, _source(ctx))
-        _answer(ctx, ops.LOGIN, request)
+        _serve(ctx, ops.LOGIN, AgentId, Password)
 
     @rpc(
         _returns=t.required(t.LogoutResult),
@@ -129,7 +150,7 @@ class ReservationService(ServiceBase):
     )
     def Logout(ctx: Any) -> None:  # noqa: N802
         """End the session named in the SessionHeader."""
-        _answer(ctx, ops.LOGOUT, LogoutRequest())
+        _serve(ctx, ops.LOGOUT)
 
     @rpc(
         t.required(t.StationCode),
@@ -154,8 +175,7 @@ class ReservationService(ServiceBase):
         """Trains from one station to another on a journey date (the boarding date), with the
         availability and fare of each class in the quota asked for (GN by default). BCT is
         accepted for Mumbai Central and answered as MMCT."""
-        request = SearchRequest(From_, To_, JourneyDate, Class_, Quota or "GN")
-        _answer(ctx, ops.SEARCH_TRAIN, request)
+        _serve(ctx, ops.SEARCH_TRAIN, From_, To_, JourneyDate, Class_, Quota)
 
     @rpc(
         t.required(t.TrainNumber),
@@ -192,18 +212,19 @@ class ReservationService(ServiceBase):
         minutes of each opening (AgentBarred). Resending with the same ClientReference returns
         the first booking and books nothing new; the same reference with a different request
         is a Client fault."""
-        request = BookingRequest(
-            train=TrainNumber,
-            journey_date=JourneyDate,
-            source=From_,
-            destination=To_,
-            class_code=Class_,
-            quota=Quota or "GN",
-            passengers=tuple(_passenger(number, p) for number, p in enumerate(Passengers, 1)),
-            client_reference=ClientReference,
-            only_if_confirmed=bool(OnlyIfConfirmed),
+        _serve(
+            ctx,
+            ops.BOOK,
+            TrainNumber,
+            JourneyDate,
+            From_,
+            To_,
+            Class_,
+            Quota,
+            Passengers,
+            OnlyIfConfirmed,
+            ClientReference,
         )
-        _answer(ctx, ops.BOOK, request)
 
     @rpc(
         t.required(t.PnrNumber),
@@ -215,7 +236,7 @@ class ReservationService(ServiceBase):
     def GetPnrStatus(ctx: Any, Pnr: str) -> None:  # noqa: N802, N803
         """The booking and the current status of each passenger. Only the agent who booked a
         PNR may see it."""
-        _answer(ctx, ops.GET_PNR_STATUS, PnrRequest(Pnr))
+        _serve(ctx, ops.GET_PNR_STATUS, Pnr)
 
     @rpc(
         t.required(t.PnrNumber),
@@ -233,13 +254,7 @@ class ReservationService(ServiceBase):
         """Cancel some passengers (by number) or, without Passengers, all of them. The refund
         follows the rules of the simulated day (with GST on the charge of AC classes since
         July 2017); RAC and waitlisted passengers move up in order until the chart."""
-        numbers = None
-        if Passengers is not None:  # present, even empty: a selection; absent: everyone
-            numbers = list(Passengers.PassengerNumber or [])
-            if any(number is None for number in numbers):  # xsi:nil passes the schema
-                raise InvalidPassengerSelection("a PassengerNumber is nil")
-        request = CancellationRequest(Pnr, None if numbers is None else tuple(numbers))
-        _answer(ctx, ops.CANCEL_BOOKING, request)
+        _serve(ctx, ops.CANCEL_BOOKING, Pnr, Passengers)
 
     @rpc(
         t.required(t.PnrNumber),
@@ -261,8 +276,7 @@ class ReservationService(ServiceBase):
         station already changed to answers the booking (a safe retry). Faults:
         InvalidBoardingPoint (not a later stop of the journey), BoardingChangeClosed (past the
         cut-off, or changed already), ChartPrepared."""
-        request = BoardingPointRequest(Pnr, BoardingPoint)
-        _answer(ctx, ops.CHANGE_BOARDING_POINT, request)
+        _serve(ctx, ops.CHANGE_BOARDING_POINT, Pnr, BoardingPoint)
 
     @rpc(
         t.required(t.TrainNumber),
@@ -275,8 +289,58 @@ class ReservationService(ServiceBase):
         """A train's timetable: every stop with its arrival and departure (IST), the day of the
         journey it falls on (1 is the day the train leaves its origin), the halt and the
         distance from the origin, and the days the train runs."""
-        request = ScheduleRequest(TrainNumber)
-        _answer(ctx, ops.GET_TRAIN_SCHEDULE, request)
+        _serve(ctx, ops.GET_TRAIN_SCHEDULE, TrainNumber)
+
+
+# -- the request views ---------------------------------------------------------------------------
+# One function per operation: the caller's address, then the values of the request message's
+# elements in declared order (what Spyne passes the methods above, and what the compiled reader
+# reads: absent or nil elements are None, a repeated one a list, a complex one an object with
+# the type's element names as attributes), to the request view the door takes.
+
+
+def _login(source: str, agent: str, password: str) -> LoginRequest:
+    return LoginRequest(agent, password, source)
+
+
+def _logout(source: str) -> LogoutRequest:
+    return LogoutRequest()
+
+
+def _search(
+    source: str,
+    origin: str,
+    destination: str,
+    journey_date: date,
+    class_code: str | None,
+    quota: str | None,
+) -> SearchRequest:
+    return SearchRequest(origin, destination, journey_date, class_code, quota or "GN")
+
+
+def _book(
+    source: str,
+    train: str,
+    journey_date: date,
+    origin: str,
+    destination: str,
+    class_code: str,
+    quota: str | None,
+    passengers: list[Any],
+    only_if_confirmed: bool | None,
+    client_reference: str,
+) -> BookingRequest:
+    return BookingRequest(
+        train=train,
+        journey_date=journey_date,
+        source=origin,
+        destination=destination,
+        class_code=class_code,
+        quota=quota or "GN",
+        passengers=tuple(_passenger(number, p) for number, p in enumerate(passengers, 1)),
+        client_reference=client_reference,
+        only_if_confirmed=bool(only_if_confirmed),
+    )
 
 
 def _passenger(number: int, passenger: Any) -> PassengerRequest:
@@ -289,3 +353,37 @@ def _passenger(number: int, passenger: Any) -> PassengerRequest:
         passenger.BerthPreference,
         no_berth=bool(passenger.NoBerth),
     )
+
+
+def _pnr_status(source: str, pnr: str) -> PnrRequest:
+    return PnrRequest(pnr)
+
+
+def _cancel(source: str, pnr: str, passengers: Any) -> CancellationRequest:
+    numbers = None
+    if passengers is not None:  # present, even empty: a selection; absent: everyone
+        numbers = list(passengers.PassengerNumber or [])
+        if any(number is None for number in numbers):  # xsi:nil passes the schema
+            raise InvalidPassengerSelection("a PassengerNumber is nil")
+    return CancellationRequest(pnr, None if numbers is None else tuple(numbers))
+
+
+def _boarding_point(source: str, pnr: str, station: str) -> BoardingPointRequest:
+    return BoardingPointRequest(pnr, station)
+
+
+def _schedule(source: str, train: str) -> ScheduleRequest:
+    return ScheduleRequest(train)
+
+
+#: The request view of each operation of the table, by its name.
+REQUESTS: dict[str, Callable[..., Any]] = {
+    ops.LOGIN.name: _login,
+    ops.LOGOUT.name: _logout,
+    ops.SEARCH_TRAIN.name: _search,
+    ops.BOOK.name: _book,
+    ops.GET_PNR_STATUS.name: _pnr_status,
+    ops.CANCEL_BOOKING.name: _cancel,
+    ops.CHANGE_BOARDING_POINT.name: _boarding_point,
+    ops.GET_TRAIN_SCHEDULE.name: _schedule,
+}

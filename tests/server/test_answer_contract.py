@@ -47,18 +47,31 @@ def test_the_check_refuses_what_the_schema_refuses() -> None:
         check_answer(_answer("<e:Fault><faultcode>e:Server</faultcode></e:Fault>"))
 
 
-def test_answers_of_the_app_are_checked(app: CoreApp, http: Client) -> None:
-    """The check sees what the endpoint sends: an answer that breaks the schema fails the call."""
+@pytest.mark.parametrize("path", ["reader", "spyne"])
+def test_answers_of_the_app_are_checked(app: CoreApp, http: Client, path: str) -> None:
+    """The check sees what the endpoint sends, whichever path answered (the compiled reader
+    or Spyne's): an answer that breaks the schema fails the call."""
     token = login_token(app.railway)
     request = envelope("<tns:Logout/>", token)
-    spyne = app.soap._spyne
+    spyne, reader = app.soap._spyne, app.soap.reader
+    assert reader is not None
+    read_and_answer = reader.answer
 
     def broken(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         answer = b"".join(spyne(environ, start_response))
         return [answer.replace(b">true</tns:LoggedOut>", b">yes</tns:LoggedOut>")]
 
+    def broken_reader(*args: Any) -> tuple[str, bytes] | None:
+        read = read_and_answer(*args)
+        assert read is not None
+        return read[0], read[1].replace(b">true</tns:LoggedOut>", b">yes</tns:LoggedOut>")
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(app.soap, "_spyne", broken)
+        if path == "spyne":
+            patch.setattr(app.soap, "reader", None)
+            patch.setattr(app.soap, "_spyne", broken)
+        else:
+            patch.setattr(reader, "answer", broken_reader)
         with pytest.raises(AnswerBreaksContract, match="LoggedOut"):
             http.post("/soap", data=request, content_type="text/xml; charset=utf-8")
     answer = http.post("/soap", data=request, content_type="text/xml; charset=utf-8")
@@ -69,8 +82,10 @@ def test_spyne_no_longer_collects_garbage_when_a_call_closes(
     app: CoreApp, http: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Spyne's MethodContext.close runs gc.collect() once a second by default; the app turns
-    that off when it builds its Spyne application (soap/app.py, no_forced_collections)."""
+    that off when it builds its Spyne application (soap/app.py, no_forced_collections). The
+    calls go through Spyne here (the compiled reader makes no Spyne context at all)."""
     assert spyne.const.MIN_GC_INTERVAL == math.inf
+    monkeypatch.setattr(app.soap, "reader", None)
     collections: list[int] = []
     monkeypatch.setattr(gc, "collect", lambda *a: collections.append(1) or 0)
     monkeypatch.setattr(spyne.context, "_LAST_GC_RUN", 0.0)  # "over a second ago"
