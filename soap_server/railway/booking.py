@@ -55,7 +55,6 @@ from soap_server.railway.store import (
     BookingRow,
     Layout,
     PassengerRow,
-    PlaceKey,
     Pool,
     QueueCounts,
     Store,
@@ -431,30 +430,12 @@ class BookingOffice:
                 )
             pnr = new_pnr(src, tx.pnr_taken)
             booking = replace(booking, pnr=pnr)
-            placed: dict[int, PassengerRow] = {}
-            held: list[tuple[PassengerRow, PlaceKey]] = []
-            for number, seat in seated.items():
-                place = seat.place
-                row = replace(
-                    drafts[number - 1],
-                    pnr=pnr,
-                    state=seat.state,
-                    coach=None if place is None else place.coach,
-                    berth=None if place is None else place.berth,
-                    slot=None if place is None else place.slot,
-                    berth_type=None if place is None else place.berth_type,
-                    wl_no=seat.wl_no,
-                    queue_no=seat.queue_no,
-                    booking_status=seat.status,
-                )
-                placed[number] = row
-                if place is not None:
-                    held.append((row, place.key))
-            lead = next(iter(placed.values())).booking_status
-            rows = [
-                placed.get(row.number)
-                or replace(row, pnr=pnr, booking_status=_companion_status(lead))
-                for row in drafts
+            companion = _companion_status(next(iter(seated.values())).status)
+            rows = [_placed(row, pnr, seated.get(row.number), companion) for row in drafts]
+            held = [
+                (row, place.key)
+                for row in rows
+                if row.number in seated and (place := seated[row.number].place) is not None
             ]
             tx.insert_booking(booking)
             tx.insert_passengers(rows)
@@ -837,6 +818,40 @@ class BookingOffice:
                 self.catalog.stations[booking.source] if booking.boarding_changes else None
             ),
         )
+
+
+def _placed(draft: PassengerRow, pnr: str, seat: _Seat | None, companion: str) -> PassengerRow:
+    """A drafted passenger's row with the PNR and, for a berth holder, where they go; for a
+    companion without a berth, the ``companion`` status (one row built, not a chain of
+    ``replace``)."""
+    place = None if seat is None else seat.place
+    return PassengerRow(
+        pnr=pnr,
+        number=draft.number,
+        name=draft.name,
+        age=draft.age,
+        gender=draft.gender,
+        berth_preference=draft.berth_preference,
+        booking_status=companion if seat is None else seat.status,
+        state=draft.state if seat is None else seat.state,
+        coach=None if place is None else place.coach,
+        berth=None if place is None else place.berth,
+        slot=None if place is None else place.slot,
+        berth_type=None if place is None else place.berth_type,
+        wl_no=None if seat is None else seat.wl_no,
+        queue_no=None if seat is None else seat.queue_no,
+        fare=draft.fare,
+        refund=None,
+        cancelled_at=None,
+        train=draft.train,
+        origin_date=draft.origin_date,
+        class_code=draft.class_code,
+        quota=draft.quota,
+        from_index=draft.from_index,
+        to_index=draft.to_index,
+        berth_option=draft.berth_option,
+        tax=draft.tax,
+    )
 
 
 @dataclass(frozen=True, slots=True)
