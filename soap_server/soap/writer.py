@@ -315,10 +315,10 @@ class Fragments:
     identity: the same fare object offered by every search of its class is written once. An
     entry holds its view, so the view's id cannot be reused while it is kept; the table is
     emptied when full. A place whose views are new each time (a booking's, made per request)
-    stops keeping them after ``TRIAL`` tries with hardly a hit."""
+    stops keeping them after ``TRIAL`` tries without a single hit."""
 
     LIMIT = 4096
-    TRIAL = 512
+    TRIAL = 128
 
     def __init__(self) -> None:
         self._kept: dict[int, tuple[Any, str]] = {}
@@ -346,7 +346,7 @@ class Fragments:
         if not frozen:
             return
         self._tries += 1
-        if self._tries >= self.TRIAL and self._hits * 10 < self._tries:
+        if self._tries >= self.TRIAL and not self._hits:
             self._off = True  # these views are new every time: keeping them only costs
             self._kept.clear()
             return

@@ -60,12 +60,19 @@ def test_only_immutable_views_are_kept() -> None:
 
 def test_a_place_of_new_views_stops_keeping(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(writer.Fragments, "TRIAL", 20)
-    kept = Fragments()
     views = [Frozen(Decimal(n)) for n in range(40)]
+    kept = Fragments()
     for view in views[:19]:
         assert kept.get(view) is None
         kept.keep(view, ["x"], 0)
-    assert kept.get(views[0]) == "x"  # still keeping
-    for view in views[19:]:
-        kept.keep(view, ["x"], 0)
-    assert kept.get(views[0]) is None and kept.get(views[30]) is None  # stopped, emptied
+    kept.keep(views[19], ["x"], 0)  # the 20th without a hit: no more keeping
+    assert kept.get(views[0]) is None and kept.get(views[19]) is None
+    kept.keep(views[20], ["x"], 0)
+    assert kept.get(views[20]) is None
+    # One hit in the trial and the place keeps keeping.
+    kept = Fragments()
+    kept.keep(views[0], ["x"], 0)
+    assert kept.get(views[0]) == "x"
+    for view in views[1:30]:
+        kept.keep(view, ["y"], 0)
+    assert kept.get(views[29]) == "y"
