@@ -179,6 +179,15 @@ def read_document(environ: dict[str, Any], limits: Limits, expected: str) -> etr
 
 
 def check_shape(root: etree._Element, limits: Limits) -> None:
+    """Refuse a document deeper, bigger or with more attributes on an element than ``limits``
+    allow, or holding an entity reference."""
+    # A small document (most requests) nests no deeper than it has nodes: one pass over them
+    # settles it. Anything else, or anything wrong, is walked below, which says what is wrong.
+    nodes = list(root.iter(etree.Element, etree.Entity))
+    if len(nodes) <= limits.max_depth and len(nodes) <= limits.max_elements:
+        most = limits.max_attributes
+        if all(isinstance(node.tag, str) and len(node.attrib) <= most for node in nodes):
+            return
     depth = elements = 0
     for event, element in etree.iterwalk(root, events=("start", "end")):
         if event == "end":

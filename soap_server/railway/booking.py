@@ -55,7 +55,6 @@ from soap_server.railway.store import (
     BookingRow,
     Layout,
     PassengerRow,
-    PlaceKey,
     Pool,
     QueueCounts,
     Store,
@@ -85,8 +84,20 @@ __all__ = [
 ]
 
 
-#: How many search offers an office keeps worked out (a dict cleared when full).
+#: How many search offers (and trips) an office keeps worked out (a dict cleared when full).
 _OFFERS_KEPT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Trip:
+    """One train-day between two stops, as a search shows it whatever the seats."""
+
+    day: str  # the origin date, ISO
+    departs: datetime
+    arrives: datetime
+    distance: int
+    runs_on: tuple[str, ...]
+    chart_at: datetime  # when its first chart is due
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +128,8 @@ class BookingOffice:
         self._clock = clock
         self.charts = ChartRoom(catalog, db, self.rulebook)
         self._offers: dict[tuple[str, str, str, int, int, Decimal, int | None], _Offer] = {}
+        self._trips: dict[tuple[str, int, int, date], _Trip] = {}
+        self._offered: dict[tuple[str, str | None, str], tuple[TravelClass, ...]] = {}
 
     def rules(self) -> RuleSet:
         """The rules in force now (on the simulated clock)."""
@@ -137,34 +150,31 @@ class BookingOffice:
         check_window(rules, journey_date, now)
         journeys = []
         for train, a, b in self.catalog.trains_between(src.code, dst.code):
-            if not train.runs_from(journey_date, a):
-                continue
             origin = train.origin_date(journey_date, a)
-            if train.departure(origin, a) <= now:
+            if origin.weekday() not in train.runs_on:
                 continue
-            self.charts.prepare_if_due(train, origin, now)
-            journeys.append((train, a, b, origin))
-        offered = []
-        for train, *_ in journeys:
-            codes = [c for c in CLASS_CODES if c in train.coaches]
-            if class_code is not None:
-                codes = [c for c in codes if c == class_code]
-            offered.append([cls for c in codes if (cls := self.catalog.classes[c]).offers(quota)])
+            trip = self._trip(train, a, b, origin)
+            if trip.departs <= now:
+                continue
+            if now >= trip.chart_at:
+                self.charts.prepare_if_due(train, origin, now)
+            offers = self._classes_offered(train, class_code, quota)
+            journeys.append((train, a, b, origin, trip, offers))
         options = []
         with self._db.read() as tx:
             # The charts and seat maps of every train-day in the answer, read at once.
             charts, _ = tx.charts_and_seat_maps(
-                [(t.number, o.isoformat()) for t, _, _, o in journeys],
+                [(train.number, trip.day) for train, _, _, _, trip, _ in journeys],
                 [
-                    ((train.number, origin.isoformat(), cls.code), inventory.layout(train, cls))
-                    for (train, _, _, origin), offers in zip(journeys, offered, strict=True)
+                    ((train.number, trip.day, cls.code), inventory.layout(train, cls))
+                    for train, _, _, _, trip, offers in journeys
                     for cls in offers
                 ],
             )
-            for (train, a, b, origin), offers in zip(journeys, offered, strict=True):
+            for train, a, b, origin, trip, offers in journeys:
                 if not offers:
                     continue
-                charted = (train.number, origin.isoformat()) in charts
+                charted = (train.number, trip.day) in charts
                 classes = [
                     self._availability(tx, rules, train, origin, cls, quota, a, b, charted)
                     for cls in offers
@@ -175,14 +185,51 @@ class BookingOffice:
                         name=train.name,
                         source=src,
                         destination=dst,
-                        departs=train.departure(origin, a),
-                        arrives=train.arrival(origin, b),
-                        distance_km=train.distance(a, b),
-                        runs_on=tuple(train.runs_on_names()),
+                        departs=trip.departs,
+                        arrives=trip.arrives,
+                        distance_km=trip.distance,
+                        runs_on=trip.runs_on,
                         classes=tuple(classes),
                     )
                 )
         return options
+
+    def _trip(self, train: Train, a: int, b: int, origin: date) -> _Trip:
+        """The timetable of one train-day between two stops (its times, distance, days of
+        run and the time its chart is due): worked out once, the catalogue and the rule book
+        being fixed under a running core."""
+        key = (train.number, a, b, origin)
+        trip = self._trips.get(key)
+        if trip is None:
+            trip = _Trip(
+                day=origin.isoformat(),
+                departs=train.departure(origin, a),
+                arrives=train.arrival(origin, b),
+                distance=train.distance(a, b),
+                runs_on=tuple(train.runs_on_names()),
+                chart_at=self.charts.chart_time(train, origin),
+            )
+            if len(self._trips) >= _OFFERS_KEPT:
+                self._trips.clear()
+            self._trips[key] = trip
+        return trip
+
+    def _classes_offered(
+        self, train: Train, class_code: str | None, quota: str
+    ) -> tuple[TravelClass, ...]:
+        """The train's classes a search shows, in the catalogue's order: ``class_code`` only if
+        given, and only those that offer ``quota``."""
+        key = (train.number, class_code, quota)
+        offered = self._offered.get(key)
+        if offered is None:
+            codes = [c for c in CLASS_CODES if c in train.coaches]
+            if class_code is not None:
+                codes = [c for c in codes if c == class_code]
+            offered = tuple(cls for c in codes if (cls := self.catalog.classes[c]).offers(quota))
+            if len(self._offered) >= _OFFERS_KEPT:
+                self._offered.clear()
+            self._offered[key] = offered
+        return offered
 
     def _availability(
         self,
@@ -383,30 +430,12 @@ class BookingOffice:
                 )
             pnr = new_pnr(src, tx.pnr_taken)
             booking = replace(booking, pnr=pnr)
-            placed: dict[int, PassengerRow] = {}
-            held: list[tuple[PassengerRow, PlaceKey]] = []
-            for number, seat in seated.items():
-                place = seat.place
-                row = replace(
-                    drafts[number - 1],
-                    pnr=pnr,
-                    state=seat.state,
-                    coach=None if place is None else place.coach,
-                    berth=None if place is None else place.berth,
-                    slot=None if place is None else place.slot,
-                    berth_type=None if place is None else place.berth_type,
-                    wl_no=seat.wl_no,
-                    queue_no=seat.queue_no,
-                    booking_status=seat.status,
-                )
-                placed[number] = row
-                if place is not None:
-                    held.append((row, place.key))
-            lead = next(iter(placed.values())).booking_status
-            rows = [
-                placed.get(row.number)
-                or replace(row, pnr=pnr, booking_status=_companion_status(lead))
-                for row in drafts
+            companion = _companion_status(next(iter(seated.values())).status)
+            rows = [_placed(row, pnr, seated.get(row.number), companion) for row in drafts]
+            held = [
+                (row, place.key)
+                for row in rows
+                if row.number in seated and (place := seated[row.number].place) is not None
             ]
             tx.insert_booking(booking)
             tx.insert_passengers(rows)
@@ -789,6 +818,40 @@ class BookingOffice:
                 self.catalog.stations[booking.source] if booking.boarding_changes else None
             ),
         )
+
+
+def _placed(draft: PassengerRow, pnr: str, seat: _Seat | None, companion: str) -> PassengerRow:
+    """A drafted passenger's row with the PNR and, for a berth holder, where they go; for a
+    companion without a berth, the ``companion`` status (one row built, not a chain of
+    ``replace``)."""
+    place = None if seat is None else seat.place
+    return PassengerRow(
+        pnr=pnr,
+        number=draft.number,
+        name=draft.name,
+        age=draft.age,
+        gender=draft.gender,
+        berth_preference=draft.berth_preference,
+        booking_status=companion if seat is None else seat.status,
+        state=draft.state if seat is None else seat.state,
+        coach=None if place is None else place.coach,
+        berth=None if place is None else place.berth,
+        slot=None if place is None else place.slot,
+        berth_type=None if place is None else place.berth_type,
+        wl_no=None if seat is None else seat.wl_no,
+        queue_no=None if seat is None else seat.queue_no,
+        fare=draft.fare,
+        refund=None,
+        cancelled_at=None,
+        train=draft.train,
+        origin_date=draft.origin_date,
+        class_code=draft.class_code,
+        quota=draft.quota,
+        from_index=draft.from_index,
+        to_index=draft.to_index,
+        berth_option=draft.berth_option,
+        tax=draft.tax,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,12 @@ def _object(where: str, spec: Mapping[str, Any]) -> Write:
     properties = tuple(fields_)
 
     def write(view: Any) -> dict[str, Any]:
-        return {name: convert(read(view)) for name, read, convert in properties}
+        body = {}
+        for name, read, convert in properties:
+            value = read(view)
+            # a plain value (most of them) is written as it is, without a call
+            body[name] = value if convert is _scalar and type(value) in _PLAIN else convert(value)
+        return body
 
     return write
 
@@ -103,6 +108,8 @@ def _code(station: Station) -> str:
     return station.code
 
 
+#: The types whose values JSON takes as they are.
+_PLAIN = frozenset({str, int, bool, float, type(None)})
 #: The conversion of each plain type a view holds (by exact type: a subclass takes ``_scalar``).
 _BY_TYPE: Mapping[type, Write] = {
     str: _same,

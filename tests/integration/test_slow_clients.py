@@ -29,6 +29,9 @@ from tests.support import READER, core_process
 ROOT = Path(__file__).resolve().parents[2]
 HEADER_TIMEOUT = 2.0
 BODY_TIMEOUT = 3.0
+#: A clock outside the nightly maintenance window (on the real clock the logins here would be
+#: refused from 23:45 to 00:20 IST).
+CLOCK = "fixed:2025-11-20T09:00:00+05:30"
 LOGIN = envelope(
     f"<tns:Login><tns:AgentId>MMT</tns:AgentId><tns:Password>{PASSWORDS['MMT']}</tns:Password>"
     "</tns:Login>"
@@ -44,6 +47,7 @@ def gunicorn_core(tmp_path: Path, threads: int = 4) -> Iterator[str]:
         "IRCTC_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
         "IRCTC_BODY_TIMEOUT": str(BODY_TIMEOUT),
         "IRCTC_IDLE_TIMEOUT": str(HEADER_TIMEOUT),
+        "IRCTC_CLOCK": CLOCK,
     }
     process = subprocess.Popen(
         [
@@ -94,6 +98,8 @@ def core(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             "--db",
             str(tmp_path / "core.sqlite3"),
             "--quiet",
+            "--clock",
+            CLOCK,
             "--header-timeout",
             str(HEADER_TIMEOUT),
             "--body-timeout",
