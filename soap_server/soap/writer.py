@@ -156,6 +156,15 @@ class AnswerWriter:
             self._simple(body, indent, tag, cls, value, path)
             return
         content = self._content(cls, path)
+        kept = _leaf(cls)
+        if kept:  # an immutable view written before: its text, as written then
+            cache = self._bind(Fragments(), "kept")
+            body.append(f"{indent}k = {cache}.get({value})")
+            body.append(f"{indent}if k is not None:")
+            body.append(f"{indent}    out.append(k)")
+            body.append(f"{indent}else:")
+            indent += "    "
+            body.append(f"{indent}s = len(out)")
         body.append(f"{indent}out.append({f'<{tag}>'!r})")
         body.append(f"{indent}m = len(out)")
         body.append(f"{indent}{content}({value}, out)")
@@ -163,6 +172,8 @@ class AnswerWriter:
         body.append(f"{indent}    out[-1] = {f'<{tag}/>'!r}")
         body.append(f"{indent}else:")
         body.append(f"{indent}    out.append({f'</{tag}>'!r})")
+        if kept:
+            body.append(f"{indent}{cache}.keep({value}, out, s)")
 
     def _simple(
         self, body: list[str], indent: str, tag: str, cls: Any, value: str, path: str
@@ -297,6 +308,62 @@ class AnswerWriter:
                 raise AnswerInvalid(f"{path}: {value!r} is not a {cls.__name__}: {error}") from None
 
         return text
+
+
+class Fragments:
+    """The written text of immutable views (frozen dataclasses) at one place of an answer, by
+    identity: the same fare object offered by every search of its class is written once. An
+    entry holds its view, so the view's id cannot be reused while it is kept; the table is
+    emptied when full. A place whose views are new each time (a booking's, made per request)
+    stops keeping them after ``TRIAL`` tries without a single hit."""
+
+    LIMIT = 4096
+    TRIAL = 128
+
+    def __init__(self) -> None:
+        self._kept: dict[int, tuple[Any, str]] = {}
+        self._frozen: dict[type, bool] = {}
+        self._tries = self._hits = 0
+        self._off = False
+
+    def get(self, view: Any) -> str | None:
+        if self._off:
+            return None
+        found = self._kept.get(id(view))
+        if found is None or found[0] is not view:
+            return None
+        self._hits += 1
+        return found[1]
+
+    def keep(self, view: Any, out: list[str], start: int) -> None:
+        if self._off:
+            return
+        kind = type(view)
+        frozen = self._frozen.get(kind)
+        if frozen is None:
+            params = getattr(kind, "__dataclass_params__", None)
+            frozen = self._frozen[kind] = bool(params is not None and params.frozen)
+        if not frozen:
+            return
+        self._tries += 1
+        if self._tries >= self.TRIAL and not self._hits:
+            self._off = True  # these views are new every time: keeping them only costs
+            self._kept.clear()
+            return
+        if len(self._kept) >= self.LIMIT:
+            self._kept.clear()
+        self._kept[id(view)] = (view, "".join(out[start:]))
+
+
+def _leaf(cls: Any) -> bool:
+    """A complex type whose elements are all simple and single (its text depends only on
+    its own values)."""
+    if issubclass(cls, Array):
+        return False
+    return all(
+        not issubclass(member, ComplexModelBase) and member.Attributes.max_occurs == 1
+        for member in cls._type_info.values()
+    )
 
 
 def _tag(cls: Any, name: str) -> str:

@@ -336,12 +336,19 @@ def test_unreachable_core_is_a_transport_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize("mode", ["digest", "text"])
 def test_a_wsse_agent_authenticates_every_call_and_never_logs_in(tmp_path: Path, mode: str) -> None:
     """``wsse=`` puts zeep's own UsernameToken on every call (zeep stamps Created with the real
-    clock, so the core runs on one too); there is no Login and no Logout."""
+    clock, so the core runs on one too); there is no Login and no Logout. The nightly
+    maintenance window is off: on the real time of day the calls would be refused in it."""
     from soap_server.settings import Settings
     from soap_server.wsgi import create_app
 
     now = datetime.now(IST).replace(microsecond=0)
-    app = create_app(Settings(db_path=tmp_path / "core.sqlite3", clock=FixedClock(now)))
+    settings = Settings(
+        db_path=tmp_path / "core.sqlite3",
+        clock=FixedClock(now),
+        maintenance_start=None,
+        maintenance_end=None,
+    )
+    app = create_app(settings)
     recorder = Recorder()
     try:
         with make_agent(app, tmp_path, recorder, wsse=mode) as agent:  # type: ignore[arg-type]

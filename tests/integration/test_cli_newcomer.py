@@ -301,7 +301,10 @@ def test_replay_asks_a_core_outside_demo_mode_its_time_by_login(tmp_path: Path) 
 
     manifest = load_manifest()
     right = Settings(db_path=tmp_path / "right.sqlite3", clock=parse_clock(SAMPLE_CLOCK))
-    wrong = replace(right, db_path=tmp_path / "wrong.sqlite3", clock=parse_clock("real"))
+    # another fixed clock, not the real one: on the real clock Login is refused in the nightly
+    # maintenance window (23:45-00:20 IST) and the test would fail for the wrong reason
+    other = parse_clock("fixed:2026-01-05T12:00:00+05:30")
+    wrong = replace(right, db_path=tmp_path / "wrong.sqlite3", clock=other)
     with serving(create_app(right)) as url:
         target = UrlTarget(url, manifest.clock)
         target.check(manifest)  # the samples' clock: accepted

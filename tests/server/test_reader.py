@@ -282,6 +282,24 @@ def edge_cases(token: str, booked: str) -> list[tuple[str, bytes, str | None]]:
         ("unknown attribute", envelope(search(attribute=' code="x"'), s), "spyne"),
         ("xml:id", envelope(search(attribute=' xml:id="to"'), s), "spyne"),
         ("href", envelope(search(attribute=' href="#to"'), s), "spyne"),
+        # Spyne parses an envelope with xml:id itself, and refuses duplicates and non-names.
+        (
+            "xml:id outside the body",
+            envelope(search(), s).replace(b"<soapenv:Body>", b'<soapenv:Body xml:id="b">'),
+            "spyne",
+        ),
+        (
+            "xml:id twice",
+            envelope(search(), s)
+            .replace(b"<soapenv:Body>", b'<soapenv:Body xml:id="b">')
+            .replace(b"<soapenv:Header>", b'<soapenv:Header xml:id="b">'),
+            "spyne",
+        ),
+        (
+            "xml:id not a name",
+            envelope(search(), s).replace(b"<soapenv:Header>", b'<soapenv:Header xml:id="1 2">'),
+            "spyne",
+        ),
         ("nil required", envelope(search(attribute=' xsi:nil="true"'), s), "spyne"),
         (
             "comment in a value",
