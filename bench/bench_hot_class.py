@@ -13,8 +13,10 @@ full waitlist (CNF, then RAC, then waitlist), then the next train-day. In one ru
   test client, no socket): the share of a Book that is the core's (issue 13's core/storage
   part) and the facade's (the SOAP side is being reworked separately).
 
-Then an audit of the database: no place held twice on a leg, every pool's waitlist numbers
-gapless from 1, the seat maps equal to the occupancy rows, one booking per 201. Usage::
+Beside each run, the CPU milliseconds the two workers (gunicorn and the app) and wrk spent
+per answer (``/proc``): on a machine shared with other work, a steadier figure than answers
+per second. Then an audit of the database: no place held twice on a leg, every pool's waitlist
+numbers gapless from 1, the seat maps equal to the occupancy rows, one booking per 201. Usage::
 
     .venv/bin/python bench/bench_hot_class.py [--seconds 8] [--connections 8]
 """
@@ -198,6 +200,16 @@ class Gunicorn:
             except requests.RequestException:
                 time.sleep(0.2)
 
+    def workers_cpu(self) -> float:
+        """CPU seconds (user + system) the workers have used so far (Linux ``/proc``)."""
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        stats = [
+            Path(f"/proc/{child}/stat").read_text().rpartition(")")[2].split() for child in children
+        ]
+        return sum(int(stat[11]) + int(stat[12]) for stat in stats) / ticks
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -207,18 +219,24 @@ class Gunicorn:
             self.process.wait()
 
 
-def wrk(base: str, lua: Path, seconds: float, connections: int) -> dict[str, float]:
+def wrk(server: Gunicorn, lua: Path, seconds: float, connections: int) -> dict[str, float]:
+    """One wrk run: what it counted, and the CPU seconds the workers and wrk spent on it (on a
+    shared machine, CPU per answer says more than answers per second)."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s", "-s"]
+    workers, mine = server.workers_cpu(), os.times()
     out = subprocess.run(
-        [*command, str(lua), base], capture_output=True, text=True, check=False, timeout=300
+        [*command, str(lua), server.base], capture_output=True, text=True, check=False, timeout=300
     )
+    workers, after = server.workers_cpu() - workers, os.times()
+    used_by_wrk = after.children_user + after.children_system
+    used_by_wrk -= mine.children_user + mine.children_system
     if out.returncode != 0:
         raise SystemExit(f"error: wrk failed: {(out.stderr or out.stdout).strip()[:500]}")
     line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
     if out.stderr.strip() and "nosession" not in lua.name:
         print(f"  ({lua.stem}: unexpected answers, first ones: {out.stderr.strip()[:300]})")
     result: dict[str, float] = json.loads(line[len("RESULT ") :])
-    return result
+    return {**result, "workers_cpu": workers, "wrk_cpu": used_by_wrk}
 
 
 def script(folder: Path, protocol: str, phase: str, tokens: list[str], days: list[date]) -> Path:
@@ -381,6 +399,11 @@ def in_process(n: int) -> dict[str, float]:
     return {k: statistics.median(v[10:]) / 1000 for k, v in samples.items()}
 
 
+def per(seconds: float, answers: float) -> str:
+    """CPU milliseconds per answer."""
+    return f"{1000 * seconds / answers:.2f}" if answers else "-"
+
+
 def password(agent: str) -> str:
     return {a.code: a.demo_password for a in demo_agents()}[agent]
 
@@ -416,39 +439,40 @@ def main() -> None:
             )
             results: list[tuple[str, dict[str, float]]] = []
             lua = script(folder, "rest", "nosession", tokens, days[:1])
-            results.append(
-                ("REST 401 (floor)", wrk(server.base, lua, args.seconds, args.connections))
-            )
+            results.append(("REST 401 (floor)", wrk(server, lua, args.seconds, args.connections)))
             lua = script(folder, "rest", "book", tokens, days)
-            results.append(("REST Book", wrk(server.base, lua, args.seconds, args.connections)))
+            results.append(("REST Book", wrk(server, lua, args.seconds, args.connections)))
             full, filled = sorted(full_days(db)), 0
             if not full:
                 day, filled = fill_up(db, days[0])
                 full = [day]
             left = [d for d in days if str(d) > full[-1]]
             lua = script(folder, "rest", "regret", tokens, [date.fromisoformat(full[0])])
-            results.append(("REST REGRET", wrk(server.base, lua, args.seconds, args.connections)))
+            results.append(("REST REGRET", wrk(server, lua, args.seconds, args.connections)))
             lua = script(folder, "soap", "book", tokens, left)
-            results.append(("SOAP Book", wrk(server.base, lua, args.seconds, args.connections)))
+            results.append(("SOAP Book", wrk(server, lua, args.seconds, args.connections)))
             lua = script(folder, "soap", "regret", tokens, [date.fromisoformat(full[0])])
-            results.append(("SOAP REGRET", wrk(server.base, lua, args.seconds, args.connections)))
+            results.append(("SOAP REGRET", wrk(server, lua, args.seconds, args.connections)))
         finally:
             server.stop()
 
         floor = results[0][1]["other"] / results[0][1]["seconds"]
         print(
             f"\n{'run':18} {'answers/s':>10} {'Books/s':>9} {'pass./s':>8} {'REGRET/s':>9}"
-            f" {'p50 ms':>7} {'p99 ms':>7} {'x floor':>8}"
+            f" {'p50 ms':>7} {'p99 ms':>7} {'x floor':>8} {'CPU ms/answer':>14} {'wrk':>5}"
         )
         booked = filled
         for name, r in results:
-            answers = (r["booked"] + r["regret"] + r["other"]) / r["seconds"]
+            answered = r["booked"] + r["regret"] + r["other"]
+            answers = answered / r["seconds"]
+
             books = r["booked"] / r["seconds"]
             booked += int(r["booked"])
             print(
                 f"{name:18} {answers:10.0f} {books:9.0f} {2 * books:8.0f}"
                 f" {r['regret'] / r['seconds']:9.0f} {r['p50_ms']:7.2f} {r['p99_ms']:7.2f}"
-                f" {answers / floor:8.2f}"
+                f" {answers / floor:8.2f} {per(r['workers_cpu'], answered):>14}"
+                f" {per(r['wrk_cpu'], answered):>5}"
             )
             if r["errors"] or (r["other"] and name != "REST 401 (floor)"):
                 print(f"  {name}: {r['other']:.0f} other answers, {r['errors']:.0f} socket errors")
